@@ -1,0 +1,126 @@
+"""Relasi: the relationship-manager CRM. create_app() and its register_* helpers only."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from crm.config import DEFAULT_SECRET_KEY, ROOT, Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the Flask app from a Config (the environment's when none is given)."""
+    config = config or Config()
+    app = Flask(
+        __name__,
+        instance_path=str(config.INSTANCE_PATH),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(config.as_dict())
+    if config.is_production and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError("CRM_ENV=production needs a SECRET_KEY of its own")
+    config.INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    register_jobs(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from crm import models  # noqa: F401 - every model registered before use
+    from crm.auth.access import load_user
+    from crm.extensions import babel, csrf, db, login_manager, migrate
+    from crm.i18n import select_locale
+
+    db.init_app(app)
+    # Batch mode lets SQLite alter tables; compare_type catches column type drift.
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "crm" / "translations"),
+    )
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        n = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+
+def register_blueprints(app: Flask) -> None:
+    from crm.admin.views import bp as admin_bp
+    from crm.auth.views import bp as auth_bp
+    from crm.dashboard.views import bp as dashboard_bp
+    from crm.health import bp as health_bp
+    from crm.jobs.views import bp as jobs_bp
+    from crm.partners.views import bp as portal_bp
+
+    for bp in (auth_bp, dashboard_bp, admin_bp, jobs_bp, portal_bp, health_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from crm.errors import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from crm.auth.access import partner_fence, password_change_guard
+
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+
+    app.before_request(partner_fence)
+    app.before_request(password_change_guard)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from crm.db import utcnow
+    from crm.i18n import register_filters
+    from crm.navigation import nav_for, role_label
+
+    register_filters(app)
+
+    @app.context_processor
+    def inject_helpers():
+        return {"nav_for": nav_for, "role_label": role_label,
+                "current_locale": lambda: str(get_locale() or "id"), "now_local": utcnow}
+
+
+def register_commands(app: Flask) -> None:
+    from crm.cli import register
+
+    register(app)
+
+
+def register_jobs(app: Flask) -> None:
+    from crm.jobs.services import load_job_modules
+
+    load_job_modules(app.config["JOB_MODULES"])

@@ -1,0 +1,1 @@
+"""Accounts: every counterpart (companies, ministries, agencies, local governments)."""

@@ -1,0 +1,1 @@
+"""Administration: users, branch offices, audit log."""

@@ -1,0 +1,1 @@
+"""Sign-in, sign-out, lockout and the user's own profile."""

@@ -1,0 +1,84 @@
+"""Who may see what: the user loader, role guards and the partner fence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+
+from crm.extensions import db
+
+# A partner user sees the portal and nothing of the CRM. Everything else is refused.
+PARTNER_ENDPOINT_PREFIXES = ("portal.", "auth.", "static", "health.")
+PARTNER_ENDPOINTS = ("dashboard.index",)  # `/` redirects a partner to the portal
+
+
+def load_user(user_id: str):
+    """Flask-Login loader; the session version in the id makes old sessions invalid."""
+    from crm.auth.models import User  # noqa: PLC0415
+
+    try:
+        raw_id, raw_version = user_id.split(".", 1)
+        user = db.session.get(User, int(raw_id))
+        version = int(raw_version)
+    except (ValueError, TypeError):
+        return None
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def partner_fence():
+    """before_request: partners reach only the portal, sign-in/out and static files."""
+    if not current_user.is_authenticated or current_user.role != "partner":
+        return None
+    endpoint = request.endpoint or ""
+    if endpoint.startswith(PARTNER_ENDPOINT_PREFIXES) or endpoint in PARTNER_ENDPOINTS:
+        return None
+    abort(404 if endpoint == "" else 403)
+    return None
+
+
+def password_change_guard():
+    """before_request: a user with a temporary password must change it before anything else."""
+    from flask import redirect, url_for  # noqa: PLC0415
+
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if (request.endpoint or "") in ("auth.profile", "auth.logout", "auth.logout_page", "static"):
+        return None
+    return redirect(url_for("auth.profile"))
+
+
+def require_roles(*roles: str) -> Callable:
+    """A blueprint before_request hook: signed in and holding one of `roles`, else 401/403."""
+    from crm.extensions import login_manager  # noqa: PLC0415
+
+    def hook():
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.role not in roles:
+            abort(403)
+        return None
+
+    return hook
+
+
+def roles_required(*roles: str) -> Callable:
+    """Decorator form of require_roles for single views."""
+
+    def decorator(view: Callable) -> Callable:
+        guard = require_roles(*roles)
+
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            refused = guard()
+            if refused is not None:
+                return refused
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

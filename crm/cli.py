@@ -1,0 +1,223 @@
+"""Flask commands: serve, worker, seed-demo, users, jobs, backup, restore."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from crm.config import ROOT
+from crm.extensions import db
+
+DEMO_PASSWORD = "demo-relasi-2026"  # noqa: S105 - documented demo password, refused in production
+
+
+def register(app: Flask) -> None:
+    from crm.backup import backup_command, restore_command  # noqa: PLC0415
+
+    app.cli.add_command(serve)
+    app.cli.add_command(worker)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(users)
+    app.cli.add_command(jobs)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
+
+# -- seed ------------------------------------------------------------------------------------
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Seed only when the database has no users.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the deterministic demo data set (refused in production)."""
+    from crm.auth.models import User  # noqa: PLC0415
+    from crm.demo import seed  # noqa: PLC0415
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("seed-demo is refused when CRM_ENV=production")
+    if db.session.scalar(select(func.count()).select_from(User)):
+        if if_empty:
+            click.echo("Database already has data; demo seed skipped.")
+            return
+        raise click.ClickException("the database already has users; seed-demo needs an empty one")
+    counts = seed(DEMO_PASSWORD)
+    db.session.commit()
+    click.echo("Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+# -- users -----------------------------------------------------------------------------------
+
+users = AppGroup("users", help="Create and list users.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "rm", "partner"]))
+@click.option("--branch", "branch_code", help="Branch office code.")
+@click.option("--institution", help="Institution account name (partner users).")
+@click.password_option(help="Prompted for when not given.")
+def users_create(email, name, role, branch_code, institution, password) -> None:
+    """Create a user (the password must be changed at first sign-in)."""
+    from crm.accounts.models import Account  # noqa: PLC0415
+    from crm.admin.models import BranchOffice  # noqa: PLC0415
+    from crm.admin.services import AdminError, create_user  # noqa: PLC0415
+
+    branch_id = account_id = None
+    if branch_code:
+        branch = db.session.scalar(select(BranchOffice).where(BranchOffice.code == branch_code.upper()))
+        if branch is None:
+            raise click.ClickException(f"no branch office with code {branch_code}")
+        branch_id = branch.id
+    if institution:
+        account = db.session.scalar(select(Account).where(Account.name == institution))
+        if account is None:
+            raise click.ClickException(f"no account named {institution!r}")
+        account_id = account.id
+    if len(password) < 10:
+        raise click.ClickException("the password needs at least 10 characters")
+    try:
+        user = create_user(email=email, name=name, role=role, password=password,
+                           branch_office_id=branch_id, account_id=account_id)
+    except AdminError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email} (id {user.id})")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List users: id, role, email, active."""
+    from crm.auth.models import User  # noqa: PLC0415
+
+    for u in db.session.scalars(select(User).order_by(User.role, User.email)):
+        click.echo(f"{u.id:>5}  {u.role:<10} {u.email:<40} {'active' if u.active else 'inactive'}")
+
+
+# -- jobs ------------------------------------------------------------------------------------
+
+jobs = AppGroup("jobs", help="Background-job maintenance.")
+
+
+@jobs.command("requeue")
+def jobs_requeue() -> None:
+    """Dispatch again every pending job that Redis lost or whose worker died."""
+    from crm.jobs.services import sweep_stuck_jobs  # noqa: PLC0415
+
+    report = sweep_stuck_jobs()
+    db.session.commit()
+    click.echo(f"checked {report.checked}, re-dispatched {len(report.redispatched)}, "
+               f"gave up {len(report.gave_up)}")
+
+
+# -- worker ----------------------------------------------------------------------------------
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run periodic tasks in this process.")
+def worker(burst: bool, no_scheduler: bool) -> None:
+    """Run an RQ worker (forking: a crashing job cannot take other jobs down) and the scheduler."""
+    from rq import Worker  # noqa: PLC0415
+
+    from crm.jobs.scheduler import SchedulerThread  # noqa: PLC0415
+    from crm.queue import get_queue, redis_connection  # noqa: PLC0415
+
+    app = current_app._get_current_object()
+    engine = db.engine
+    # A forked work horse must not reuse the parent's database connections.
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    scheduler = None
+    if not no_scheduler:
+        scheduler = SchedulerThread(app)
+        scheduler.start()
+    db.session.remove()
+    w = Worker([get_queue()], connection=redis_connection())
+    try:
+        w.work(burst=burst, logging_level="INFO", with_scheduler=False)
+    finally:
+        if scheduler:
+            scheduler.stopped.set()
+
+
+# -- serve: what `make run` starts -------------------------------------------------------------
+
+
+@click.command("serve")
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PORT", default=5000, show_default=True, type=int)
+@click.option("--web-workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, web_workers: int) -> None:
+    """Migrate, seed if empty, then run web + worker (+ embedded Redis) until Ctrl-C."""
+    from flask_migrate import upgrade  # noqa: PLC0415
+
+    from crm.queue import start_embedded_redis  # noqa: PLC0415
+
+    cfg = current_app.config
+    children: list[tuple[str, subprocess.Popen]] = []
+    if not os.environ.get("REDIS_URL"):
+        sock = cfg["INSTANCE_PATH"] / "redis.sock"
+        children.append(("redis", start_embedded_redis(cfg["INSTANCE_PATH"], sock)))
+    stopping = False
+
+    def stop(*_args) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        click.echo("\nStopping web server, worker and Redis ...")
+        for _name, proc in reversed(children):  # web and worker first, Redis last
+            if proc.poll() is None:
+                proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+    try:
+        upgrade(directory=str(ROOT / "migrations"))
+        current_app.extensions.pop("relasi_redis", None)
+        ctx = click.get_current_context()
+        ctx.invoke(seed_demo, if_empty=True)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Own process groups: Ctrl-C reaches only us, and we stop the children in order.
+        children.append(("worker", subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+            cwd=ROOT, env=env, start_new_session=True)))
+        children.append(("web", subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(web_workers), "--threads", "4",
+             "--bind", f"{host}:{port}", "--access-logfile", "-", "wsgi:app"],
+            cwd=ROOT, env=env, start_new_session=True)))
+        _banner(host, port)
+        while True:
+            for name, proc in children:
+                if proc.poll() is not None:
+                    raise click.ClickException(f"{name} exited with code {proc.returncode}")
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+
+
+def _banner(host: str, port: int) -> None:
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+    logins = ["admin@relasi.test", "supervisor@relasi.test", "rm@relasi.test",
+              "rm2@relasi.test", "partner@kemendagri.test"]
+    click.echo("")
+    click.echo(f"  Relasi is running at  http://{shown}:{port}/")
+    click.echo(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
+    for email in logins:
+        click.echo(f"    {email}")
+    click.echo("  Press Ctrl-C to stop the web server, the worker and Redis.")
+    click.echo("")

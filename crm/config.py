@@ -1,0 +1,89 @@
+"""Configuration read from the environment; TestConfig for the test suite."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for development and production; every value can come from the environment."""
+
+    def __init__(self) -> None:
+        self.ENV_NAME = os.environ.get("CRM_ENV", "development")
+        self.INSTANCE_PATH = Path(os.environ.get("CRM_INSTANCE_PATH", ROOT / "instance")).resolve()
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{self.INSTANCE_PATH / 'relasi.sqlite'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Empty REDIS_URL means "the embedded Redis on a unix socket under instance/".
+        self.REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{self.embedded_redis_socket}"
+        self.FILE_STORE = Path(
+            os.environ.get("CRM_FILE_STORE", self.INSTANCE_PATH / "files")
+        ).resolve()
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        # Secure cookies whenever we are served over HTTPS (production default).
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.is_production)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.PREFERRED_URL_SCHEME = "https" if self.is_production else "http"
+        self.TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+        self.WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+        self.BABEL_DEFAULT_LOCALE = "id"
+        self.BABEL_DEFAULT_TIMEZONE = os.environ.get("CRM_TIMEZONE", "Asia/Jakarta")
+        self.LANGUAGES = ("id", "en")
+        self.LOGIN_MAX_FAILURES = 5
+        self.LOGIN_LOCK_MINUTES = 15
+        self.PAGE_SIZE = 50
+        # Jobs: how often a running job proves it is alive, and when it is presumed dead.
+        self.JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "5"))
+        self.JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", "30"))
+        self.JOB_MAX_DISPATCHES = int(os.environ.get("JOB_MAX_DISPATCHES", "5"))
+        self.JOB_TIMEOUT_SECONDS = int(os.environ.get("JOB_TIMEOUT_SECONDS", "1800"))
+        self.SWEEP_EVERY_SECONDS = int(os.environ.get("SWEEP_EVERY_SECONDS", "60"))
+        self.SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
+        # Modules whose @job_handler functions the worker registers (comma separated extras).
+        extra = [m for m in os.environ.get("CRM_JOB_MODULES", "").split(",") if m.strip()]
+        self.JOB_MODULES = ["crm.admin.jobs", *extra]
+        self.QUEUE_NAME = os.environ.get("CRM_QUEUE", "relasi")
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENV_NAME == "production"
+
+    @property
+    def embedded_redis_socket(self) -> Path:
+        return self.INSTANCE_PATH / "redis.sock"
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in dir(self) if k.isupper()}
+
+
+class TestConfig(Config):
+    """Settings for pytest: a database and Redis given by the test fixtures."""
+
+    def __init__(self, database_url: str, redis_url: str, instance_path: Path) -> None:
+        os.environ.setdefault("CRM_INSTANCE_PATH", str(instance_path))
+        super().__init__()
+        self.ENV_NAME = "testing"
+        self.TESTING = True
+        self.INSTANCE_PATH = instance_path
+        self.FILE_STORE = instance_path / "files"
+        self.SQLALCHEMY_DATABASE_URI = database_url
+        self.REDIS_URL = redis_url
+        self.SECRET_KEY = "test-secret-key"  # noqa: S105
+        self.SERVER_NAME = None
+        self.JOB_HEARTBEAT_SECONDS = 0.5
+        self.JOB_LEASE_SECONDS = 3

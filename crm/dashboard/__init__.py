@@ -1,0 +1,1 @@
+"""Home pages by role: RM "Hari ini", supervisor board, admin home."""

@@ -1,0 +1,37 @@
+"""`/`: each role lands on its own home page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from crm.accounts.models import Account
+from crm.auth.models import User
+from crm.extensions import db
+from crm.jobs.models import BackgroundJob
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    if current_user.role == "partner":
+        return redirect(url_for("portal.index"))
+    if current_user.role == "admin":
+        return redirect(url_for("admin.index"))
+    recent_jobs = db.session.scalars(
+        select(BackgroundJob).where(BackgroundJob.owner_id == current_user.id)
+        .order_by(BackgroundJob.created_at.desc()).limit(5)
+    ).all()
+    if current_user.role == "supervisor":
+        team = db.session.scalars(
+            select(User).where(User.role == "rm", User.active.is_(True)).order_by(User.name)
+        ).all()
+        accounts = db.session.execute(
+            select(Account.segment, func.count()).group_by(Account.segment)
+        ).all()
+        return render_template("dashboard/supervisor.html", team=team, accounts=dict(accounts),
+                               recent_jobs=recent_jobs)
+    return render_template("dashboard/rm.html", recent_jobs=recent_jobs)

@@ -1,0 +1,1 @@
+"""Background jobs: tracking rows, the runner, the sweeper and the periodic scheduler."""

@@ -1,0 +1,115 @@
+"""/jobs/: the signed-in user's background jobs with live status."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm import storage
+from crm.auth.access import require_roles
+from crm.extensions import db
+from crm.i18n import long_datetime
+from crm.jobs import services
+from crm.jobs.models import BackgroundJob
+from crm.pagination import keyset_page
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+bp.before_request(require_roles("admin", "supervisor", "rm"))
+
+
+def _visible_job(job_id: str) -> BackgroundJob:
+    """The user's own job (admins see every job); anything else is a 404."""
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None or (job.owner_id != current_user.id and current_user.role != "admin"):
+        abort(404)
+    return job
+
+
+def status_payload(job: BackgroundJob) -> dict:
+    return {
+        "id": job.id, "status": job.status, "label": status_label(job.status),
+        "percent": job.percent, "done": job.progress_done, "total": job.progress_total,
+        "message": job.message, "error": job.error, "final": job.is_final,
+        "finished_at": long_datetime(job.finished_at) if job.finished_at else None,
+        "download": url_for("jobs.download", job_id=job.id)
+        if job.status == "done" and (job.result or {}).get("file") else None,
+    }
+
+
+def status_label(status: str) -> str:
+    return {
+        "queued": _("Mengantre"), "running": _("Berjalan"), "retrying": _("Menunggu dicoba lagi"),
+        "done": _("Selesai"), "failed": _("Gagal"), "cancelled": _("Dibatalkan"),
+    }.get(status, status)
+
+
+@bp.get("/")
+def index():
+    show_all = current_user.role == "admin" and request.args.get("all") == "1"
+    stmt = select(BackgroundJob)
+    if not show_all:
+        stmt = stmt.where(BackgroundJob.owner_id == current_user.id)
+    page = keyset_page(
+        stmt, [BackgroundJob.created_at, BackgroundJob.id], request.args.get("after"), 50,
+        descending=True, key=lambda j: [j.created_at.isoformat(), j.id],
+    )
+    return render_template("jobs/index.html", page=page, show_all=show_all, status_label=status_label)
+
+
+@bp.get("/<job_id>")
+def detail(job_id: str):
+    job = _visible_job(job_id)
+    return render_template("jobs/detail.html", job=job, status=status_payload(job))
+
+
+@bp.get("/<job_id>/status")
+def status_fragment(job_id: str):
+    """The status block alone, polled by htmx until the job is final."""
+    job = _visible_job(job_id)
+    return render_template("jobs/_status.html", job=job, status=status_payload(job))
+
+
+@bp.get("/<job_id>.json")
+def status(job_id: str):
+    return jsonify(status_payload(_visible_job(job_id)))
+
+
+@bp.post("/<job_id>/retry")
+def retry(job_id: str):
+    job = _visible_job(job_id)
+    try:
+        services.retry_job(job, current_user)
+        db.session.commit()
+        flash(_("Tugas dijalankan ulang."), "success")
+    except ValueError:
+        db.session.rollback()
+        flash(_("Hanya tugas yang gagal yang dapat dijalankan ulang."), "error")
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.post("/<job_id>/cancel")
+def cancel(job_id: str):
+    job = _visible_job(job_id)
+    try:
+        services.cancel_job(job, current_user)
+        db.session.commit()
+        flash(_("Tugas dibatalkan."), "success")
+    except ValueError:
+        db.session.rollback()
+        flash(_("Tugas ini sudah selesai."), "error")
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.get("/<job_id>/download")
+def download(job_id: str):
+    job = _visible_job(job_id)
+    result = job.result or {}
+    if job.status != "done" or not storage.exists(result.get("file", "")):
+        abort(404)
+    return Response(
+        storage.read_bytes(result["file"]),
+        mimetype=result.get("mimetype", "application/octet-stream"),
+        headers={"Content-Disposition": f'attachment; filename="{result.get("filename", "hasil")}"'},
+    )

@@ -1,0 +1,76 @@
+"""Keyset (seek) pagination: pages stay as fast at page 1000 as at page 1."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from crm.extensions import db
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+    has_prev: bool
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, width: int) -> list[Any] | None:
+    """The cursor's values, or None when absent or malformed (a bad cursor means page 1)."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(values, list) or len(values) != width:
+        return None
+    return values
+
+
+def _after(columns: list[ColumnElement], values: list[Any], descending: bool) -> ColumnElement:
+    """(c1, c2, ...) > (v1, v2, ...) spelled out so every database uses the index."""
+    clauses = []
+    for i, col in enumerate(columns):
+        equal = [columns[j] == values[j] for j in range(i)]
+        step = col < values[i] if descending else col > values[i]
+        clauses.append(and_(*equal, step))
+    return or_(*clauses)
+
+
+def keyset_page(
+    stmt: Select,
+    columns: list[ColumnElement],
+    cursor: str | None,
+    per_page: int,
+    *,
+    descending: bool = False,
+    key=None,
+) -> Page:
+    """One page of stmt ordered by `columns` (the last must be unique), after `cursor`.
+
+    key(row) returns the cursor values of a row; by default the columns' attribute names.
+    """
+    values = decode_cursor(cursor, len(columns))
+    if values is not None:
+        stmt = stmt.where(_after(columns, values, descending))
+    order = [c.desc() if descending else c.asc() for c in columns]
+    rows = list(db.session.scalars(stmt.order_by(*order).limit(per_page + 1)))
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    next_cursor = None
+    if more and rows:
+        key = key or (lambda r: [getattr(r, c.key) for c in columns])
+        next_cursor = encode_cursor(key(rows[-1]))
+    return Page(items=rows, next_cursor=next_cursor, has_prev=values is not None)

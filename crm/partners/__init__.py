@@ -1,0 +1,1 @@
+"""The partner portal: an institution's own MoU/PKS documents and nothing else."""

@@ -1,0 +1,68 @@
+"""The one place that reads and writes files: a content-addressed store under FILE_STORE.
+
+Files are named by their SHA-256, so the same bytes are stored once and a stored file can
+be checked against its name. A shared volume (or an object store behind this interface)
+serves several machines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+
+CHUNK = 1024 * 1024
+
+
+def _root() -> Path:
+    return Path(current_app.config["FILE_STORE"])
+
+
+def path_for(key: str) -> Path:
+    """Where the file with this key lives; refuses anything but a hex digest."""
+    if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+        raise ValueError("not a storage key")
+    return _root() / key[:2] / key[2:4] / key
+
+
+def put_bytes(data: bytes) -> str:
+    """Store bytes; returns their key (sha256 hex). Writing the same bytes twice is a no-op."""
+    key = hashlib.sha256(data).hexdigest()
+    target = path_for(key)
+    if target.exists():
+        return key
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)  # atomic: readers never see half a file
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return key
+
+
+def read_bytes(key: str) -> bytes:
+    return path_for(key).read_bytes()
+
+
+def exists(key: str) -> bool:
+    try:
+        return path_for(key).is_file()
+    except ValueError:
+        return False
+
+
+def verify(key: str) -> bool:
+    """True when the stored bytes still hash to their key."""
+    digest = hashlib.sha256()
+    with path_for(key).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest() == key

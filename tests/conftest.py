@@ -1,0 +1,173 @@
+"""Fixtures: one app per session on a migrated database, a rollback per test, Redis, clients.
+
+The database is SQLite in a temp folder unless DATABASE_URL names another (CI's PostgreSQL
+pass). Tests marked `live` commit for real (worker processes must see their rows) and the
+tables are emptied afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from crm import create_app
+from crm.config import ROOT, TestConfig
+from crm.extensions import db as _db
+from crm.queue import redis_connection, start_embedded_redis
+
+PASSWORD = "test-Password-2026"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "live: commits for real; tables are emptied afterwards")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("redis")
+    sock = folder / "redis.sock"
+    proc = start_embedded_redis(folder, sock)
+    yield f"unix://{sock}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def reset_database(url: str) -> None:
+    """Start from an empty database: drop the PostgreSQL schema (a SQLite file is new)."""
+    if url.startswith("postgresql"):
+        with _db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+
+class RequestClient(FlaskClient):
+    """Each request in a fresh app context, as in production (so `g` never leaks between
+    requests); afterwards the test's own session forgets what it had loaded."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, database_url, redis_url):
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app(TestConfig(database_url, redis_url, Path(instance)))
+    application.test_client_class = RequestClient
+    with application.app_context():
+        reset_database(database_url)
+        upgrade(directory=str(ROOT / "migrations"))  # the schema exists only through migrations
+        _db.session.remove()
+    return application
+
+
+def empty_tables() -> None:
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+
+
+@pytest.fixture(autouse=True)
+def db(app, request):
+    """Each test in an outer transaction that is rolled back; `live` tests commit for real."""
+    ctx = app.app_context()
+    ctx.push()
+    redis_connection().flushdb()
+    if request.node.get_closest_marker("live"):
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            empty_tables()
+            redis_connection().flushdb()
+            ctx.pop()
+        return
+    engines = _db.engines
+    engine = engines[None]
+    connection = engine.connect()
+    outer = connection.begin()
+    engines[None] = connection  # every session of this test binds to the outer transaction
+    try:
+        yield _db
+    finally:
+        _db.session.remove()
+        engines[None] = engine
+        outer.rollback()
+        connection.close()
+        ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client) -> str:
+    """A valid CSRF token for this client's session, read from a page's meta tag."""
+    for path in ("/profile", "/login"):
+        resp = client.get(path)
+        match = CSRF_META.search(resp.get_data(as_text=True))
+        if match:
+            return match.group(1)
+    raise AssertionError("no page gave a CSRF token")
+
+
+def post_form(client, url: str, data: dict | None = None, **kwargs):
+    """POST a form the way a browser does: with the session's CSRF token."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(url, data=data, **kwargs)
+
+
+class AuthActions:
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, follow: bool = False):
+        return post_form(self.client, "/login", {"email": email, "password": password},
+                         follow_redirects=follow)
+
+    def logout(self):
+        return post_form(self.client, "/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(client, auth):
+    """login_as(user) signs the client in as that user (made by a factory)."""
+
+    def do(user):
+        resp = auth.login(user.email)
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+        return user
+
+    return do

@@ -1,0 +1,75 @@
+"""factory_boy factories bound to the test session."""
+
+from __future__ import annotations
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from crm.accounts.models import Account
+from crm.admin.models import BranchOffice
+from crm.auth.models import User
+from crm.extensions import db
+from tests.conftest import PASSWORD
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class BranchFactory(Base):
+    class Meta:
+        model = BranchOffice
+
+    code = factory.Sequence(lambda n: f"TST-{n:03d}")
+    name = factory.Sequence(lambda n: f"Kantor Uji {n}")
+    region = "Kanwil DKI Jakarta"
+    address = "Jl. Gatot Subroto"
+
+
+class AccountFactory(Base):
+    class Meta:
+        model = Account
+
+    name = factory.Sequence(lambda n: f"PT Contoh Sejahtera {n}")
+    kind = "company"
+    segment = "corporate"
+    status = "active"
+
+
+class InstitutionFactory(AccountFactory):
+    name = factory.Sequence(lambda n: f"Kementerian Contoh {n}")
+    kind = "ministry"
+    segment = "institutional"
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@relasi.test")
+    name = factory.Sequence(lambda n: f"Pengguna {n}")
+    role = "rm"
+    active = True
+    locale = "id"
+    session_version = 1
+    password_hash = factory.LazyFunction(lambda: _hash(PASSWORD))
+    account = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.role == "partner"),
+        yes_declaration=factory.SubFactory(InstitutionFactory),
+        no_declaration=None,
+    )
+
+
+_HASHES: dict[str, str] = {}
+
+
+def _hash(password: str) -> str:
+    """scrypt is slow on purpose; hash the shared test password once per run."""
+    if password not in _HASHES:
+        from werkzeug.security import generate_password_hash  # noqa: PLC0415
+
+        _HASHES[password] = generate_password_hash(password, method="scrypt")
+    return _HASHES[password]
