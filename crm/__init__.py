@@ -110,8 +110,12 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers():
-        return {"nav_for": nav_for, "role_label": role_label,
-                "current_locale": lambda: str(get_locale() or "id"), "now_local": utcnow}
+        return {
+            "nav_for": nav_for,
+            "role_label": role_label,
+            "current_locale": lambda: str(get_locale() or "id"),
+            "now_local": utcnow,
+        }
 
 
 def register_commands(app: Flask) -> None:

@@ -90,10 +90,14 @@ def restore_backup(archive: Path) -> dict:
         manifest = json.loads((tmp_path / MANIFEST).read_text())
         if manifest.get("database"):
             if db_file is None:
-                raise click.ClickException("the archive holds a SQLite database but DATABASE_URL is not SQLite")
+                raise click.ClickException(
+                    "the archive holds a SQLite database but DATABASE_URL is not SQLite"
+                )
             restored = tmp_path / manifest["database"]["file"]
             if _sha256(restored) != manifest["database"]["sha256"]:
-                raise click.ClickException("the database in the archive is damaged (checksum mismatch)")
+                raise click.ClickException(
+                    "the database in the archive is damaged (checksum mismatch)"
+                )
             db.session.remove()
             db.engine.dispose()
             db_file.parent.mkdir(parents=True, exist_ok=True)
@@ -116,14 +120,21 @@ def restore_backup(archive: Path) -> dict:
 
 
 @click.command("backup")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder for the archive (default: instance/backups).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for the archive (default: instance/backups).",
+)
 def backup_command(out_dir: Path | None) -> None:
     """Write a consistent backup archive of the SQLite database and the file store."""
     out_dir = out_dir or Path(current_app.config["INSTANCE_PATH"]) / "backups"
     if sqlite_path() is None:
-        click.echo("PostgreSQL in use: back the database up with pg_dump (README); "
-                   "this archive holds the file store only.")
+        click.echo(
+            "PostgreSQL in use: back the database up with pg_dump (README); "
+            "this archive holds the file store only."
+        )
     click.echo(f"backup written: {make_backup(out_dir)}")
 
 
@@ -133,6 +144,10 @@ def backup_command(out_dir: Path | None) -> None:
 def restore_command(archive: Path, yes: bool) -> None:
     """Restore a backup archive (stop the web server and workers first)."""
     if not yes:
-        click.confirm("This replaces the current database. Web server and workers stopped?", abort=True)
+        click.confirm(
+            "This replaces the current database. Web server and workers stopped?", abort=True
+        )
     result = restore_backup(archive)
-    click.echo(f"restored: database={'yes' if result['database'] else 'no'}, files={result['files']}")
+    click.echo(
+        f"restored: database={'yes' if result['database'] else 'no'}, files={result['files']}"
+    )

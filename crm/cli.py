@@ -20,7 +20,7 @@ DEMO_PASSWORD = "demo-relasi-2026"  # noqa: S105 - documented demo password, ref
 
 
 def register(app: Flask) -> None:
-    from crm.backup import backup_command, restore_command  # noqa: PLC0415
+    from crm.backup import backup_command, restore_command
 
     app.cli.add_command(serve)
     app.cli.add_command(worker)
@@ -38,8 +38,8 @@ def register(app: Flask) -> None:
 @click.option("--if-empty", is_flag=True, help="Seed only when the database has no users.")
 def seed_demo(if_empty: bool) -> None:
     """Load the deterministic demo data set (refused in production)."""
-    from crm.auth.models import User  # noqa: PLC0415
-    from crm.demo import seed  # noqa: PLC0415
+    from crm.auth.models import User
+    from crm.demo import seed
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-demo is refused when CRM_ENV=production")
@@ -67,13 +67,15 @@ users = AppGroup("users", help="Create and list users.")
 @click.password_option(help="Prompted for when not given.")
 def users_create(email, name, role, branch_code, institution, password) -> None:
     """Create a user (the password must be changed at first sign-in)."""
-    from crm.accounts.models import Account  # noqa: PLC0415
-    from crm.admin.models import BranchOffice  # noqa: PLC0415
-    from crm.admin.services import AdminError, create_user  # noqa: PLC0415
+    from crm.accounts.models import Account
+    from crm.admin.models import BranchOffice
+    from crm.admin.services import AdminError, create_user
 
     branch_id = account_id = None
     if branch_code:
-        branch = db.session.scalar(select(BranchOffice).where(BranchOffice.code == branch_code.upper()))
+        branch = db.session.scalar(
+            select(BranchOffice).where(BranchOffice.code == branch_code.upper())
+        )
         if branch is None:
             raise click.ClickException(f"no branch office with code {branch_code}")
         branch_id = branch.id
@@ -85,8 +87,14 @@ def users_create(email, name, role, branch_code, institution, password) -> None:
     if len(password) < 10:
         raise click.ClickException("the password needs at least 10 characters")
     try:
-        user = create_user(email=email, name=name, role=role, password=password,
-                           branch_office_id=branch_id, account_id=account_id)
+        user = create_user(
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            branch_office_id=branch_id,
+            account_id=account_id,
+        )
     except AdminError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -96,7 +104,7 @@ def users_create(email, name, role, branch_code, institution, password) -> None:
 @users.command("list")
 def users_list() -> None:
     """List users: id, role, email, active."""
-    from crm.auth.models import User  # noqa: PLC0415
+    from crm.auth.models import User
 
     for u in db.session.scalars(select(User).order_by(User.role, User.email)):
         click.echo(f"{u.id:>5}  {u.role:<10} {u.email:<40} {'active' if u.active else 'inactive'}")
@@ -110,12 +118,14 @@ jobs = AppGroup("jobs", help="Background-job maintenance.")
 @jobs.command("requeue")
 def jobs_requeue() -> None:
     """Dispatch again every pending job that Redis lost or whose worker died."""
-    from crm.jobs.services import sweep_stuck_jobs  # noqa: PLC0415
+    from crm.jobs.services import sweep_stuck_jobs
 
     report = sweep_stuck_jobs()
     db.session.commit()
-    click.echo(f"checked {report.checked}, re-dispatched {len(report.redispatched)}, "
-               f"gave up {len(report.gave_up)}")
+    click.echo(
+        f"checked {report.checked}, re-dispatched {len(report.redispatched)}, "
+        f"gave up {len(report.gave_up)}"
+    )
 
 
 # -- worker ----------------------------------------------------------------------------------
@@ -126,10 +136,10 @@ def jobs_requeue() -> None:
 @click.option("--no-scheduler", is_flag=True, help="Do not run periodic tasks in this process.")
 def worker(burst: bool, no_scheduler: bool) -> None:
     """Run an RQ worker (forking: a crashing job cannot take other jobs down) and the scheduler."""
-    from rq import Worker  # noqa: PLC0415
+    from rq import Worker
 
-    from crm.jobs.scheduler import SchedulerThread  # noqa: PLC0415
-    from crm.queue import get_queue, redis_connection  # noqa: PLC0415
+    from crm.jobs.scheduler import SchedulerThread
+    from crm.queue import get_queue, redis_connection
 
     app = current_app._get_current_object()
     engine = db.engine
@@ -157,9 +167,9 @@ def worker(burst: bool, no_scheduler: bool) -> None:
 @click.option("--web-workers", default=2, show_default=True, type=int)
 def serve(host: str, port: int, web_workers: int) -> None:
     """Migrate, seed if empty, then run web + worker (+ embedded Redis) until Ctrl-C."""
-    from flask_migrate import upgrade  # noqa: PLC0415
+    from flask_migrate import upgrade
 
-    from crm.queue import start_embedded_redis  # noqa: PLC0415
+    from crm.queue import start_embedded_redis
 
     cfg = current_app.config
     children: list[tuple[str, subprocess.Popen]] = []
@@ -191,13 +201,41 @@ def serve(host: str, port: int, web_workers: int) -> None:
         ctx.invoke(seed_demo, if_empty=True)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         # Own process groups: Ctrl-C reaches only us, and we stop the children in order.
-        children.append(("worker", subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
-            cwd=ROOT, env=env, start_new_session=True)))
-        children.append(("web", subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(web_workers), "--threads", "4",
-             "--bind", f"{host}:{port}", "--access-logfile", "-", "wsgi:app"],
-            cwd=ROOT, env=env, start_new_session=True)))
+        children.append(
+            (
+                "worker",
+                subprocess.Popen(
+                    [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+                    cwd=ROOT,
+                    env=env,
+                    start_new_session=True,
+                ),
+            )
+        )
+        children.append(
+            (
+                "web",
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "--workers",
+                        str(web_workers),
+                        "--threads",
+                        "4",
+                        "--bind",
+                        f"{host}:{port}",
+                        "--access-logfile",
+                        "-",
+                        "wsgi:app",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    start_new_session=True,
+                ),
+            )
+        )
         _banner(host, port)
         while True:
             for name, proc in children:
@@ -212,8 +250,13 @@ def serve(host: str, port: int, web_workers: int) -> None:
 
 def _banner(host: str, port: int) -> None:
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
-    logins = ["admin@relasi.test", "supervisor@relasi.test", "rm@relasi.test",
-              "rm2@relasi.test", "partner@kemendagri.test"]
+    logins = [
+        "admin@relasi.test",
+        "supervisor@relasi.test",
+        "rm@relasi.test",
+        "rm2@relasi.test",
+        "partner@kemendagri.test",
+    ]
     click.echo("")
     click.echo(f"  Relasi is running at  http://{shown}:{port}/")
     click.echo(f"  Demo logins (password for all: {DEMO_PASSWORD}):")

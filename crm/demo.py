@@ -51,10 +51,34 @@ INSTITUTIONS = [
 ]
 
 # Fictional company names in the style of Indonesian BUMN groups and private firms.
-COMPANY_PREFIXES = ["Nusantara", "Mandala", "Garuda", "Sinar", "Bumi", "Cipta", "Karya", "Samudra",
-                    "Mitra", "Prima", "Jaya", "Arta"]
-COMPANY_SECTORS = ["Energi", "Konstruksi", "Logistik", "Perkebunan", "Telekomunikasi",
-                   "Semen", "Farmasi", "Tekstil", "Pangan", "Pelayaran", "Baja", "Properti"]
+COMPANY_PREFIXES = [
+    "Nusantara",
+    "Mandala",
+    "Garuda",
+    "Sinar",
+    "Bumi",
+    "Cipta",
+    "Karya",
+    "Samudra",
+    "Mitra",
+    "Prima",
+    "Jaya",
+    "Arta",
+]
+COMPANY_SECTORS = [
+    "Energi",
+    "Konstruksi",
+    "Logistik",
+    "Perkebunan",
+    "Telekomunikasi",
+    "Semen",
+    "Farmasi",
+    "Tekstil",
+    "Pangan",
+    "Pelayaran",
+    "Baja",
+    "Properti",
+]
 
 
 def company_names(rng: random.Random, n: int) -> list[str]:
@@ -71,8 +95,7 @@ def seed(password: str) -> dict[str, int]:
     rng = random.Random(SEED)
     branches = {}
     for code, name, region in BRANCHES:
-        branch = BranchOffice(code=code, name=name, region=region,
-                              address=f"Kantor Cabang {name}")
+        branch = BranchOffice(code=code, name=name, region=region, address=f"Kantor Cabang {name}")
         db.session.add(branch)
         branches[code] = branch
     institutions = {}
@@ -81,8 +104,12 @@ def seed(password: str) -> dict[str, int]:
         db.session.add(account)
         institutions[name] = account
     companies = [
-        Account(name=name, kind="company", segment="corporate",
-                status=rng.choice(["active", "active", "active", "prospect"]))
+        Account(
+            name=name,
+            kind="company",
+            segment="corporate",
+            status=rng.choice(["active", "active", "active", "prospect"]),
+        )
         for name in company_names(rng, 16)
     ]
     db.session.add_all(companies)
@@ -97,9 +124,17 @@ def seed(password: str) -> dict[str, int]:
     ]
     for email, name, role, branch_code, account_id in demo_users:
         create_user(
-            email=email, name=name, role=role, password=password,
+            email=email,
+            name=name,
+            role=role,
+            password=password,
             branch_office_id=branches[branch_code].id if branch_code else None,
-            account_id=account_id, must_change_password=False,
+            account_id=account_id,
+            must_change_password=False,
         )
-    return {"branch offices": len(branches), "institutions": len(institutions),
-            "companies": len(companies), "users": len(demo_users)}
+    return {
+        "branch offices": len(branches),
+        "institutions": len(institutions),
+        "companies": len(companies),
+        "users": len(demo_users),
+    }

@@ -44,7 +44,9 @@ def render_error(code: int, detail: str | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        return render_error(400, _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi."))
+        return render_error(
+            400, _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -55,7 +57,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def server_error(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        from crm.extensions import db  # noqa: PLC0415
+        from crm.extensions import db
 
         db.session.rollback()
         return render_error(500)

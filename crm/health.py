@@ -23,6 +23,9 @@ def healthz():
         db.session.rollback()
     redis_ok, redis_detail = queue.redis_ok()
     ok = database["ok"] and redis_ok
-    body = {"status": "ok" if ok else "degraded", "database": database,
-            "redis": {"ok": redis_ok, "detail": redis_detail}}
+    body = {
+        "status": "ok" if ok else "degraded",
+        "database": database,
+        "redis": {"ok": redis_ok, "detail": redis_detail},
+    }
     return jsonify(body), 200 if ok else 503

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ from flask_login import current_user
 def select_locale() -> str:
     """The user's chosen language; Indonesian unless they chose English."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     lang = session.get("lang")

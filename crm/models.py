@@ -6,4 +6,12 @@ from crm.audit import AuditLog
 from crm.auth.models import LoginThrottle, User
 from crm.jobs.models import BackgroundJob, ScheduledRun
 
-__all__ = ["Account", "AuditLog", "BackgroundJob", "BranchOffice", "LoginThrottle", "ScheduledRun", "User"]
+__all__ = [
+    "Account",
+    "AuditLog",
+    "BackgroundJob",
+    "BranchOffice",
+    "LoginThrottle",
+    "ScheduledRun",
+    "User",
+]

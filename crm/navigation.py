@@ -27,6 +27,11 @@ def nav_for(user) -> list[tuple[str, str]]:
 
 def role_label(role: str) -> str:
     """The role's name in the user's language."""
-    return str({
-        "rm": _l("RM"), "supervisor": _l("Supervisor"), "admin": _l("Admin"), "partner": _l("Mitra"),
-    }.get(role, role))
+    return str(
+        {
+            "rm": _l("RM"),
+            "supervisor": _l("Supervisor"),
+            "admin": _l("Admin"),
+            "partner": _l("Mitra"),
+        }.get(role, role)
+    )

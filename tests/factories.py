@@ -69,7 +69,7 @@ _HASHES: dict[str, str] = {}
 def _hash(password: str) -> str:
     """scrypt is slow on purpose; hash the shared test password once per run."""
     if password not in _HASHES:
-        from werkzeug.security import generate_password_hash  # noqa: PLC0415
+        from werkzeug.security import generate_password_hash
 
         _HASHES[password] = generate_password_hash(password, method="scrypt")
     return _HASHES[password]

@@ -39,7 +39,7 @@ def test_wrong_password_is_refused_with_a_message(client, auth):
 
 
 def test_email_is_matched_case_insensitively(client, auth):
-    user = UserFactory(email="andi@relasi.test")
+    UserFactory(email="andi@relasi.test")
     assert auth.login("  Andi@Relasi.TEST ").status_code == 302
 
 
@@ -89,22 +89,34 @@ def test_lockout_is_audited(db, auth):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)",
-     "http:/evil", " //evil.example", "/\t/evil.example"],
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil",
+        " //evil.example",
+        "/\t/evil.example",
+    ],
 )
 def test_next_never_leaves_the_site(client, auth, target):
     user = UserFactory()
     token = csrf_token(client)
-    resp = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                       "next": target, "csrf_token": token})
+    resp = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "next": target, "csrf_token": token},
+    )
     assert resp.status_code == 302
     assert resp.headers["Location"] in ("/", "/admin/")
 
 
 def test_next_local_path_is_followed(client):
     user = UserFactory(role="admin")
-    resp = post_form(client, "/login", {"email": user.email, "password": PASSWORD,
-                                        "next": "/admin/audit/?action=x"})
+    resp = post_form(
+        client,
+        "/login",
+        {"email": user.email, "password": PASSWORD, "next": "/admin/audit/?action=x"},
+    )
     assert resp.headers["Location"] == "/admin/audit/?action=x"
 
 
@@ -125,8 +137,10 @@ def test_post_without_csrf_token_is_400(client):
 
 def test_post_with_a_forged_csrf_token_is_400(client, login_as):
     login_as(UserFactory(role="admin"))
-    resp = client.post("/admin/branches/new", data={"csrf_token": "forged", "code": "X",
-                                                    "name": "X", "region": "Y"})
+    resp = client.post(
+        "/admin/branches/new",
+        data={"csrf_token": "forged", "code": "X", "name": "X", "region": "Y"},
+    )
     assert resp.status_code == 400
 
 
@@ -159,8 +173,16 @@ def test_password_change_invalidates_other_sessions(db, app, client, login_as):
     other = app.test_client()
     post_form(other, "/login", {"email": user.email, "password": PASSWORD})
     assert other.get("/").status_code == 200
-    resp = post_form(client, "/profile", {"pw-current": PASSWORD, "pw-new": "baru-Sandi-2027",
-                                          "pw-confirm": "baru-Sandi-2027", "pw-submit": "1"})
+    resp = post_form(
+        client,
+        "/profile",
+        {
+            "pw-current": PASSWORD,
+            "pw-new": "baru-Sandi-2027",
+            "pw-confirm": "baru-Sandi-2027",
+            "pw-submit": "1",
+        },
+    )
     assert resp.status_code == 302
     assert client.get("/").status_code == 200  # this session carries on
     assert other.get("/").status_code == 302  # the other one is signed out
@@ -173,8 +195,11 @@ def test_password_change_invalidates_other_sessions(db, app, client, login_as):
 )
 def test_weak_new_password_is_refused(client, login_as, new, message):
     user = login_as(UserFactory())
-    resp = post_form(client, "/profile", {"pw-current": PASSWORD, "pw-new": new,
-                                          "pw-confirm": new, "pw-submit": "1"})
+    resp = post_form(
+        client,
+        "/profile",
+        {"pw-current": PASSWORD, "pw-new": new, "pw-confirm": new, "pw-submit": "1"},
+    )
     assert resp.status_code == 200
     assert message in resp.get_data(as_text=True)
     assert user.check_password(PASSWORD)
@@ -182,8 +207,16 @@ def test_weak_new_password_is_refused(client, login_as, new, message):
 
 def test_wrong_current_password_is_refused(client, login_as):
     user = login_as(UserFactory())
-    resp = post_form(client, "/profile", {"pw-current": "bukan-ini-123", "pw-new": "baru-Sandi-2027",
-                                          "pw-confirm": "baru-Sandi-2027", "pw-submit": "1"})
+    resp = post_form(
+        client,
+        "/profile",
+        {
+            "pw-current": "bukan-ini-123",
+            "pw-new": "baru-Sandi-2027",
+            "pw-confirm": "baru-Sandi-2027",
+            "pw-submit": "1",
+        },
+    )
     assert "Kata sandi sekarang salah." in resp.get_data(as_text=True)
     assert user.check_password(PASSWORD)
 

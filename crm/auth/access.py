@@ -17,7 +17,7 @@ PARTNER_ENDPOINTS = ("dashboard.index",)  # `/` redirects a partner to the porta
 
 def load_user(user_id: str):
     """Flask-Login loader; the session version in the id makes old sessions invalid."""
-    from crm.auth.models import User  # noqa: PLC0415
+    from crm.auth.models import User
 
     try:
         raw_id, raw_version = user_id.split(".", 1)
@@ -43,7 +43,7 @@ def partner_fence():
 
 def password_change_guard():
     """before_request: a user with a temporary password must change it before anything else."""
-    from flask import redirect, url_for  # noqa: PLC0415
+    from flask import redirect, url_for
 
     if not current_user.is_authenticated or not current_user.must_change_password:
         return None
@@ -54,7 +54,7 @@ def password_change_guard():
 
 def require_roles(*roles: str) -> Callable:
     """A blueprint before_request hook: signed in and holding one of `roles`, else 401/403."""
-    from crm.extensions import login_manager  # noqa: PLC0415
+    from crm.extensions import login_manager
 
     def hook():
         if not current_user.is_authenticated:

@@ -11,8 +11,12 @@ MIN_PASSWORD = 10
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(_l("Isi email Anda.")), Length(max=254)])
-    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(_l("Isi kata sandi Anda."))])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Isi email Anda.")), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Kata sandi"), validators=[DataRequired(_l("Isi kata sandi Anda."))]
+    )
     next = HiddenField()
     submit = SubmitField(_l("Masuk"))
 
@@ -27,17 +31,22 @@ def password_strength(form, field) -> None:
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Kata sandi sekarang"), validators=[DataRequired(_l("Wajib diisi."))])
-    new = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(_l("Wajib diisi.")), password_strength])
+    current = PasswordField(
+        _l("Kata sandi sekarang"), validators=[DataRequired(_l("Wajib diisi."))]
+    )
+    new = PasswordField(
+        _l("Kata sandi baru"), validators=[DataRequired(_l("Wajib diisi.")), password_strength]
+    )
     confirm = PasswordField(
         _l("Ulangi kata sandi baru"),
-        validators=[DataRequired(_l("Wajib diisi.")), EqualTo("new", _l("Kedua kata sandi tidak sama."))],
+        validators=[
+            DataRequired(_l("Wajib diisi.")),
+            EqualTo("new", _l("Kedua kata sandi tidak sama.")),
+        ],
     )
     submit = SubmitField(_l("Ganti kata sandi"))
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(
-        _l("Bahasa"), choices=[("id", "Bahasa Indonesia"), ("en", "English")]
-    )
+    locale = SelectField(_l("Bahasa"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
     submit = SubmitField(_l("Simpan"))

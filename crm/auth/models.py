@@ -32,9 +32,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(20), index=True)
-    branch_office_id: Mapped[int | None] = mapped_column(
-        ForeignKey("branch_office.id"), index=True
-    )
+    branch_office_id: Mapped[int | None] = mapped_column(ForeignKey("branch_office.id"), index=True)
     # A partner user belongs to exactly one institution account.
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))

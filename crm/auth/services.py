@@ -60,7 +60,9 @@ def authenticate(email: str, password: str) -> LoginResult:
     if locked:
         throttle.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
         audit.record(
-            "auth.lockout", entity_type="login_throttle", entity_id=email[:40],
+            "auth.lockout",
+            entity_type="login_throttle",
+            entity_id=email[:40],
             summary=f"{email} locked for {cfg['LOGIN_LOCK_MINUTES']} min",
         )
     db.session.flush()
@@ -80,4 +82,6 @@ def change_password(user: User, current: str, new: str) -> bool:
 def set_locale(user: User, locale: str) -> None:
     before = audit.snapshot(user, ["locale"])
     user.locale = locale
-    audit.record("user.locale", user, before=before, after=audit.snapshot(user, ["locale"]), actor=user)
+    audit.record(
+        "user.locale", user, before=before, after=audit.snapshot(user, ["locale"]), actor=user
+    )

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -81,7 +90,9 @@ def profile():
     password_form = ChangePasswordForm(prefix="pw")
     language_form = LanguageForm(prefix="lang", locale=current_user.locale)
     if password_form.submit.data and password_form.validate_on_submit():
-        if services.change_password(current_user, password_form.current.data, password_form.new.data):
+        if services.change_password(
+            current_user, password_form.current.data, password_form.new.data
+        ):
             db.session.commit()
             login_user(current_user._get_current_object())  # session id carries the new version
             flash(_("Kata sandi diganti."), "success")

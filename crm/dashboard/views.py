@@ -22,8 +22,10 @@ def index():
     if current_user.role == "admin":
         return redirect(url_for("admin.index"))
     recent_jobs = db.session.scalars(
-        select(BackgroundJob).where(BackgroundJob.owner_id == current_user.id)
-        .order_by(BackgroundJob.created_at.desc()).limit(5)
+        select(BackgroundJob)
+        .where(BackgroundJob.owner_id == current_user.id)
+        .order_by(BackgroundJob.created_at.desc())
+        .limit(5)
     ).all()
     if current_user.role == "supervisor":
         team = db.session.scalars(
@@ -32,6 +34,7 @@ def index():
         accounts = db.session.execute(
             select(Account.segment, func.count()).group_by(Account.segment)
         ).all()
-        return render_template("dashboard/supervisor.html", team=team, accounts=dict(accounts),
-                               recent_jobs=recent_jobs)
+        return render_template(
+            "dashboard/supervisor.html", team=team, accounts=dict(accounts), recent_jobs=recent_jobs
+        )
     return render_template("dashboard/rm.html", recent_jobs=recent_jobs)

@@ -48,7 +48,7 @@ class BackgroundJob(TimestampMixin, db.Model):
 
     @property
     def rq_id(self) -> str:
-        return f"{self.id}.{self.dispatch}"
+        return f"{self.id}-{self.dispatch}"
 
     @property
     def percent(self) -> int:

@@ -52,7 +52,7 @@ def run(job_id: str, dispatch: int) -> str:
     if has_app_context():
         app = current_app._get_current_object()
     else:  # a bare `rq worker` without our CLI: build the app here, never at import time
-        from crm import create_app  # noqa: PLC0415
+        from crm import create_app
 
         app = create_app()
     with app.app_context():
@@ -83,7 +83,9 @@ def _run(job_id: str, dispatch: int) -> str:
             return "done"
         except services.StaleDispatch:
             db.session.rollback()
-            log.warning("job %s dispatch %s was superseded; its work is discarded", job_id, dispatch)
+            log.warning(
+                "job %s dispatch %s was superseded; its work is discarded", job_id, dispatch
+            )
             return "stale"
         except services.TransientJobError as exc:
             db.session.rollback()

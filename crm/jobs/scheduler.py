@@ -76,7 +76,9 @@ def tick(config: dict, now: datetime | None = None, node: str | None = None) -> 
             db.session.rollback()
             log.exception("periodic task %s failed", task.name)
     if ran:
-        db.session.execute(delete(ScheduledRun).where(ScheduledRun.claimed_at < now - timedelta(days=7)))
+        db.session.execute(
+            delete(ScheduledRun).where(ScheduledRun.claimed_at < now - timedelta(days=7))
+        )
         db.session.commit()
     return ran
 

@@ -237,6 +237,7 @@ def sweep_stuck_jobs(now: datetime | None = None, limit: int = 500) -> SweepRepo
         .where(BackgroundJob.status.in_(PENDING_STATUSES))
         .order_by(BackgroundJob.updated_at)
         .limit(limit)
+        .execution_options(populate_existing=True)  # judge today's row, not a cached one
     ).all()
     for job in jobs:
         report.checked += 1

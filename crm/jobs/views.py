@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -29,19 +39,30 @@ def _visible_job(job_id: str) -> BackgroundJob:
 
 def status_payload(job: BackgroundJob) -> dict:
     return {
-        "id": job.id, "status": job.status, "label": status_label(job.status),
-        "percent": job.percent, "done": job.progress_done, "total": job.progress_total,
-        "message": job.message, "error": job.error, "final": job.is_final,
+        "id": job.id,
+        "status": job.status,
+        "label": status_label(job.status),
+        "percent": job.percent,
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "message": job.message,
+        "error": job.error,
+        "final": job.is_final,
         "finished_at": long_datetime(job.finished_at) if job.finished_at else None,
         "download": url_for("jobs.download", job_id=job.id)
-        if job.status == "done" and (job.result or {}).get("file") else None,
+        if job.status == "done" and (job.result or {}).get("file")
+        else None,
     }
 
 
 def status_label(status: str) -> str:
     return {
-        "queued": _("Mengantre"), "running": _("Berjalan"), "retrying": _("Menunggu dicoba lagi"),
-        "done": _("Selesai"), "failed": _("Gagal"), "cancelled": _("Dibatalkan"),
+        "queued": _("Mengantre"),
+        "running": _("Berjalan"),
+        "retrying": _("Menunggu dicoba lagi"),
+        "done": _("Selesai"),
+        "failed": _("Gagal"),
+        "cancelled": _("Dibatalkan"),
     }.get(status, status)
 
 
@@ -52,10 +73,16 @@ def index():
     if not show_all:
         stmt = stmt.where(BackgroundJob.owner_id == current_user.id)
     page = keyset_page(
-        stmt, [BackgroundJob.created_at, BackgroundJob.id], request.args.get("after"), 50,
-        descending=True, key=lambda j: [j.created_at.isoformat(), j.id],
+        stmt,
+        [BackgroundJob.created_at, BackgroundJob.id],
+        request.args.get("after"),
+        50,
+        descending=True,
+        key=lambda j: [j.created_at.isoformat(), j.id],
     )
-    return render_template("jobs/index.html", page=page, show_all=show_all, status_label=status_label)
+    return render_template(
+        "jobs/index.html", page=page, show_all=show_all, status_label=status_label
+    )
 
 
 @bp.get("/<job_id>")
@@ -111,5 +138,7 @@ def download(job_id: str):
     return Response(
         storage.read_bytes(result["file"]),
         mimetype=result.get("mimetype", "application/octet-stream"),
-        headers={"Content-Disposition": f'attachment; filename="{result.get("filename", "hasil")}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{result.get("filename", "hasil")}"'
+        },
     )
