@@ -34,7 +34,7 @@ sysdeps-test: ## Also Debian's chromium for the browser tests
 	@bash .ci/sysdeps test
 
 translations: install ## Compile the message catalogs (.po -> .mo)
-	@$(BIN)/pybabel compile -q -d crm/translations -f
+	@$(BIN)/pybabel compile -d crm/translations -f 2>&1 | grep -v "^compiling" || true
 
 migrate: install ## Apply database migrations
 	$(FLASK) db upgrade

@@ -161,6 +161,34 @@ def worker(burst: bool, no_scheduler: bool) -> None:
 # -- serve: what `make run` starts -------------------------------------------------------------
 
 
+def _spawn(argv: list[str]) -> subprocess.Popen:
+    """A child in its own session (Ctrl-C reaches only the supervisor) that dies with us."""
+    from crm.queue import die_with_parent
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        argv, cwd=ROOT, env=env, start_new_session=True, preexec_fn=die_with_parent
+    )
+
+
+def _stop_children(children: list[tuple[str, subprocess.Popen]]) -> None:
+    """Web and worker first, Redis last; each gets 15 s to finish what it is doing."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
+    click.echo("\nStopping web server, worker and Redis ...")
+    for _name, proc in reversed(children):
+        if proc.poll() is None:
+            proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _interrupted(*_args) -> None:
+    raise KeyboardInterrupt
+
+
 @click.command("serve")
 @click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="PORT", default=5000, show_default=True, type=int)
@@ -171,71 +199,25 @@ def serve(host: str, port: int, web_workers: int) -> None:
 
     from crm.queue import start_embedded_redis
 
-    cfg = current_app.config
+    instance = current_app.config["INSTANCE_PATH"]
+    # Explicit handlers: a parent (nohup, a background job) may have left SIGINT ignored.
+    signal.signal(signal.SIGINT, _interrupted)
+    signal.signal(signal.SIGTERM, _interrupted)
     children: list[tuple[str, subprocess.Popen]] = []
-    if not os.environ.get("REDIS_URL"):
-        sock = cfg["INSTANCE_PATH"] / "redis.sock"
-        children.append(("redis", start_embedded_redis(cfg["INSTANCE_PATH"], sock)))
-    stopping = False
-
-    def stop(*_args) -> None:
-        nonlocal stopping
-        if stopping:
-            return
-        stopping = True
-        click.echo("\nStopping web server, worker and Redis ...")
-        for _name, proc in reversed(children):  # web and worker first, Redis last
-            if proc.poll() is None:
-                proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
     try:
+        if not os.environ.get("REDIS_URL"):
+            children.append(("redis", start_embedded_redis(instance, instance / "redis.sock")))
         upgrade(directory=str(ROOT / "migrations"))
-        current_app.extensions.pop("relasi_redis", None)
-        ctx = click.get_current_context()
-        ctx.invoke(seed_demo, if_empty=True)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        # Own process groups: Ctrl-C reaches only us, and we stop the children in order.
-        children.append(
-            (
-                "worker",
-                subprocess.Popen(
-                    [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
-                    cwd=ROOT,
-                    env=env,
-                    start_new_session=True,
-                ),
-            )
-        )
-        children.append(
-            (
-                "web",
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "--workers",
-                        str(web_workers),
-                        "--threads",
-                        "4",
-                        "--bind",
-                        f"{host}:{port}",
-                        "--access-logfile",
-                        "-",
-                        "wsgi:app",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    start_new_session=True,
-                ),
-            )
-        )
+        click.get_current_context().invoke(seed_demo, if_empty=True)
+        # Release our connection: an open SQLite transaction would block every other process.
+        db.session.remove()
+        db.engine.dispose()
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        children.append(("worker", _spawn([*flask, "worker"])))
+        gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(web_workers)]
+        gunicorn += ["--threads", "4", "--control-socket", str(instance / "gunicorn.ctl")]
+        gunicorn += ["--bind", f"{host}:{port}", "--access-logfile", "-", "wsgi:app"]
+        children.append(("web", _spawn(gunicorn)))
         _banner(host, port)
         while True:
             for name, proc in children:
@@ -245,7 +227,7 @@ def serve(host: str, port: int, web_workers: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        stop()
+        _stop_children(children)
 
 
 def _banner(host: str, port: int) -> None:

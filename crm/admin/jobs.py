@@ -50,5 +50,6 @@ def export_audit(ctx: JobContext) -> dict:
         done += len(rows)
         last_id = rows[-1].id
         ctx.progress(done, total)
+    ctx.progress(done, total, f"{done} baris ditulis")
     key = storage.put_bytes(out.getvalue().encode("utf-8-sig"))
     return {"file": key, "filename": "log-audit.csv", "mimetype": "text/csv", "rows": done}

@@ -55,6 +55,7 @@ def status_payload(job: BackgroundJob) -> dict:
     }
 
 
+@bp.app_template_global("job_status_label")
 def status_label(status: str) -> str:
     return {
         "queued": _("Mengantre"),
