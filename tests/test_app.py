@@ -53,6 +53,22 @@ def test_unknown_page_is_a_404_in_the_layout(client):
     assert "Halaman tidak ditemukan" in resp.get_data(as_text=True)
 
 
+def test_an_unexpected_error_gives_the_500_page_in_the_layout(database_url, redis_url, tmp_path):
+    other = create_app(TestConfig(database_url, redis_url, tmp_path))
+    other.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken():
+        raise RuntimeError("bug")
+
+    other.add_url_rule("/rusak", "broken", broken)
+    resp = other.test_client().get("/rusak")
+    assert resp.status_code == 500
+    html = resp.get_data(as_text=True)
+    assert "Terjadi kesalahan pada server" in html and "Relasi" in html
+    assert "RuntimeError" not in html  # no internals shown
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_production_refuses_the_default_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("CRM_ENV", "production")
     monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path))

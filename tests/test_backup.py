@@ -17,12 +17,22 @@ from crm.extensions import db as _db
 pytestmark = pytest.mark.live
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def sqlite_only():
     if sqlite_path() is None:
         pytest.skip("backup of the database itself is SQLite's; PostgreSQL uses pg_dump")
 
 
+def test_file_store_is_backed_up_and_restored_on_any_database(app, tmp_path):
+    key = storage.put_bytes(b"%PDF-1.7 lampiran MoU")
+    archive = make_backup(tmp_path)
+    storage.path_for(key).unlink()
+    result = restore_backup(archive)
+    assert result["files"] == 1 and storage.read_bytes(key) == b"%PDF-1.7 lampiran MoU"
+    assert result["database"] is (sqlite_path() is not None)
+
+
+@pytest.mark.usefixtures("sqlite_only")
 def test_backup_then_restore_brings_the_data_back(app, tmp_path):
     _db.session.add(BranchOffice(code="BKP-01", name="Sebelum cadangan", region="Kanwil Uji"))
     _db.session.commit()
@@ -48,6 +58,7 @@ def test_backup_then_restore_brings_the_data_back(app, tmp_path):
     assert storage.read_bytes(key) == b"%PDF-1.7 contoh surat" and storage.verify(key)
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_backup_is_consistent_while_a_writer_is_busy(app, tmp_path):
     """SQLite's online backup copies a consistent snapshot even mid-transaction elsewhere."""
     _db.session.add(BranchOffice(code="BKP-10", name="Ada", region="R"))
@@ -61,6 +72,7 @@ def test_backup_is_consistent_while_a_writer_is_busy(app, tmp_path):
     assert codes == {"BKP-10"}
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_restore_refuses_a_damaged_archive(app, tmp_path):
     archive = make_backup(tmp_path)
     damaged = tmp_path / "damaged.tar.gz"
