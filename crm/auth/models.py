@@ -44,7 +44,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     branch_office: Mapped[BranchOffice | None] = relationship()
-    account: Mapped[Account | None] = relationship()
+    account: Mapped[Account | None] = relationship(foreign_keys=[account_id])
 
     def set_password(self, password: str) -> None:
         """Hash with scrypt (Werkzeug's default) and invalidate older sessions."""

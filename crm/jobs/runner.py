@@ -64,6 +64,9 @@ def run(job_id: str, dispatch: int) -> str:
 
 def _run(job_id: str, dispatch: int) -> str:
     cfg = current_app.config
+    # Say we are alive before anything can wait (on a lock, on a slow disk), so the sweeper
+    # never mistakes a job being picked up for a lost one.
+    rq_queue.beat(rq_queue.redis_connection(), job_id, dispatch, cfg["JOB_LEASE_SECONDS"])
     job = services.claim(job_id, dispatch)
     if job is None:
         log.info("job %s dispatch %s is stale or finished; skipping", job_id, dispatch)

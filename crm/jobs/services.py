@@ -224,7 +224,10 @@ def _is_lost(job: BackgroundJob, now: datetime, lease: float) -> bool:
     if job.status == "running":
         return True  # no heartbeat for a whole lease: the worker died
     # queued: fine while RQ still holds it waiting; lost if Redis forgot it or it died.
-    return rq_queue.rq_status(job.rq_id) not in ("queued", "deferred", "scheduled")
+    status = rq_queue.rq_status(job.rq_id)
+    if status == "started":  # a worker took it and is about to claim it: a longer grace
+        return now - since >= timedelta(seconds=2 * lease)
+    return status not in ("queued", "deferred", "scheduled")
 
 
 def sweep_stuck_jobs(now: datetime | None = None, limit: int = 500) -> SweepReport:

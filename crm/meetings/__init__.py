@@ -1,0 +1,1 @@
+"""Interactions with accounts and the tasks (next steps) that come out of them."""
