@@ -59,6 +59,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from crm.accounts.people_views import bp as people_bp
+    from crm.accounts.views import bp as accounts_bp
     from crm.admin.views import bp as admin_bp
     from crm.auth.views import bp as auth_bp
     from crm.dashboard.views import bp as dashboard_bp
@@ -66,7 +68,17 @@ def register_blueprints(app: Flask) -> None:
     from crm.jobs.views import bp as jobs_bp
     from crm.partners.views import bp as portal_bp
 
-    for bp in (auth_bp, dashboard_bp, admin_bp, jobs_bp, portal_bp, health_bp):
+    blueprints = (
+        auth_bp,
+        dashboard_bp,
+        accounts_bp,
+        people_bp,
+        admin_bp,
+        jobs_bp,
+        portal_bp,
+        health_bp,
+    )
+    for bp in blueprints:
         app.register_blueprint(bp)
 
 

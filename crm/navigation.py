@@ -6,10 +6,19 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 NAV = {
-    "rm": [("dashboard.index", _l("Hari ini")), ("jobs.index", _l("Tugas latar"))],
-    "supervisor": [("dashboard.index", _l("Papan supervisor")), ("jobs.index", _l("Tugas latar"))],
+    "rm": [
+        ("dashboard.index", _l("Hari ini")),
+        ("accounts.index", _l("Akun")),
+        ("jobs.index", _l("Tugas latar")),
+    ],
+    "supervisor": [
+        ("dashboard.index", _l("Papan supervisor")),
+        ("accounts.index", _l("Akun")),
+        ("jobs.index", _l("Tugas latar")),
+    ],
     "admin": [
         ("dashboard.index", _l("Beranda")),
+        ("accounts.index", _l("Akun")),
         ("admin.users", _l("Pengguna")),
         ("admin.branches", _l("Kantor cabang")),
         ("admin.audit", _l("Log audit")),

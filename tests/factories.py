@@ -5,7 +5,7 @@ from __future__ import annotations
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from crm.accounts.models import Account
+from crm.accounts.models import Account, KeyPerson, Position
 from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
@@ -34,6 +34,7 @@ class AccountFactory(Base):
         model = Account
 
     name = factory.Sequence(lambda n: f"PT Contoh Sejahtera {n}")
+    search_name = factory.LazyAttribute(lambda o: _search_name(o.name))
     kind = "company"
     segment = "corporate"
     status = "active"
@@ -73,3 +74,31 @@ def _hash(password: str) -> str:
 
         _HASHES[password] = generate_password_hash(password, method="scrypt")
     return _HASHES[password]
+
+
+def _search_name(name: str) -> str:
+    from crm.accounts.services import search_name
+
+    return search_name(name)
+
+
+class KeyPersonFactory(Base):
+    class Meta:
+        model = KeyPerson
+
+    name = factory.Sequence(lambda n: f"Budi Contoh {n}")
+    email = factory.Sequence(lambda n: f"orang{n}@perusahaan.test")
+    phone = "0812-0000-0000"
+    influence = 3
+    stance = "neutral"
+
+
+class PositionFactory(Base):
+    class Meta:
+        model = Position
+
+    person = factory.SubFactory(KeyPersonFactory)
+    account = factory.SubFactory(AccountFactory)
+    title = "GM Human Capital"
+    level = "bod1"
+    decision_maker = True

@@ -29,9 +29,14 @@ def role_choices():
 
 
 class UserForm(FlaskForm):
+    # test_environment: .test addresses (the demo users') are valid, or no demo user can be edited.
     email = EmailField(
         _l("Email"),
-        validators=[DataRequired(_l("Wajib diisi.")), Email(_l("Alamat email tidak valid.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Wajib diisi.")),
+            Email(_l("Alamat email tidak valid."), test_environment=True),
+            Length(max=254),
+        ],
     )
     name = StringField(_l("Nama"), validators=[DataRequired(_l("Wajib diisi.")), Length(max=120)])
     role = SelectField(_l("Peran"), choices=role_choices)
@@ -43,7 +48,8 @@ class UserForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
-        _l("Kata sandi sementara baru"), validators=[DataRequired(_l("Wajib diisi.")), password_strength]
+        _l("Kata sandi sementara baru"),
+        validators=[DataRequired(_l("Wajib diisi.")), password_strength],
     )
     submit = SubmitField(_l("Atur ulang kata sandi"))
 

@@ -20,7 +20,7 @@ BATCH = 2000
 
 @job_handler("audit.export", title="Ekspor log audit (CSV)")
 def export_audit(ctx: JobContext) -> dict:
-    """Write the filtered audit log to a CSV in the file store; idempotent (same bytes, same key)."""
+    """Write the filtered audit log to a CSV in the file store (same bytes, same key)."""
     filters = dict(ctx.params.get("filters") or {})
     for key in ("date_from", "date_to"):
         if filters.get(key):
@@ -30,8 +30,20 @@ def export_audit(ctx: JobContext) -> dict:
     ctx.progress(0, total, "menulis CSV")
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "waktu_utc", "pelaku", "aksi", "jenis", "id_data", "ringkasan",
-                     "sebelum", "sesudah", "ip"])
+    writer.writerow(
+        [
+            "id",
+            "waktu_utc",
+            "pelaku",
+            "aksi",
+            "jenis",
+            "id_data",
+            "ringkasan",
+            "sebelum",
+            "sesudah",
+            "ip",
+        ]
+    )
     done, last_id = 0, None
     while True:
         page = stmt.order_by(AuditLog.id.desc()).limit(BATCH)
@@ -41,12 +53,20 @@ def export_audit(ctx: JobContext) -> dict:
         if not rows:
             break
         for r in rows:
-            writer.writerow([
-                r.id, r.created_at.isoformat(), r.actor_label, r.action, r.entity_type,
-                r.entity_id or "", r.summary,
-                json.dumps(r.before, ensure_ascii=False) if r.before is not None else "",
-                json.dumps(r.after, ensure_ascii=False) if r.after is not None else "", r.ip or "",
-            ])
+            writer.writerow(
+                [
+                    r.id,
+                    r.created_at.isoformat(),
+                    r.actor_label,
+                    r.action,
+                    r.entity_type,
+                    r.entity_id or "",
+                    r.summary,
+                    json.dumps(r.before, ensure_ascii=False) if r.before is not None else "",
+                    json.dumps(r.after, ensure_ascii=False) if r.after is not None else "",
+                    r.ip or "",
+                ]
+            )
         done += len(rows)
         last_id = rows[-1].id
         ctx.progress(done, total)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
@@ -37,12 +38,21 @@ def _check_user_links(role: str, branch_office_id: int | None, account_id: int |
         if account is None:
             raise AdminError(_("Pengguna mitra harus terhubung ke satu institusi."), "account_id")
         if account.segment != "institutional":
-            raise AdminError(_("Pengguna mitra hanya untuk institusi (kementerian/lembaga)."), "account_id")
+            raise AdminError(
+                _("Pengguna mitra hanya untuk institusi (kementerian/lembaga)."), "account_id"
+            )
 
 
 def create_user(
-    *, email: str, name: str, role: str, password: str, branch_office_id: int | None = None,
-    account_id: int | None = None, actor=None, must_change_password: bool = True,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    branch_office_id: int | None = None,
+    account_id: int | None = None,
+    actor=None,
+    must_change_password: bool = True,
 ) -> User:
     """Create a user; the password is temporary unless must_change_password is False."""
     email = normalize_email(email)
@@ -50,18 +60,34 @@ def create_user(
         raise AdminError(_("Email ini sudah dipakai pengguna lain."), "email")
     _check_user_links(role, branch_office_id, account_id)
     user = User(
-        email=email, name=name.strip(), role=role, branch_office_id=branch_office_id or None,
+        email=email,
+        name=name.strip(),
+        role=role,
+        branch_office_id=branch_office_id or None,
         account_id=account_id if role == "partner" else None,
-        must_change_password=must_change_password, locale="id", session_version=0,
+        must_change_password=must_change_password,
+        locale="id",
+        session_version=0,
+        active=True,
     )
     user.set_password(password)
     db.session.add(user)
-    audit.record("user.create", user, summary=email, after=audit.snapshot(user, USER_FIELDS), actor=actor)
+    audit.record(
+        "user.create", user, summary=email, after=audit.snapshot(user, USER_FIELDS), actor=actor
+    )
     return user
 
 
-def update_user(user: User, *, email: str, name: str, role: str, branch_office_id: int | None,
-                account_id: int | None, actor) -> User:
+def update_user(
+    user: User,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    branch_office_id: int | None,
+    account_id: int | None,
+    actor,
+) -> User:
     email = normalize_email(email)
     other = find_user_by_email(email)
     if other is not None and other.id != user.id:
@@ -73,14 +99,21 @@ def update_user(user: User, *, email: str, name: str, role: str, branch_office_i
     user.email, user.name, user.role = email, name.strip(), role
     user.branch_office_id = branch_office_id or None
     user.account_id = account_id if role == "partner" else None
-    audit.record("user.update", user, summary=email, before=before,
-                 after=audit.snapshot(user, USER_FIELDS), actor=actor)
+    audit.record(
+        "user.update",
+        user,
+        summary=email,
+        before=before,
+        after=audit.snapshot(user, USER_FIELDS),
+        actor=actor,
+    )
     return user
 
 
 def _ensure_other_admin(user: User) -> None:
     others = db.session.scalar(
-        select(func.count()).select_from(User)
+        select(func.count())
+        .select_from(User)
         .where(User.role == "admin", User.active.is_(True), User.id != user.id)
     )
     if not others:
@@ -97,8 +130,14 @@ def set_user_active(user: User, active: bool, actor) -> None:
     before = audit.snapshot(user, ["active"])
     user.active = active
     user.session_version += 1
-    audit.record("user.activate" if active else "user.deactivate", user, summary=user.email,
-                 before=before, after=audit.snapshot(user, ["active"]), actor=actor)
+    audit.record(
+        "user.activate" if active else "user.deactivate",
+        user,
+        summary=user.email,
+        before=before,
+        after=audit.snapshot(user, ["active"]),
+        actor=actor,
+    )
 
 
 def reset_password(user: User, password: str, actor) -> None:
@@ -108,8 +147,16 @@ def reset_password(user: User, password: str, actor) -> None:
     audit.record("user.password_reset", user, summary=user.email, actor=actor)
 
 
-def save_branch(branch: BranchOffice | None, *, code: str, name: str, region: str, address: str,
-                active: bool, actor) -> BranchOffice:
+def save_branch(
+    branch: BranchOffice | None,
+    *,
+    code: str,
+    name: str,
+    region: str,
+    address: str,
+    active: bool,
+    actor,
+) -> BranchOffice:
     """Create (branch None) or update a branch office; codes are unique, case-insensitively."""
     code = code.strip().upper()
     clash = db.session.scalar(select(BranchOffice).where(func.upper(BranchOffice.code) == code))
@@ -121,18 +168,31 @@ def save_branch(branch: BranchOffice | None, *, code: str, name: str, region: st
         db.session.add(branch)
     branch.code, branch.name, branch.region = code, name.strip(), region.strip()
     branch.address, branch.active = (address or "").strip(), active
-    audit.record("branch.update" if before else "branch.create", branch, summary=code,
-                 before=before, after=audit.snapshot(branch, BRANCH_FIELDS), actor=actor)
+    audit.record(
+        "branch.update" if before else "branch.create",
+        branch,
+        summary=code,
+        before=before,
+        after=audit.snapshot(branch, BRANCH_FIELDS),
+        actor=actor,
+    )
     return branch
 
 
 def _day_start(d: date) -> datetime:
-    return datetime.combine(d, time.min, tzinfo=UTC)
+    """Midnight of d where the audit list shows its times (Asia/Jakarta unless configured)."""
+    return datetime.combine(d, time.min, tzinfo=get_timezone())
 
 
-def audit_query(*, actor: str | None = None, action: str | None = None,
-                entity_type: str | None = None, entity_id: str | None = None,
-                date_from: date | None = None, date_to: date | None = None) -> Select:
+def audit_query(
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Select:
     """The filtered audit-log select (every filter served by an index)."""
     stmt = select(AuditLog)
     if actor:
@@ -143,8 +203,9 @@ def audit_query(*, actor: str | None = None, action: str | None = None,
         stmt = stmt.where(AuditLog.entity_type == entity_type.strip())
     if entity_id:
         stmt = stmt.where(AuditLog.entity_id == entity_id.strip())
-    if date_from:
+    # The extreme dates mean "no bound", and their day boundaries overflow datetime.
+    if date_from and date_from > date.min:
         stmt = stmt.where(AuditLog.created_at >= _day_start(date_from))
-    if date_to:
+    if date_to and date_to < date.max:
         stmt = stmt.where(AuditLog.created_at < _day_start(date_to + timedelta(days=1)))
     return stmt

@@ -16,10 +16,24 @@ from crm.auth.access import require_roles
 from crm.auth.models import ROLES, User
 from crm.extensions import db
 from crm.jobs.services import create_job
-from crm.pagination import keyset_page
+from crm.pagination import decode_cursor, keyset_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_roles("admin"))
+
+AUDIT_FILTERS = ("actor", "action", "entity_type", "entity_id", "date_from", "date_to")
+
+
+def _cursor(raw: str | None, *types: type) -> str | None:
+    """raw if its values have the key columns' types, else None (page 1): a tampered cursor
+    such as [null], ["abc"] for an id or an int past 64 bits would make the query fail."""
+    values = decode_cursor(raw, len(types))
+    if values is None:
+        return None
+    for value, kind in zip(values, types, strict=True):
+        if type(value) is not kind or (kind is int and not 0 <= value < 2**63):
+            return None
+    return raw
 
 
 def _fill_user_choices(form: UserForm) -> None:
@@ -30,7 +44,9 @@ def _fill_user_choices(form: UserForm) -> None:
         (b.id, f"{b.code} · {b.name}") for b in branches
     ]
     institutions = db.session.execute(
-        select(Account.id, Account.name).where(Account.segment == "institutional").order_by(Account.name)
+        select(Account.id, Account.name)
+        .where(Account.segment == "institutional")
+        .order_by(Account.name)
     ).all()
     form.account_id.choices = [(0, _("— tidak ada —"))] + [(a.id, a.name) for a in institutions]
 
@@ -67,7 +83,8 @@ def users():
         stmt = stmt.where(User.role == role)
     if state in ("active", "inactive"):
         stmt = stmt.where(User.active.is_(state == "active"))
-    page = keyset_page(stmt, [User.email, User.id], request.args.get("after"), 50)
+    after = _cursor(request.args.get("after"), str, int)
+    page = keyset_page(stmt, [User.email, User.id], after, 50)
     return render_template("admin/users.html", page=page, q=q, role=role, state=state, roles=ROLES)
 
 
@@ -81,13 +98,23 @@ def user_new():
         else:
             try:
                 user = services.create_user(
-                    email=form.email.data, name=form.name.data, role=form.role.data,
-                    password=form.password.data, branch_office_id=form.branch_office_id.data or None,
-                    account_id=form.account_id.data or None, actor=current_user,
+                    email=form.email.data,
+                    name=form.name.data,
+                    role=form.role.data,
+                    password=form.password.data,
+                    branch_office_id=form.branch_office_id.data or None,
+                    account_id=form.account_id.data or None,
+                    actor=current_user,
                 )
                 db.session.commit()
-                flash(_("Pengguna %(email)s dibuat. Berikan kata sandi sementaranya secara langsung.",
-                        email=user.email), "success")
+                flash(
+                    _(
+                        "Pengguna %(email)s dibuat. "
+                        "Berikan kata sandi sementaranya secara langsung.",
+                        email=user.email,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("admin.users"))
             except services.AdminError as exc:
                 db.session.rollback()
@@ -114,9 +141,13 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_user(
-                user, email=form.email.data, name=form.name.data, role=form.role.data,
+                user,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
                 branch_office_id=form.branch_office_id.data or None,
-                account_id=form.account_id.data or None, actor=current_user,
+                account_id=form.account_id.data or None,
+                actor=current_user,
             )
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
@@ -125,8 +156,11 @@ def user_edit(user_id: int):
             db.session.rollback()
             _field_error(form, exc)
     return render_template(
-        "admin/user_form.html", form=form, user=user,
-        reset_form=ResetPasswordForm(), confirm_form=ConfirmForm(),
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        reset_form=ResetPasswordForm(),
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -146,8 +180,12 @@ def _toggle_active(user: User, active: bool):
         try:
             services.set_user_active(user, active, current_user)
             db.session.commit()
-            flash(_("%(email)s diaktifkan.", email=user.email) if active
-                  else _("%(email)s dinonaktifkan; semua sesinya berakhir.", email=user.email), "success")
+            flash(
+                _("%(email)s diaktifkan.", email=user.email)
+                if active
+                else _("%(email)s dinonaktifkan; semua sesinya berakhir.", email=user.email),
+                "success",
+            )
         except services.AdminError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -162,14 +200,23 @@ def user_password(user_id: int):
     if form.validate_on_submit():
         services.reset_password(user, form.password.data, current_user)
         db.session.commit()
-        flash(_("Kata sandi %(email)s diatur ulang; pengguna wajib menggantinya saat masuk.",
-                email=user.email), "success")
+        flash(
+            _(
+                "Kata sandi %(email)s diatur ulang; pengguna wajib menggantinya saat masuk.",
+                email=user.email,
+            ),
+            "success",
+        )
         return redirect(url_for("admin.user_edit", user_id=user.id))
     edit_form = UserForm(obj=user)
     del edit_form.password
     _fill_user_choices(edit_form)
     return render_template(
-        "admin/user_form.html", form=edit_form, user=user, reset_form=form, confirm_form=ConfirmForm()
+        "admin/user_form.html",
+        form=edit_form,
+        user=user,
+        reset_form=form,
+        confirm_form=ConfirmForm(),
     ), 400
 
 
@@ -179,11 +226,15 @@ def branches():
     stmt = select(BranchOffice)
     if q:
         like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(
-            func.lower(BranchOffice.name).like(like), func.lower(BranchOffice.code).like(like),
-            func.lower(BranchOffice.region).like(like),
-        ))
-    page = keyset_page(stmt, [BranchOffice.code, BranchOffice.id], request.args.get("after"), 50)
+        stmt = stmt.where(
+            or_(
+                func.lower(BranchOffice.name).like(like),
+                func.lower(BranchOffice.code).like(like),
+                func.lower(BranchOffice.region).like(like),
+            )
+        )
+    after = _cursor(request.args.get("after"), str, int)
+    page = keyset_page(stmt, [BranchOffice.code, BranchOffice.id], after, 50)
     return render_template("admin/branches.html", page=page, q=q)
 
 
@@ -205,8 +256,13 @@ def _branch_form(branch: BranchOffice | None):
     if form.validate_on_submit():
         try:
             services.save_branch(
-                branch, code=form.code.data, name=form.name.data, region=form.region.data,
-                address=form.address.data, active=form.active.data, actor=current_user,
+                branch,
+                code=form.code.data,
+                name=form.name.data,
+                region=form.region.data,
+                address=form.address.data,
+                active=form.active.data,
+                actor=current_user,
             )
             db.session.commit()
             flash(_("Kantor cabang disimpan."), "success")
@@ -218,19 +274,22 @@ def _branch_form(branch: BranchOffice | None):
 
 
 def _audit_filters(form: AuditFilterForm) -> dict:
-    return {
-        "actor": form.actor.data, "action": form.action.data, "entity_type": form.entity_type.data,
-        "entity_id": form.entity_id.data, "date_from": form.date_from.data, "date_to": form.date_to.data,
-    }
+    return {name: form[name].data for name in AUDIT_FILTERS}
 
 
 @bp.get("/audit/")
 def audit():
     form = AuditFilterForm(request.args)
     filters = _audit_filters(form) if form.validate() else {}
-    page = keyset_page(services.audit_query(**filters), [AuditLog.id], request.args.get("after"),
-                       50, descending=True)
-    args = {k: v for k, v in request.args.items() if k != "after"}
+    page = keyset_page(
+        services.audit_query(**filters),
+        [AuditLog.id],
+        _cursor(request.args.get("after"), int),
+        50,
+        descending=True,
+    )
+    # Only the filters go back into url_for: `_method`, `_scheme`... are url_for's own options.
+    args = {k: v for k, v in request.args.items() if k in AUDIT_FILTERS}
     return render_template("admin/audit.html", form=form, page=page, args=args)
 
 
@@ -240,8 +299,11 @@ def audit_export():
     if not form.validate():
         flash(_("Filter tidak valid."), "error")
         return redirect(url_for("admin.audit"))
-    filters = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
-               for k, v in _audit_filters(form).items() if v}
+    filters = {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in _audit_filters(form).items()
+        if v
+    }
     job = create_job("audit.export", owner=current_user, params={"filters": filters})
     db.session.commit()
     flash(_("Ekspor log audit berjalan di latar belakang."), "info")

@@ -34,7 +34,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), index=True)
     branch_office_id: Mapped[int | None] = mapped_column(ForeignKey("branch_office.id"), index=True)
     # A partner user belongs to exactly one institution account.
-    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", use_alter=True), index=True
+    )
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)

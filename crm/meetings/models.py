@@ -1,4 +1,4 @@
-"""Tasks: next steps with an assignee and a due date (interactions come with the meetings feature)."""
+"""Tasks: next steps with an assignee and a due date (interactions come with meetings)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,350 @@
+"""/accounts/: the list (portfolio), create, edit, the 360° page and portfolio moves."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from crm.accounts import people, services
+from crm.accounts.forms import AccountForm, ReassignForm
+from crm.accounts.identifiers import format_npwp, normalize_npp
+from crm.accounts.models import SECTORS, Account, Position
+from crm.admin.models import BranchOffice
+from crm.auth.access import require_roles
+from crm.auth.models import User
+from crm.extensions import db
+from crm.meetings.models import Task
+from crm.pagination import keyset_page
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+bp.before_request(require_roles("admin", "supervisor", "rm"))
+PER_PAGE = 50
+
+
+@bp.app_template_filter("npwp")
+def npwp_filter(value: str | None) -> str:
+    return format_npwp(value)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def list_filters() -> tuple[services.AccountFilters, str]:
+    """Filters from the query string; an RM sees their own portfolio unless they ask for all."""
+    rm_arg = request.args.get("rm", "")
+    rm_id = int(rm_arg) if rm_arg.isdigit() else None
+    if rm_arg == "" and current_user.role == "rm":
+        rm_id, rm_arg = current_user.id, str(current_user.id)
+    return services.AccountFilters(
+        q=request.args.get("q", "")[:200],
+        rm_id=rm_id,
+        branch_office_id=_int_arg("branch"),
+        kind=request.args.get("kind", ""),
+        segment=request.args.get("segment", ""),
+        ownership=request.args.get("ownership", ""),
+        status=request.args.get("status", ""),
+        gap=request.args.get("gap") == "1",
+    ), rm_arg
+
+
+def rm_options() -> list[tuple[int, str]]:
+    # Plain tuples: WTForms ignores Row objects as choices.
+    rows = db.session.execute(
+        select(User.id, User.name)
+        .where(User.role == "rm", User.active.is_(True))
+        .order_by(User.name)
+    ).all()
+    return [(r.id, r.name) for r in rows]
+
+
+def branch_options() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(BranchOffice.id, BranchOffice.code, BranchOffice.name).order_by(BranchOffice.code)
+    ).all()
+    return [(b.id, f"{b.code} · {b.name}") for b in rows]
+
+
+@bp.get("/")
+def index():
+    filters, rm_arg = list_filters()
+    sort = request.args.get("sort", "name")
+    stmt = services.account_query(filters).options(
+        joinedload(Account.rm), joinedload(Account.branch_office)
+    )
+    cursor = request.args.get("after")
+    if sort == "new":
+        page = keyset_page(stmt, [Account.id], cursor, PER_PAGE, descending=True)
+    else:
+        sort = "-name" if sort == "-name" else "name"
+        page = keyset_page(
+            stmt, [Account.name, Account.id], cursor, PER_PAGE, descending=sort == "-name"
+        )
+    total = db.session.scalar(
+        select(func.count()).select_from(
+            services.account_query(filters).with_only_columns(Account.id).subquery()
+        )
+    )
+    args = {k: v for k, v in request.args.items() if k != "after"}
+    if current_user.role == "rm" and "rm" not in args:
+        args["rm"] = rm_arg
+    return render_template(
+        "accounts/index.html",
+        page=page,
+        total=total,
+        filters=filters,
+        sort=sort,
+        args=args,
+        rm_arg=rm_arg,
+        rms=rm_options(),
+        branches=branch_options(),
+    )
+
+
+def _fill_choices(form: AccountForm) -> None:
+    form.sector.choices = [("", _("— tidak diisi —"))] + [(s, s.capitalize()) for s in SECTORS]
+    form.branch_office_id.choices = [(0, _("— tidak ada —")), *branch_options()]
+    form.rm_id.choices = [(0, _("— belum ditugaskan —")), *rm_options()]
+
+
+def _form_data(form: AccountForm) -> dict:
+    data = {k: getattr(form, k).data for k in services.ACCOUNT_FIELDS if hasattr(form, k)}
+    data["parent_id"] = None
+    return data
+
+
+def _resolve_parent(form: AccountForm, data: dict) -> bool:
+    """Find the group parent by its NPP; False (with a field error) when it does not exist."""
+    raw = (form.parent_npp.data or "").strip()
+    if not raw:
+        return True
+    try:
+        npp = normalize_npp(raw)
+    except ValueError as exc:
+        form.parent_npp.errors = [str(exc)]
+        return False
+    parent = db.session.scalar(select(Account).where(Account.npp == npp))
+    if parent is None:
+        form.parent_npp.errors = [_("Tidak ada akun dengan NPP ini.")]
+        return False
+    data["parent_id"] = parent.id
+    return True
+
+
+def _save(form: AccountForm, account: Account | None):
+    """Validate and save; returns the account, or None with errors put on the form."""
+    data = _form_data(form)
+    if not _resolve_parent(form, data):
+        return None, []
+    try:
+        saved = services.save_account(
+            account, data, current_user, confirm_similar=bool(form.confirm_similar.data)
+        )
+        db.session.commit()
+        return saved, []
+    except services.SimilarNames as similar:
+        db.session.rollback()
+        return None, similar.matches
+    except services.AccountError as exc:
+        db.session.rollback()
+        field = getattr(form, exc.field, None) if exc.field else None
+        if field is not None:
+            field.errors = [*field.errors, str(exc)]
+        else:
+            flash(str(exc), "error")
+        return None, []
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = AccountForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.rm_id.data = current_user.id if current_user.role == "rm" else 0
+    similar = []
+    if form.validate_on_submit():
+        account, similar = _save(form, None)
+        if account is not None:
+            flash(_("Akun %(name)s dibuat.", name=account.name), "success")
+            return redirect(url_for("accounts.detail", account_id=account.id))
+    return render_template("accounts/form.html", form=form, account=None, similar=similar)
+
+
+def account_or_404(account_id: int) -> Account:
+    account = db.session.get(Account, account_id)
+    if account is None:
+        abort(404)
+    return account
+
+
+@bp.route("/<int:account_id>/edit", methods=["GET", "POST"])
+def edit(account_id: int):
+    account = account_or_404(account_id)
+    if not services.can_edit(current_user, account):
+        abort(403)
+    form = AccountForm(obj=account)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.branch_office_id.data = account.branch_office_id or 0
+        form.rm_id.data = account.rm_id or 0
+        form.sector.data = account.sector or ""
+        form.ownership.data = account.ownership or ""
+        form.npwp.data = format_npwp(account.npwp)
+        form.parent_npp.data = account.parent.npp if account.parent else ""
+    if not services.can_reassign(current_user):
+        form.rm_id.render_kw = {"disabled": True}
+        if request.method == "POST":
+            form.rm_id.data = account.rm_id or 0  # disabled fields are not posted
+    similar = []
+    if form.validate_on_submit():
+        saved, similar = _save(form, account)
+        if saved is not None:
+            flash(_("Perubahan disimpan."), "success")
+            return redirect(url_for("accounts.detail", account_id=account.id))
+    return render_template("accounts/form.html", form=form, account=account, similar=similar)
+
+
+@bp.get("/<int:account_id>")
+def detail(account_id: int):
+    account = db.session.scalar(
+        select(Account)
+        .options(
+            joinedload(Account.rm), joinedload(Account.branch_office), joinedload(Account.parent)
+        )
+        .where(Account.id == account_id)
+    )
+    if account is None:
+        abort(404)
+    current = people.current_positions(account.id)
+    former = list(
+        db.session.scalars(
+            select(Position)
+            .options(joinedload(Position.person), joinedload(Position.successor))
+            .where(Position.account_id == account.id, Position.end_date.is_not(None))
+            .order_by(Position.end_date.desc())
+            .limit(20)
+        )
+    )
+    tasks = list(
+        db.session.scalars(
+            select(Task)
+            .options(joinedload(Task.assignee))
+            .where(Task.account_id == account.id, Task.status == "open")
+            .order_by(Task.due_date)
+            .limit(20)
+        )
+    )
+    subsidiaries = list(
+        db.session.scalars(
+            select(Account).where(Account.parent_id == account.id).order_by(Account.name).limit(50)
+        )
+    )
+    return render_template(
+        "accounts/detail.html",
+        account=account,
+        current=current,
+        former=former,
+        tasks=tasks,
+        subsidiaries=subsidiaries,
+        can_edit=services.can_edit(current_user, account),
+    )
+
+
+@bp.get("/<int:account_id>/org-chart")
+def org_chart(account_id: int):
+    account = account_or_404(account_id)
+    return render_template(
+        "accounts/org_chart.html", account=account, roots=people.org_chart(account.id)
+    )
+
+
+@bp.get("/<int:account_id>/stakeholders")
+def stakeholders(account_id: int):
+    account = account_or_404(account_id)
+    return render_template(
+        "accounts/stakeholders.html", account=account, grid=people.stakeholder_grid(account.id)
+    )
+
+
+@bp.post("/<int:account_id>/gap/clear")
+def clear_gap(account_id: int):
+    account = account_or_404(account_id)
+    if not services.can_edit(current_user, account):
+        abort(403)
+    services.clear_key_person_gap(account, current_user)
+    db.session.commit()
+    flash(_("Tanda kekosongan key person dihapus."), "success")
+    return redirect(url_for("accounts.detail", account_id=account.id))
+
+
+@bp.route("/reassign", methods=["GET", "POST"])
+def reassign():
+    if not services.can_reassign(current_user):
+        abort(403)
+    form = ReassignForm()
+    rms = rm_options()
+    form.from_rm.choices = rms
+    form.to_rm.choices = rms
+    form.branch_office_id.choices = [(0, _("— semua kantor —")), *branch_options()]
+    if form.validate_on_submit():
+        source, target = (
+            db.session.get(User, form.from_rm.data),
+            db.session.get(User, form.to_rm.data),
+        )
+        if source is None or target is None:
+            flash(_("Pilih RM asal dan tujuan."), "error")
+        else:
+            try:
+                moved = services.reassign_portfolio(
+                    source, target, current_user, form.branch_office_id.data or None
+                )
+                db.session.commit()
+                flash(
+                    _(
+                        "%(n)d akun dipindahkan dari %(a)s ke %(b)s.",
+                        n=moved,
+                        a=source.name,
+                        b=target.name,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("accounts.index", rm=target.id))
+            except services.AccountError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+    counts = dict(
+        db.session.execute(
+            select(Account.rm_id, func.count())
+            .where(Account.rm_id.is_not(None))
+            .group_by(Account.rm_id)
+        ).tuples()
+    )
+    return render_template("accounts/reassign.html", form=form, counts=counts, rms=rms)
+
+
+@bp.app_template_global("choice_label")
+def choice_label(group: str, value: str | None) -> str:
+    """The readable label of a stored choice (kind, segment, status, ownership, level, ...)."""
+    from crm.accounts import forms
+
+    choices = {
+        "kind": forms.kind_choices,
+        "segment": forms.segment_choices,
+        "status": forms.status_choices,
+        "ownership": forms.ownership_choices,
+        "level": forms.level_choices,
+        "stance": forms.stance_choices,
+        "channel": forms.channel_choices,
+    }[group]()
+    return str(dict(choices).get(value or "", value or "-"))
+
+
+@bp.app_template_global("has_endpoint")
+def has_endpoint(name: str) -> bool:
+    from flask import current_app
+
+    return name in current_app.view_functions
