@@ -34,6 +34,8 @@ def nav_for(user, path: str = "") -> list[tuple[str, str, bool]]:
     if not user or not user.is_authenticated:
         return []
     items = [(url_for(endpoint), label) for endpoint, label in NAV.get(user.role, [])]
+    if path.startswith("/people/"):
+        path = "/accounts/"  # key persons live under the accounts menu
     matches = [url for url, _label in items if path == url or (url != "/" and path.startswith(url))]
     active = max(matches, key=len) if matches else None
     return [(url, label, url == active) for url, label in items]
