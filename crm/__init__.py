@@ -20,6 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
     if config.is_production and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
         raise RuntimeError("CRM_ENV=production needs a SECRET_KEY of its own")
     config.INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+    register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -28,6 +29,12 @@ def create_app(config: Config | None = None) -> Flask:
     register_commands(app)
     register_jobs(app)
     return app
+
+
+def register_converters(app: Flask) -> None:
+    from crm.routing import DatabaseId
+
+    app.url_map.converters["int"] = DatabaseId
 
 
 def register_extensions(app: Flask) -> None:

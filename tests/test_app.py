@@ -97,3 +97,11 @@ def test_seed_demo_is_refused_in_production(monkeypatch, tmp_path, database_url,
         result = prod.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0
     assert "refused" in result.output
+
+
+@pytest.mark.parametrize(
+    "url", ["/people/99999999999999999999999", "/accounts/9223372036854775808", "/jobs/1000000000000000000000000000000"]
+)
+def test_ids_past_64_bits_are_404_not_500(client, login_as, url):
+    login_as(UserFactory(role="supervisor"))
+    assert client.get(url).status_code == 404

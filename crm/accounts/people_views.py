@@ -70,10 +70,7 @@ def create(account_id: int):
 
 
 def person_or_404(person_id: int) -> KeyPerson:
-    person = db.session.get(KeyPerson, person_id)
-    if person is None:
-        abort(404)
-    return person
+    return db.get_or_404(KeyPerson, person_id)
 
 
 @bp.get("/people/<int:person_id>")
@@ -163,10 +160,7 @@ def add_position(person_id: int):
 
 
 def position_or_404(position_id: int) -> Position:
-    position = db.session.get(Position, position_id)
-    if position is None:
-        abort(404)
-    return position
+    return db.get_or_404(Position, position_id)
 
 
 @bp.route("/positions/<int:position_id>/edit", methods=["GET", "POST"])

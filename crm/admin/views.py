@@ -123,10 +123,7 @@ def user_new():
 
 
 def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return db.get_or_404(User, user_id)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
