@@ -32,9 +32,10 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def register_converters(app: Flask) -> None:
-    from crm.routing import DatabaseId
+    from crm.routing import DatabaseId, refuse_nul_bytes
 
     app.url_map.converters["int"] = DatabaseId
+    app.before_request(refuse_nul_bytes)
 
 
 def register_extensions(app: Flask) -> None:
@@ -67,21 +68,31 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from crm.accounts.people_views import bp as people_bp
+    from crm.accounts.transfer_views import bp as accounts_transfer_bp
     from crm.accounts.views import bp as accounts_bp
     from crm.admin.views import bp as admin_bp
     from crm.auth.views import bp as auth_bp
     from crm.dashboard.views import bp as dashboard_bp
     from crm.health import bp as health_bp
     from crm.jobs.views import bp as jobs_bp
+    from crm.meetings.cadence_views import bp as cadence_bp
+    from crm.meetings.calendar_views import bp as calendar_bp
+    from crm.meetings.task_views import bp as tasks_bp
+    from crm.meetings.views import bp as meetings_bp
     from crm.partners.views import bp as portal_bp
 
     blueprints = (
         auth_bp,
         dashboard_bp,
         accounts_bp,
+        accounts_transfer_bp,
         people_bp,
         admin_bp,
         jobs_bp,
+        meetings_bp,
+        tasks_bp,
+        cadence_bp,
+        calendar_bp,
         portal_bp,
         health_bp,
     )

@@ -1,4 +1,4 @@
-"""Flask commands: serve, worker, seed-demo, users, jobs, backup, restore."""
+"""Flask commands: serve, worker, seed-demo, seed-scale, users, jobs, backup, restore."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(worker)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_scale)
     app.cli.add_command(users)
     app.cli.add_command(jobs)
     app.cli.add_command(backup_command)
@@ -51,6 +52,34 @@ def seed_demo(if_empty: bool) -> None:
     counts = seed(DEMO_PASSWORD)
     db.session.commit()
     click.echo("Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@click.command("seed-scale")
+@click.option("--accounts", "n", default=100_000, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=2026, show_default=True, help="Random seed.")
+@click.option("--batch", default=2500, show_default=True, type=click.IntRange(100, 20_000))
+def seed_scale(n: int, seed: int, batch: int) -> None:
+    """Append N synthetic accounts with ~4 key persons each, for load tests (refused in
+    production). Extra RMs, if needed, sign in with the demo password."""
+    from werkzeug.security import generate_password_hash
+
+    from crm.scale import seed_scale as run
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("seed-scale is refused when CRM_ENV=production")
+    click.echo(f"Adding {n} accounts in batches of {batch} ...")
+    report = run(
+        n,
+        password_hash=generate_password_hash(DEMO_PASSWORD, method="scrypt"),
+        seed=seed,
+        batch=batch,
+        progress=click.echo,
+    )
+    click.echo(
+        f"Added {report.accounts} accounts, {report.people} key persons, "
+        f"{report.positions} positions, {report.rms_created} RMs and "
+        f"{report.branches_created} branch offices in {report.seconds:.1f} s"
+    )
 
 
 # -- users -----------------------------------------------------------------------------------

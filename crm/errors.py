@@ -52,7 +52,10 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.code in (301, 302, 303, 307, 308) or exc.code is None:
             return exc
-        return render_error(exc.code)
+        # A description our code gave (abort(400, description=...)) is shown; werkzeug's
+        # own English defaults are not.
+        custom = exc.description if exc.description != type(exc).description else None
+        return render_error(exc.code, custom)
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime
@@ -35,6 +36,29 @@ def long_datetime(value: datetime | None) -> str:
     return format_datetime(value, "d MMMM yyyy HH.mm")
 
 
+def local_zone() -> ZoneInfo:
+    """The configured time zone (CRM_TIMEZONE, Asia/Jakarta by default): we store UTC and
+    show, plan and count calendar days and months in this zone."""
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Jakarta")
+
+
+def local_date(value: datetime) -> date:
+    """The calendar date of a UTC moment in the configured time zone."""
+    return value.astimezone(local_zone()).date()
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC moment the given local calendar day starts."""
+    return datetime.combine(day, time(0, 0), tzinfo=local_zone()).astimezone(UTC)
+
+
+def local_time_hhmm(value: datetime | None) -> str:
+    """`14.05`: the local clock time of a UTC moment."""
+    if value is None:
+        return "-"
+    return value.astimezone(local_zone()).strftime("%H.%M")
+
+
 def rupiah(amount: int | float | Decimal | None) -> str:
     """`Rp 16.800`: whole rupiah, dot as the thousands separator, minus before Rp."""
     if amount is None:
@@ -48,3 +72,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(long_datetime, "long_datetime")
     app.add_template_filter(rupiah, "rupiah")
+    app.add_template_filter(local_time_hhmm, "hhmm")

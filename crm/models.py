@@ -5,13 +5,27 @@ from crm.admin.models import BranchOffice
 from crm.audit import AuditLog
 from crm.auth.models import LoginThrottle, User
 from crm.jobs.models import BackgroundJob, ScheduledRun
-from crm.meetings.models import Task
+from crm.meetings.models import (
+    AccountCadence,
+    AccountMonth,
+    CadenceMonth,
+    CadencePolicy,
+    Interaction,
+    InteractionAttendee,
+    Task,
+)
 
 __all__ = [
     "Account",
+    "AccountCadence",
+    "AccountMonth",
     "AuditLog",
     "BackgroundJob",
     "BranchOffice",
+    "CadenceMonth",
+    "CadencePolicy",
+    "Interaction",
+    "InteractionAttendee",
     "KeyPerson",
     "LoginThrottle",
     "Position",

@@ -9,16 +9,22 @@ NAV = {
     "rm": [
         ("dashboard.index", _l("Hari ini")),
         ("accounts.index", _l("Akun")),
+        ("meetings.index", _l("Pertemuan")),
+        ("tasks.index", _l("Tugas")),
         ("jobs.index", _l("Tugas latar")),
     ],
     "supervisor": [
         ("dashboard.index", _l("Papan supervisor")),
         ("accounts.index", _l("Akun")),
+        ("meetings.index", _l("Pertemuan")),
+        ("tasks.index", _l("Tugas")),
+        ("cadence.index", _l("Kadens")),
         ("jobs.index", _l("Tugas latar")),
     ],
     "admin": [
         ("dashboard.index", _l("Beranda")),
         ("accounts.index", _l("Akun")),
+        ("meetings.index", _l("Pertemuan")),
         ("admin.users", _l("Pengguna")),
         ("admin.branches", _l("Kantor cabang")),
         ("admin.audit", _l("Log audit")),

@@ -40,13 +40,20 @@ def decode_cursor(cursor: str | None, width: int) -> list[Any] | None:
 
 
 def _after(columns: list[ColumnElement], values: list[Any], descending: bool) -> ColumnElement:
-    """(c1, c2, ...) > (v1, v2, ...) spelled out so every database uses the index."""
+    """(c1, c2, ...) > (v1, v2, ...) spelled out so every database uses the index.
+
+    The redundant leading `c1 >= v1` lets SQLite seek into the index even when the query
+    also joins other tables (eager loads); without it, it scans from the first row.
+    """
     clauses = []
     for i, col in enumerate(columns):
         equal = [columns[j] == values[j] for j in range(i)]
         step = col < values[i] if descending else col > values[i]
         clauses.append(and_(*equal, step))
-    return or_(*clauses)
+    if len(columns) == 1:
+        return clauses[0]
+    bound = columns[0] <= values[0] if descending else columns[0] >= values[0]
+    return and_(bound, or_(*clauses))
 
 
 def keyset_page(
@@ -57,12 +64,17 @@ def keyset_page(
     *,
     descending: bool = False,
     key=None,
+    parse=None,
 ) -> Page:
     """One page of stmt ordered by `columns` (the last must be unique), after `cursor`.
 
     key(row) returns the cursor values of a row; by default the columns' attribute names.
+    parse(values) turns decoded cursor values back into column values (e.g. datetimes),
+    or returns None for a tampered cursor (page 1).
     """
     values = decode_cursor(cursor, len(columns))
+    if values is not None and parse is not None:
+        values = parse(values)
     if values is not None:
         stmt = stmt.where(_after(columns, values, descending))
     order = [c.desc() if descending else c.asc() for c in columns]

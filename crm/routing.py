@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import abort, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 
@@ -11,3 +13,11 @@ class DatabaseId(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", 2**63 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+def refuse_nul_bytes():
+    """400 for a NUL character in the query string or a form field: PostgreSQL refuses it in
+    text, so it would otherwise surface as a 500 deep in a query."""
+    values = [*request.args.values(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400, description=_("Permintaan berisi karakter yang tidak valid (NUL)."))

@@ -100,8 +100,22 @@ def test_seed_demo_is_refused_in_production(monkeypatch, tmp_path, database_url,
 
 
 @pytest.mark.parametrize(
-    "url", ["/people/99999999999999999999999", "/accounts/9223372036854775808", "/jobs/1000000000000000000000000000000"]
+    "url",
+    [
+        "/people/99999999999999999999999",
+        "/accounts/9223372036854775808",
+        "/jobs/1000000000000000000000000000000",
+    ],
 )
 def test_ids_past_64_bits_are_404_not_500(client, login_as, url):
     login_as(UserFactory(role="supervisor"))
     assert client.get(url).status_code == 404
+
+
+def test_a_nul_character_is_a_clear_400_not_a_database_error(client, login_as):
+    login_as(UserFactory(role="supervisor"))
+    resp = client.get("/accounts/?q=PT%00Baja")
+    assert resp.status_code == 400
+    assert "karakter yang tidak valid" in resp.get_data(as_text=True)
+    resp = client.post("/accounts/new", data={"name": "PT\x00Baja"})
+    assert resp.status_code == 400

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from crm import audit
 from crm.accounts import identifiers as ids
@@ -264,7 +264,8 @@ class AccountFilters:
 def account_query(f: AccountFilters) -> Select:
     """The filtered account select; a query of digits searches NPP/NPWP/NIB exactly."""
     stmt = select(Account)
-    q = (f.q or "").strip()
+    # PostgreSQL refuses NUL bytes in text; no name holds control characters anyway.
+    q = "".join(ch for ch in (f.q or "") if ch.isprintable()).strip()
     digits_only = ids.looks_like_identifier(q)
     if digits_only:
         npwp = "0" + digits_only if len(digits_only) == 15 else digits_only
@@ -273,7 +274,9 @@ def account_query(f: AccountFilters) -> Select:
         )
     elif q:
         key = search_name(q)
-        stmt = stmt.where(Account.search_name.like(f"%{key}%")) if key else stmt
+        if key:  # a typed % or _ is a character, not a wildcard
+            escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = stmt.where(Account.search_name.like(f"%{escaped}%", escape="\\"))
     if f.rm_id:
         stmt = stmt.where(Account.rm_id == f.rm_id)
     if f.branch_office_id:
@@ -285,3 +288,9 @@ def account_query(f: AccountFilters) -> Select:
     if f.gap:
         stmt = stmt.where(Account.key_person_gap_since.is_not(None))
     return stmt
+
+
+def count_accounts(f: AccountFilters, cap: int) -> int:
+    """How many accounts match, counting at most cap + 1 (more than cap: show "cap+")."""
+    matching = account_query(f).with_only_columns(Account.id).limit(cap + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(matching)) or 0

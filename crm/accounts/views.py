@@ -22,6 +22,9 @@ from crm.pagination import keyset_page
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
 PER_PAGE = 50
+# Counting every match of a broad filter costs a scan of up to the whole table; beyond this
+# many the list says "10.000+" (keyset pages do not need the total).
+COUNT_CAP = 10_000
 
 
 @bp.app_template_filter("npwp")
@@ -84,11 +87,10 @@ def index():
         page = keyset_page(
             stmt, [Account.name, Account.id], cursor, PER_PAGE, descending=sort == "-name"
         )
-    total = db.session.scalar(
-        select(func.count()).select_from(
-            services.account_query(filters).with_only_columns(Account.id).subquery()
-        )
-    )
+    if not page.has_prev and page.next_cursor is None:
+        total = len(page.items)  # everything fits on page 1: no count query needed
+    else:
+        total = services.count_accounts(filters, COUNT_CAP)
     args = {k: v for k, v in request.args.items() if k != "after"}
     if current_user.role == "rm" and "rm" not in args:
         args["rm"] = rm_arg
@@ -96,6 +98,7 @@ def index():
         "accounts/index.html",
         page=page,
         total=total,
+        count_cap=COUNT_CAP,
         filters=filters,
         sort=sort,
         args=args,
@@ -243,6 +246,11 @@ def detail(account_id: int):
             select(Account).where(Account.parent_id == account.id).order_by(Account.name).limit(50)
         )
     )
+    from crm.meetings import cadence as meeting_cadence
+    from crm.meetings import queries as meeting_queries
+    from crm.meetings.services import can_log, can_see_minutes
+
+    timeline, timeline_next = meeting_queries.timeline(account.id, request.args.get("tl_after"))
     return render_template(
         "accounts/detail.html",
         account=account,
@@ -251,6 +259,11 @@ def detail(account_id: int):
         tasks=tasks,
         subsidiaries=subsidiaries,
         can_edit=services.can_edit(current_user, account),
+        cadence=meeting_cadence.account_status(account),
+        timeline=timeline,
+        timeline_next=timeline_next,
+        can_log=can_log(current_user, account),
+        can_see_minutes=can_see_minutes,
     )
 
 
@@ -341,10 +354,3 @@ def choice_label(group: str, value: str | None) -> str:
         "channel": forms.channel_choices,
     }[group]()
     return str(dict(choices).get(value or "", value or "-"))
-
-
-@bp.app_template_global("has_endpoint")
-def has_endpoint(name: str) -> bool:
-    from flask import current_app
-
-    return name in current_app.view_functions

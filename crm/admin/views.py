@@ -305,3 +305,39 @@ def audit_export():
     db.session.commit()
     flash(_("Ekspor log audit berjalan di latar belakang."), "info")
     return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.route("/cadence", methods=["GET", "POST"])
+def cadence_policy():
+    """The meeting-cadence rule per segment (monthly with BOD-1, or every N days)."""
+    from crm.meetings import cadence
+    from crm.meetings.forms import CadencePolicyForm, mode_choices
+    from crm.meetings.services import MeetingError
+
+    current = cadence.policies()
+    form = CadencePolicyForm()
+    for segment in ("corporate", "institutional"):
+        form[f"{segment}_mode"].choices = mode_choices()
+        if request.method == "GET":
+            form[f"{segment}_mode"].data = current[segment].mode
+            form[f"{segment}_days"].data = current[segment].days
+    if form.validate_on_submit():
+        try:
+            for segment in ("corporate", "institutional"):
+                cadence.save_policy(
+                    segment,
+                    form[f"{segment}_mode"].data,
+                    form[f"{segment}_days"].data,
+                    current_user,
+                )
+            db.session.commit()
+            flash(_("Kebijakan kadens disimpan."), "success")
+            return redirect(url_for("admin.cadence_policy"))
+        except MeetingError as exc:
+            db.session.rollback()
+            field = form[exc.field] if exc.field and exc.field in form else None
+            if field is not None:
+                field.errors = [*field.errors, str(exc)]
+            else:
+                flash(str(exc), "error")
+    return render_template("admin/cadence.html", form=form)

@@ -44,6 +44,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     locale: Mapped[str] = mapped_column(String(5), default="id")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # SHA-256 of the private calendar-feed token (/calendar/<token>.ics); NULL = no feed.
+    ics_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     branch_office: Mapped[BranchOffice | None] = relationship()
     account: Mapped[Account | None] = relationship(foreign_keys=[account_id])

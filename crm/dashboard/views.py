@@ -37,4 +37,6 @@ def index():
         return render_template(
             "dashboard/supervisor.html", team=team, accounts=dict(accounts), recent_jobs=recent_jobs
         )
-    return render_template("dashboard/rm.html", recent_jobs=recent_jobs)
+    from crm.meetings.queries import rm_home
+
+    return render_template("dashboard/rm.html", recent_jobs=recent_jobs, **rm_home(current_user))

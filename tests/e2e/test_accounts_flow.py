@@ -58,8 +58,9 @@ def test_new_rm_creates_an_account_adds_people_and_marks_one_left(db, page: Page
     page.get_by_role("button", name="Tandai keluar").click()
     expect(page.get_by_text("Agus Salim ditandai keluar.")).to_be_visible()
     expect(page.get_by_text("Kekosongan key person sejak")).to_be_visible()
+    # The task shows under open tasks and in the interaction timeline.
     expect(
-        page.get_by_text("Bangun kembali hubungan dengan PT Logam Sentosa Abadi")
+        page.get_by_text("Bangun kembali hubungan dengan PT Logam Sentosa Abadi").first
     ).to_be_visible()
 
     page.get_by_role("link", name="Akun", exact=True).click()

@@ -1,0 +1,128 @@
+"""Files going out: the filtered account list as CSV/XLSX (in the import's own columns, so
+an export can be edited and imported again) and the downloadable import templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from crm.accounts import services
+from crm.accounts.imports.columns import ACCOUNT_COLUMNS, COLUMNS
+from crm.accounts.imports.common import Progress
+from crm.accounts.imports.tabular import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
+from crm.accounts.models import Account
+from crm.admin.models import BranchOffice
+from crm.auth.models import User
+from crm.extensions import db
+
+FORMATS = ("csv", "xlsx")
+MIMETYPES = {"csv": "text/csv", "xlsx": XLSX_MIMETYPE}
+EXTRA_HEADERS = ["id", "nama_rm", "nama_cabang", "kekosongan_key_person_sejak"]
+BATCH = 2000
+
+
+@dataclass
+class ExportFile:
+    data: bytes
+    filename: str
+    mimetype: str
+    rows: int
+
+
+def count_accounts(filters: services.AccountFilters) -> int:
+    stmt = services.account_query(filters).with_only_columns(Account.id)
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def _account_rows(filters: services.AccountFilters, total: int, progress: Progress | None):
+    """Rows in name order, read in keyset batches (no OFFSET, no N+1)."""
+    stmt = services.account_query(filters).options(
+        joinedload(Account.rm), joinedload(Account.branch_office), joinedload(Account.parent)
+    )
+    done, last = 0, None
+    while True:
+        page = stmt.order_by(Account.name, Account.id).limit(BATCH)
+        if last is not None:
+            page = page.where(
+                or_(Account.name > last[0], and_(Account.name == last[0], Account.id > last[1]))
+            )
+        accounts = db.session.scalars(page).all()
+        if not accounts:
+            break
+        for a in accounts:
+            yield _account_values(a)
+        done += len(accounts)
+        last = (accounts[-1].name, accounts[-1].id)
+        if progress:
+            progress(done, total)
+
+
+def _account_values(a: Account) -> list:
+    values = {
+        "name": a.name,
+        "kind": a.kind,
+        "segment": a.segment,
+        "status": a.status,
+        "ownership": a.ownership,
+        "sector": a.sector,
+        "headcount": a.headcount,
+        "npp": a.npp,
+        "npwp": a.npwp,
+        "nib": a.nib,
+        "address": a.address,
+        "city": a.city,
+        "branch_code": a.branch_office.code if a.branch_office else None,
+        "rm_email": a.rm.email if a.rm else None,
+        "parent_npp": a.parent.npp if a.parent else None,
+    }
+    row = ["" if values[c.key] is None else values[c.key] for c in ACCOUNT_COLUMNS]
+    return [
+        *row,
+        a.id,
+        a.rm.name if a.rm else "",
+        a.branch_office.name if a.branch_office else "",
+        a.key_person_gap_since.isoformat() if a.key_person_gap_since else "",
+    ]
+
+
+def account_export(
+    filters: services.AccountFilters, fmt: str, progress: Progress | None = None
+) -> ExportFile:
+    """The filtered accounts as a CSV or XLSX file."""
+    total = count_accounts(filters)
+    if progress:
+        progress(0, total)
+    headers = [c.header for c in ACCOUNT_COLUMNS] + EXTRA_HEADERS
+    rows = _account_rows(filters, total, progress)
+    data = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, "akun")
+    return ExportFile(data, f"akun-{date.today():%Y%m%d}.{fmt}", MIMETYPES[fmt], total)
+
+
+def _example(kind: str, user: User) -> list[str]:
+    """The template's example row; branch and RM are real values the user may use."""
+    values = {c.key: c.example for c in COLUMNS[kind]}
+    if kind == "accounts":
+        branch = user.branch_office or db.session.scalar(
+            select(BranchOffice).order_by(BranchOffice.code).limit(1)
+        )
+        values["branch_code"] = branch.code if branch else ""
+        values["rm_email"] = user.email if user.role == "rm" else ""
+    return [values[c.key] for c in COLUMNS[kind]]
+
+
+def template_file(kind: str, fmt: str, user: User) -> ExportFile:
+    """The header row and one example row; the XLSX also explains every column."""
+    columns = COLUMNS[kind]
+    headers = [c.header for c in columns]
+    rows = [_example(kind, user)]
+    name = "akun" if kind == "accounts" else "key-person"
+    if fmt == "csv":
+        data = csv_bytes(headers, rows)
+    else:
+        guide = [(c.header, _("ya") if c.required else "", str(c.help)) for c in columns]
+        data = xlsx_bytes(headers, rows, name, notes=guide)
+    return ExportFile(data, f"templat-impor-{name}.{fmt}", MIMETYPES[fmt], 1)

@@ -1,0 +1,197 @@
+"""The per-account summaries (account_cadence, account_month) kept in step with interactions.
+
+Every service that changes an interaction calls refresh_account() in the same transaction.
+It recounts one account (and the touched local months) from that account's interactions
+through the (account_id, starts_at) index: bounded work per write, so reads never aggregate
+the interaction table.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import case, delete, func, select
+
+from crm.db import utcnow
+from crm.extensions import db
+from crm.i18n import local_date, local_midnight
+from crm.meetings.models import AccountCadence, AccountMonth, CadenceMonth, Interaction
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` away from day's month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_of(moment: datetime) -> date:
+    """First day of the local calendar month a UTC moment falls in."""
+    return month_start(local_date(moment))
+
+
+def refresh_account(account_id: int, months: set[date] | None = None) -> AccountCadence:
+    """Rewrite the account's cadence summary and its counts for the given months."""
+    db.session.flush()
+    held = (Interaction.account_id == account_id) & (Interaction.status == "held")
+    last_held, last_bod1, held_count = db.session.execute(
+        select(
+            func.max(Interaction.starts_at),
+            func.max(case((Interaction.is_bod1, Interaction.starts_at))),
+            func.count(),
+        ).where(held)
+    ).one()
+    planned = db.session.execute(
+        select(Interaction.id, Interaction.starts_at)
+        .where(Interaction.account_id == account_id, Interaction.status == "planned")
+        .order_by(Interaction.starts_at, Interaction.id)
+        .limit(1)
+    ).first()
+    summary = db.session.get(AccountCadence, account_id)
+    if summary is None:
+        summary = AccountCadence(account_id=account_id)
+        db.session.add(summary)
+    summary.last_held_on = _local_day(last_held)
+    summary.last_bod1_on = _local_day(last_bod1)
+    summary.held_count = held_count
+    summary.next_planned_id = planned.id if planned else None
+    summary.next_planned_at = _aware(planned.starts_at) if planned else None
+    summary.updated_at = utcnow()
+    for month in sorted(months or ()):
+        _refresh_month(account_id, month)
+    if months:
+        forget_closed_months(min(months))
+    return summary
+
+
+def _refresh_month(account_id: int, month: date) -> None:
+    count, bod1, last = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Interaction.is_bod1, 1), else_=0)), 0),
+            func.max(Interaction.starts_at),
+        ).where(
+            Interaction.account_id == account_id,
+            Interaction.status == "held",
+            Interaction.starts_at >= local_midnight(month),
+            Interaction.starts_at < local_midnight(add_months(month, 1)),
+        )
+    ).one()
+    row = db.session.get(AccountMonth, (account_id, month))
+    if not count:
+        if row is not None:
+            db.session.delete(row)
+        return
+    if row is None:
+        row = AccountMonth(account_id=account_id, month=month)
+        db.session.add(row)
+    row.held, row.bod1_held, row.last_held_on = count, bod1, _local_day(last)
+
+
+def forget_closed_months(since: date) -> None:
+    """Drop cached figures of closed months from `since` on: a late entry changed them (a
+    held interaction also counts for the every-N-days windows of the months after it)."""
+    db.session.execute(delete(CadenceMonth).where(CadenceMonth.month >= month_start(since)))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    from crm.db import as_utc
+
+    return as_utc(value)
+
+
+def _local_day(value: datetime | str | None) -> date | None:
+    """Local date of an aggregate's result (SQLite returns MAX() of a datetime as text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return local_date(_aware(value))
+
+
+def rebuild_all(batch: int = 5000) -> int:
+    """Recompute every account's summaries from the interaction table, for bulk loaders
+    (demo and scale seeds) that insert interactions without the service. Streams the
+    interactions in (account, start) order, so memory stays flat; returns the account count.
+    """
+    from sqlalchemy import insert
+
+    db.session.execute(delete(AccountMonth))
+    db.session.execute(delete(AccountCadence))
+    db.session.execute(delete(CadenceMonth))
+    rows = db.session.execute(
+        select(
+            Interaction.account_id,
+            Interaction.id,
+            Interaction.status,
+            Interaction.starts_at,
+            Interaction.is_bod1,
+        )
+        .where(Interaction.status != "cancelled")
+        .order_by(Interaction.account_id, Interaction.starts_at, Interaction.id)
+        .execution_options(yield_per=batch)
+    )
+    summaries, months, count = [], [], 0
+    current, state = None, None
+    for account_id, ident, status, starts_at, is_bod1 in rows:
+        if account_id != current:
+            if state is not None:
+                _emit(current, state, summaries, months)
+                count += 1
+            current, state = account_id, {"months": {}, "planned": None, "held": 0}
+            state.update(last_held=None, last_bod1=None)
+        if status == "planned":
+            if state["planned"] is None:
+                state["planned"] = (ident, starts_at)
+            continue
+        day = local_date(starts_at)
+        state["held"] += 1
+        state["last_held"] = day
+        if is_bod1:
+            state["last_bod1"] = day
+        cell = state["months"].setdefault(month_start(day), [0, 0, None])
+        cell[0] += 1
+        cell[1] += int(bool(is_bod1))
+        cell[2] = day
+        if len(months) >= batch:
+            db.session.execute(insert(AccountMonth), months)
+            months.clear()
+        if len(summaries) >= batch:
+            db.session.execute(insert(AccountCadence), summaries)
+            summaries.clear()
+    if state is not None:
+        _emit(current, state, summaries, months)
+        count += 1
+    if months:
+        db.session.execute(insert(AccountMonth), months)
+    if summaries:
+        db.session.execute(insert(AccountCadence), summaries)
+    return count
+
+
+def _emit(account_id: int, state: dict, summaries: list, months: list) -> None:
+    planned = state["planned"]
+    summaries.append(
+        {
+            "account_id": account_id,
+            "last_bod1_on": state["last_bod1"],
+            "last_held_on": state["last_held"],
+            "next_planned_id": planned[0] if planned else None,
+            "next_planned_at": _aware(planned[1]) if planned else None,
+            "held_count": state["held"],
+            "updated_at": utcnow(),
+        }
+    )
+    for month, (held, bod1, last) in state["months"].items():
+        months.append(
+            {
+                "account_id": account_id,
+                "month": month,
+                "held": held,
+                "bod1_held": bod1,
+                "last_held_on": last,
+            }
+        )

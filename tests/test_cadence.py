@@ -1,0 +1,468 @@
+"""Cadence: states at month boundaries with a fixed clock, the SQL twin, summaries kept in step,
+supervisor figures against a hand count, the trend and re-engagement."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from crm.meetings import cadence, reports
+from crm.meetings.cadence import Policy, cadence_status
+from crm.meetings.models import AccountCadence, AccountMonth, CadenceMonth, Interaction
+from tests.factories import (
+    AccountFactory,
+    BranchFactory,
+    InstitutionFactory,
+    KeyPersonFactory,
+    PositionFactory,
+    UserFactory,
+)
+from tests.support.meetings import JAKARTA, at, log
+
+MONTHLY = Policy("corporate", "monthly_bod1", 30)
+EVERY_60 = Policy("institutional", "days", 60)
+LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def monthly(today, last_bod1=None, created=date(2025, 1, 1), status="active"):
+    return cadence_status(
+        MONTHLY,
+        today=today,
+        created_on=created,
+        last_bod1_on=last_bod1,
+        last_held_on=last_bod1,
+        account_status=status,
+    )
+
+
+def test_monthly_on_track_when_a_bod1_meeting_was_held_this_month():
+    result = monthly(date(2026, 11, 28), last_bod1=date(2026, 11, 2))
+    assert result.state == "on_track" and result.met and result.days_since == 26
+
+
+def test_monthly_overdue_when_last_month_was_missed():
+    assert monthly(date(2026, 11, 2), last_bod1=date(2026, 9, 30)).state == "overdue"
+    assert monthly(date(2026, 11, 2), last_bod1=None).state == "overdue"
+
+
+def test_monthly_met_last_month_is_still_in_time_early_in_the_month():
+    result = monthly(date(2026, 11, 1), last_bod1=date(2026, 10, 31))
+    assert result.state == "on_track" and not result.met and result.waiting
+
+
+@pytest.mark.parametrize(
+    ("today", "state"),
+    [
+        (date(2026, 11, 24), "on_track"),  # 7 days left, today included
+        (date(2026, 11, 25), "due"),  # 6 days left
+        (date(2026, 11, 30), "due"),
+        (date(2026, 12, 1), "overdue"),  # November was missed
+        (date(2027, 2, 22), "on_track"),  # February: 7 days left
+        (date(2027, 2, 23), "due"),
+    ],
+)
+def test_monthly_due_in_the_last_week_then_overdue_next_month(today, state):
+    last = date(2026, 10, 15) if today.month == 11 else None
+    if today.year == 2027:
+        last = date(2027, 1, 20)
+    assert monthly(today, last_bod1=last).state == state
+
+
+def test_monthly_a_new_account_is_not_overdue_for_a_month_before_it_existed():
+    assert monthly(date(2026, 11, 3), created=date(2026, 11, 1)).state == "on_track"
+    assert monthly(date(2026, 11, 26), created=date(2026, 11, 1)).state == "due"
+    assert monthly(date(2026, 12, 1), created=date(2026, 11, 1)).state == "overdue"
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "state"),
+    [
+        (0, "on_track"),
+        (53, "on_track"),
+        (54, "due"),
+        (60, "due"),
+        (61, "overdue"),
+        (None, "overdue"),
+    ],
+)
+def test_every_60_days_policy(days_ago, state):
+    today = date(2026, 11, 20)
+    last = today - timedelta(days=days_ago) if days_ago is not None else None
+    result = cadence_status(
+        EVERY_60, today=today, created_on=date(2025, 1, 1), last_bod1_on=None, last_held_on=last
+    )
+    assert result.state == state
+    assert result.met is (days_ago is not None and days_ago <= 60)
+
+
+def test_inactive_accounts_have_no_cadence():
+    assert monthly(date(2026, 11, 2), status="inactive").state == "inactive"
+
+
+# -- summaries, kept in step by the service ------------------------------------------------
+
+
+def bod1_person(account, level="bod1", **kw):
+    return PositionFactory(account=account, level=level, **kw).person
+
+
+def test_summary_uses_the_local_calendar_month(db):
+    rm = UserFactory(role="rm")
+    account = AccountFactory(rm=rm, created_at=LONG_AGO)
+    person = bod1_person(account)
+    # 1 November 01:00 in Jakarta is still 31 October in UTC.
+    log(account, rm, at(2026, 11, 1, 1, 0), people=[person])
+    row = db.session.get(AccountCadence, account.id)
+    assert row.last_bod1_on == date(2026, 11, 1) and row.last_held_on == date(2026, 11, 1)
+    months = db.session.scalars(select(AccountMonth).where(AccountMonth.account_id == account.id))
+    assert [(m.month, m.bod1_held, m.held) for m in months] == [(date(2026, 11, 1), 1, 1)]
+
+
+def test_bod1_is_derived_from_positions_valid_on_the_meeting_date(db):
+    rm = UserFactory(role="rm")
+    account = AccountFactory(rm=rm, created_at=LONG_AGO)
+    person = KeyPersonFactory()
+    # BOD-1 until the end of October, then BOD-2 at the same account.
+    PositionFactory(
+        account=account,
+        person=person,
+        level="bod1",
+        start_date=date(2024, 1, 1),
+        end_date=date(2026, 10, 31),
+    )
+    PositionFactory(account=account, person=person, level="bod2", start_date=date(2026, 11, 1))
+    november = log(account, rm, at(2026, 11, 10), people=[person])
+    october = log(account, rm, at(2026, 10, 10), people=[person])
+    assert not november.is_bod1 and october.is_bod1
+    status = cadence_status(
+        MONTHLY,
+        today=date(2026, 11, 12),
+        created_on=date(2025, 1, 1),
+        last_bod1_on=db.session.get(AccountCadence, account.id).last_bod1_on,
+        last_held_on=None,
+    )
+    assert status.last_bod1_on == date(2026, 10, 10) and not status.met
+
+
+def test_planned_and_cancelled_interactions_do_not_count_but_planned_shows_next(db):
+    from crm.meetings import services
+
+    rm = UserFactory(role="rm")
+    account = AccountFactory(rm=rm, created_at=LONG_AGO)
+    person = bod1_person(account)
+    now = at(2026, 11, 10, 9)
+    first = log(account, rm, at(2026, 11, 12), people=[person], status="planned", now=now)
+    log(account, rm, at(2026, 11, 20), people=[person], status="planned", now=now)
+    row = db.session.get(AccountCadence, account.id)
+    assert row.last_bod1_on is None and row.next_planned_at == at(2026, 11, 12)
+    services.cancel_interaction(first, rm)
+    assert db.session.get(AccountCadence, account.id).next_planned_at == at(2026, 11, 20)
+
+
+# -- SQL twin ------------------------------------------------------------------------------
+
+
+def test_sql_states_agree_with_the_python_rule(db):
+    rm = UserFactory(role="rm")
+    made = []
+    for last in (None, date(2026, 9, 20), date(2026, 10, 5), date(2026, 11, 3)):
+        account = AccountFactory(rm=rm, created_at=LONG_AGO)
+        if last:
+            log(account, rm, at(last.year, last.month, last.day), people=[bod1_person(account)])
+        made.append(account)
+    for last in (None, date(2026, 7, 1), date(2026, 9, 25), date(2026, 10, 25)):
+        account = InstitutionFactory(rm=rm, created_at=LONG_AGO)
+        if last:
+            log(account, rm, at(last.year, last.month, last.day))
+        made.append(account)
+    made.append(AccountFactory(rm=rm, created_at=at(2026, 11, 2)))  # new this month
+    for today in (date(2026, 11, 10), date(2026, 11, 26), date(2026, 12, 1)):
+        now = datetime(today.year, today.month, today.day, 12, tzinfo=JAKARTA)
+        expected = {a.id: cadence.account_status(a, now).state for a in made}
+        got = dict(
+            db.session.execute(
+                select(cadence.Account.id, cadence.state_expr(today))
+                .outerjoin(AccountCadence, AccountCadence.account_id == cadence.Account.id)
+                .where(cadence.Account.rm_id == rm.id)
+            ).all()
+        )
+        assert got == expected, today
+        codes = dict(
+            db.session.execute(
+                select(cadence.Account.id, cadence.code_expr(today))
+                .outerjoin(AccountCadence, AccountCadence.account_id == cadence.Account.id)
+                .where(cadence.Account.rm_id == rm.id)
+            ).all()
+        )
+        for account in made:
+            status = cadence.account_status(account, now)
+            code = codes[account.id]
+            assert status.met is (code in (cadence.CODE_MET, cadence.CODE_DUE_MET))
+            assert (status.state == "overdue") is (code == cadence.CODE_OVERDUE)
+            assert (status.state == "due") is (code in (cadence.CODE_DUE, cadence.CODE_DUE_MET))
+
+
+# -- supervisor figures against a hand count ------------------------------------------------
+
+
+def hand_count(accounts, interactions, people_levels, today):
+    """Independently of the summaries: per RM, (in scope, met) this month from raw data."""
+    figures = {}
+    for account in accounts:
+        if account.status not in ("active", "prospect"):
+            continue
+        met = False
+        for it in interactions:
+            if it["account"] is not account or it["status"] != "held":
+                continue
+            day = it["when"].astimezone(JAKARTA).date()
+            if account.segment == "corporate":
+                bod1 = any(
+                    start <= day <= end
+                    for person in it["people"]
+                    for (start, end, level) in people_levels[person.id]
+                    if level in ("bod", "bod1")
+                )
+                met |= bod1 and (day.year, day.month) == (today.year, today.month)
+            else:
+                met |= (today - day).days <= 60
+        key = account.rm_id
+        in_scope, hits = figures.get(key, (0, 0))
+        figures[key] = (in_scope + 1, hits + int(met))
+    return figures
+
+
+def test_supervisor_shares_match_a_hand_count(db):
+    today = date(2026, 11, 20)
+    now = at(2026, 11, 20, 12)
+    branches = [BranchFactory(), BranchFactory()]
+    rms = [UserFactory(role="rm"), UserFactory(role="rm")]
+    supervisor = UserFactory(role="supervisor")
+    accounts, interactions, levels = [], [], {}
+    for i in range(10):
+        factory = AccountFactory if i % 3 else InstitutionFactory
+        account = factory(
+            rm=rms[i % 2],
+            branch_office=branches[i % 2 if i < 8 else 0],
+            created_at=LONG_AGO,
+            status="inactive" if i == 9 else "active",
+        )
+        accounts.append(account)
+        boss = PositionFactory(account=account, level="bod1", start_date=date(2020, 1, 1)).person
+        clerk = PositionFactory(account=account, level="operational").person
+        levels[boss.id] = [(date(2020, 1, 1), date(2100, 1, 1), "bod1")]
+        levels[clerk.id] = [(date(1900, 1, 1), date(2100, 1, 1), "operational")]
+        plan = [
+            (at(2026, 11, 3 + i), [boss], "held"),
+            (at(2026, 10, 10), [clerk], "held"),
+            (at(2026, 11, 5), [clerk], "held"),
+            (at(2026, 11, 25), [boss], "planned"),
+            (at(2026, 8, 1), [boss], "held"),
+        ][i % 5 :: 2]
+        for when, people, status in plan:
+            log(account, supervisor, when, people=people, status=status, now=now)
+            interactions.append(
+                {"account": account, "when": when, "people": people, "status": status}
+            )
+    expected = hand_count(accounts, interactions, levels, today)
+    rows = reports.current_shares(today, "rm")
+    assert {r.key: (r.in_scope, r.met) for r in rows} == expected
+    assert sum(r.in_scope for r in reports.current_shares(today, "branch")) == 9
+    # The trend's current point is the same total; the drill-down lists the same accounts.
+    month, in_scope, met = reports.trend(today)[-1]
+    assert (month, in_scope, met) == (
+        date(2026, 11, 1),
+        sum(v[0] for v in expected.values()),
+        sum(v[1] for v in expected.values()),
+    )
+    listed = db.session.scalars(
+        reports.drilldown_query(today, date(2026, 11, 1), "met", rms[0].id, None)
+    ).all()
+    assert len(listed) == expected[rms[0].id][1]
+
+
+def test_trend_of_closed_months_comes_from_the_cache_and_late_entries_refresh_it(db):
+    rm = UserFactory(role="rm")
+    account = AccountFactory(rm=rm, created_at=LONG_AGO)
+    other = AccountFactory(rm=rm, created_at=LONG_AGO)
+    boss = bod1_person(account)
+    log(account, rm, at(2026, 9, 15), people=[boss])
+    log(account, rm, at(2026, 10, 15), people=[boss])
+    points = {m: (n, met) for m, n, met in reports.trend(date(2026, 11, 20), rm_id=rm.id)}
+    assert points[date(2026, 9, 1)] == (2, 1) and points[date(2026, 10, 1)] == (2, 1)
+    assert points[date(2026, 8, 1)] == (2, 0) and len(points) == 12
+    assert db.session.get(CadenceMonth, (date(2026, 10, 1), "*", 0, 0)) is not None
+    # A BOD-1 meeting of September logged late: the cached months from September on drop.
+    log(other, rm, at(2026, 9, 20), people=[bod1_person(other)], now=at(2026, 11, 20))
+    assert db.session.get(CadenceMonth, (date(2026, 10, 1), "*", 0, 0)) is None
+    points = {m: (n, met) for m, n, met in reports.trend(date(2026, 11, 20), rm_id=rm.id)}
+    assert points[date(2026, 9, 1)] == (2, 2) and points[date(2026, 10, 1)] == (2, 1)
+
+
+def test_reengagement_lists_institutions_that_dropped_or_went_silent(db):
+    rm = UserFactory(role="rm")
+    today = date(2026, 11, 20)
+    steady = InstitutionFactory(rm=rm, name="Kementerian Stabil", created_at=LONG_AGO)
+    dropped = InstitutionFactory(rm=rm, name="Kementerian Menurun", created_at=LONG_AGO)
+    silent = InstitutionFactory(rm=rm, name="Badan Sunyi", created_at=LONG_AGO)
+    AccountFactory(rm=rm, name="PT Bukan Institusi", created_at=LONG_AGO)  # corporate: never
+    for month in (5, 6, 7, 8, 9, 10):
+        log(steady, rm, at(2026, month, 10))
+        log(steady, rm, at(2026, month, 20))
+    for month in (5, 6, 7):  # 4 in May-July, 2 in Aug-Oct: fell to half
+        log(dropped, rm, at(2026, month, 10))
+    log(dropped, rm, at(2026, 5, 12))
+    log(dropped, rm, at(2026, 9, 10))
+    log(dropped, rm, at(2026, 10, 28))
+    log(silent, rm, at(2026, 9, 1))
+    rows = reports.reengagement_rows(
+        db.session.execute(reports.reengagement_query(today)).all(), today
+    )
+    found = {r.account.name: r for r in rows}
+    assert set(found) == {"Kementerian Menurun", "Badan Sunyi"}
+    assert found["Kementerian Menurun"].dropped and not found["Kementerian Menurun"].silent
+    assert (
+        found["Kementerian Menurun"].last_quarter,
+        found["Kementerian Menurun"].quarter_before,
+    ) == (2, 4)
+    assert found["Badan Sunyi"].silent
+
+
+def test_every_write_keeps_the_summary_equal_to_a_recount(db):
+    from crm.meetings import services
+
+    rm = UserFactory(role="rm")
+    account = AccountFactory(rm=rm, created_at=LONG_AGO)
+    boss = bod1_person(account)
+    first = log(account, rm, at(2026, 10, 3), people=[boss])
+    log(account, rm, at(2026, 11, 3))
+    data = services.data_from(first)
+    data.starts_at, data.ends_at = at(2026, 11, 5), at(2026, 11, 5, 11)
+    services.save_interaction(first, account, data, rm, now=at(2026, 11, 20))
+    months = {
+        m.month: (m.held, m.bod1_held)
+        for m in db.session.scalars(
+            select(AccountMonth).where(AccountMonth.account_id == account.id)
+        )
+    }
+    assert months == {date(2026, 11, 1): (2, 1)}
+    held = db.session.scalars(select(Interaction).where(Interaction.account_id == account.id)).all()
+    assert db.session.get(AccountCadence, account.id).held_count == len(held) == 2
+
+
+# -- the policy, set by the admin -----------------------------------------------------------
+
+
+def test_admin_changes_the_policy_per_segment_and_it_is_audited(db, client, login_as):
+    from crm.audit import AuditLog
+    from crm.meetings.models import CadencePolicy
+    from tests.conftest import post_form
+
+    rm = UserFactory(role="rm")
+    institution = InstitutionFactory(rm=rm, created_at=LONG_AGO)
+    log(institution, rm, datetime.now(UTC) - timedelta(days=40))
+    assert cadence.account_status(institution).state == "on_track"  # every 60 days
+    login_as(UserFactory(role="admin"))
+    form = {
+        "corporate_mode": "monthly_bod1",
+        "corporate_days": "30",
+        "institutional_mode": "days",
+        "institutional_days": "30",
+    }
+    resp = post_form(client, "/admin/cadence", form)
+    assert resp.status_code == 302
+    assert db.session.get(CadencePolicy, "institutional").days == 30
+    cadence.forget_policies()
+    assert cadence.account_status(institution).state == "overdue"  # 40 days > 30
+    row = db.session.scalar(select(AuditLog).where(AuditLog.action == "cadence_policy.update"))
+    assert row.before == {"days": 60} and row.after == {"days": 30}
+    resp = post_form(client, "/admin/cadence", {**form, "institutional_days": "3"})
+    assert "Antara 7 dan 366 hari." in resp.get_data(as_text=True)
+    assert "Kebijakan kadens" in client.get("/admin/cadence").get_data(as_text=True)
+
+
+def test_only_admins_set_the_policy(db, client, login_as):
+    login_as(UserFactory(role="supervisor"))
+    assert client.get("/admin/cadence").status_code == 403
+    from crm.meetings.services import MeetingError
+
+    with pytest.raises(MeetingError):
+        cadence.save_policy("corporate", "days", 30, UserFactory(role="supervisor"))
+
+
+def test_cadence_view_shows_the_definition_and_figures_per_rm_and_branch(db, client, login_as):
+    rm = UserFactory(role="rm", name="Rina Kartika")
+    branch = BranchFactory(name="Kantor Jakarta Selatan")
+    account = AccountFactory(rm=rm, branch_office=branch, created_at=LONG_AGO)
+    AccountFactory(rm=rm, branch_office=branch, created_at=LONG_AGO)
+    log(account, rm, datetime.now(UTC) - timedelta(minutes=5), people=[bod1_person(account)])
+    login_as(UserFactory(role="supervisor"))
+    html = client.get("/cadence/").get_data(as_text=True)
+    assert "Rina Kartika" in html and "Kantor Jakarta Selatan" in html and "50%" in html
+    assert "Cara menghitung" in html and "BOD-1" in html
+    assert client.get(f"/cadence/?rm={rm.id}").status_code == 200
+    assert client.get(f"/cadence/?branch={branch.id}").status_code == 200
+    drill = client.get(f"/cadence/accounts?rm={rm.id}&state=met").get_data(as_text=True)
+    assert account.name in drill
+    old = client.get(f"/cadence/accounts?rm={rm.id}&month=2026-01&state=due")
+    assert old.status_code == 200  # a closed month knows only met / not met
+    assert client.get("/cadence/accounts?month=garbage&after=zz").status_code == 200
+
+
+def test_an_rm_sees_only_their_own_accounts_behind_the_numbers(db, client, login_as):
+    rm, other = UserFactory(role="rm"), UserFactory(role="rm")
+    AccountFactory(rm=rm, name="PT Milik Saya", created_at=LONG_AGO)
+    AccountFactory(rm=other, name="PT Milik Orang", created_at=LONG_AGO)
+    login_as(rm)
+    html = client.get(f"/cadence/accounts?rm={other.id}&state=overdue").get_data(as_text=True)
+    assert "PT Milik Saya" in html and "PT Milik Orang" not in html
+    reengage = client.get("/cadence/reengagement")
+    assert reengage.status_code == 200
+
+
+def test_reengagement_page_lists_and_tasks_the_rm_once(db, client, login_as):
+    from crm.meetings.models import Task
+    from tests.conftest import post_form
+
+    rm = UserFactory(role="rm")
+    silent = InstitutionFactory(rm=rm, name="Badan Sunyi", created_at=LONG_AGO)
+    elsewhere = InstitutionFactory(rm=UserFactory(role="rm"), name="Badan Lain")
+    login_as(rm)
+    html = client.get("/cadence/reengagement").get_data(as_text=True)
+    assert "Badan Sunyi" in html and "Badan Lain" not in html
+    assert post_form(client, f"/cadence/reengagement/{silent.id}/task").status_code == 302
+    assert post_form(client, f"/cadence/reengagement/{silent.id}/task").status_code == 302
+    tasks = db.session.scalars(select(Task).where(Task.account_id == silent.id)).all()
+    assert len(tasks) == 1 and tasks[0].kind == "reengagement" and tasks[0].assignee_id == rm.id
+    assert post_form(client, f"/cadence/reengagement/{elsewhere.id}/task").status_code == 403
+
+
+def test_bulk_rebuild_gives_the_same_summaries_as_the_service(db):
+    from crm.meetings import summary
+
+    rm = UserFactory(role="rm")
+    accounts = [AccountFactory(rm=rm, created_at=LONG_AGO) for _ in range(3)]
+    boss = bod1_person(accounts[0])
+    log(accounts[0], rm, at(2026, 9, 30, 23, 30), people=[boss])
+    log(accounts[0], rm, at(2026, 10, 1, 0, 30))
+    log(accounts[0], rm, at(2026, 12, 1), status="planned", now=at(2026, 11, 20))
+    log(accounts[1], rm, at(2026, 11, 2))
+
+    def snapshot():
+        cad = {
+            (c.account_id, c.last_bod1_on, c.last_held_on, c.next_planned_id, c.held_count)
+            for c in db.session.scalars(select(AccountCadence))
+        }
+        months = {
+            (m.account_id, m.month, m.held, m.bod1_held, m.last_held_on)
+            for m in db.session.scalars(select(AccountMonth))
+        }
+        return cad, months
+
+    before = snapshot()
+    db.session.expunge_all()
+    assert summary.rebuild_all(batch=2) == 2
+    db.session.expunge_all()
+    assert snapshot() == before
