@@ -293,3 +293,27 @@ def test_list_search_treats_wildcards_as_text(db, client, login_as):
     html = client.get("/accounts/?q=%25").get_data(as_text=True)
     assert "PT Diskon 100% Jaya" in html and "PT Kereta Api" not in html
     assert "PT Kereta Api" not in client.get("/accounts/?q=_").get_data(as_text=True)
+
+
+def test_filter_accounts_without_a_bod1_meeting_this_month(db, client, login_as, monkeypatch):
+    from datetime import date
+
+    from crm.meetings import cadence
+    from tests.factories import PositionFactory
+    from tests.support.meetings import at, log
+
+    monkeypatch.setattr(cadence, "utcnow", lambda: at(2026, 11, 12, 12))  # the clock
+    rm = login_as(UserFactory(role="rm"))
+    met = AccountFactory(rm=rm, name="PT Sudah Bertemu", segment="corporate")
+    staff_only = AccountFactory(rm=rm, name="PT Hanya Staf", segment="corporate")
+    AccountFactory(rm=rm, name="PT Belum Bertemu", segment="corporate")
+    gm = PositionFactory(account=met, level="bod1", start_date=date(2025, 1, 1))
+    clerk = PositionFactory(account=staff_only, level="operational", start_date=date(2025, 1, 1))
+    log(met, rm, at(2026, 11, 10), people=[gm.person])
+    log(staff_only, rm, at(2026, 11, 10), people=[clerk.person])
+    html = client.get("/accounts/?cadence=no_bod1").get_data(as_text=True)
+    assert "PT Belum Bertemu" in html and "PT Hanya Staf" in html
+    assert "PT Sudah Bertemu" not in html
+    html = client.get("/accounts/?cadence=on_track").get_data(as_text=True)
+    assert "PT Sudah Bertemu" in html
+    assert client.get("/accounts/?cadence=evil").status_code == 200  # unknown: no filter

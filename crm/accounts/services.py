@@ -259,6 +259,12 @@ class AccountFilters:
     ownership: str = ""
     status: str = ""
     gap: bool = False
+    # "no_bod1" (no held BOD-1 meeting this calendar month) or a cadence state:
+    # "on_track", "due", "overdue" (crm.meetings.cadence).
+    cadence: str = ""
+
+
+CADENCE_FILTERS = ("no_bod1", "on_track", "due", "overdue")
 
 
 def account_query(f: AccountFilters) -> Select:
@@ -287,7 +293,24 @@ def account_query(f: AccountFilters) -> Select:
             stmt = stmt.where(getattr(Account, key) == value)
     if f.gap:
         stmt = stmt.where(Account.key_person_gap_since.is_not(None))
+    if f.cadence in CADENCE_FILTERS:
+        stmt = _cadence_filter(stmt, f.cadence)
     return stmt
+
+
+def _cadence_filter(stmt: Select, state: str) -> Select:
+    """Filter on the per-account meeting summary (kept by crm.meetings in the same
+    transaction as each interaction), never on the interactions themselves."""
+    from crm.meetings.cadence import state_filter, today_local
+    from crm.meetings.models import AccountCadence
+    from crm.meetings.summary import month_start
+
+    today = today_local()
+    stmt = stmt.outerjoin(AccountCadence, AccountCadence.account_id == Account.id)
+    if state == "no_bod1":
+        last = AccountCadence.last_bod1_on
+        return stmt.where(or_(last.is_(None), last < month_start(today)))
+    return stmt.where(state_filter(state, today))
 
 
 def count_accounts(f: AccountFilters, cap: int) -> int:

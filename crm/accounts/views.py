@@ -52,6 +52,7 @@ def list_filters() -> tuple[services.AccountFilters, str]:
         ownership=request.args.get("ownership", ""),
         status=request.args.get("status", ""),
         gap=request.args.get("gap") == "1",
+        cadence=request.args.get("cadence", ""),
     ), rm_arg
 
 
