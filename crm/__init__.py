@@ -72,6 +72,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.accounts.views import bp as accounts_bp
     from crm.admin.views import bp as admin_bp
     from crm.auth.views import bp as auth_bp
+    from crm.compliance.holiday_views import bp as holidays_bp
+    from crm.compliance.views import bp as compliance_bp
     from crm.dashboard.views import bp as dashboard_bp
     from crm.health import bp as health_bp
     from crm.jobs.views import bp as jobs_bp
@@ -95,6 +97,8 @@ def register_blueprints(app: Flask) -> None:
         calendar_bp,
         portal_bp,
         health_bp,
+        compliance_bp,
+        holidays_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

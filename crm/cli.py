@@ -58,9 +58,17 @@ def seed_demo(if_empty: bool) -> None:
 @click.option("--accounts", "n", default=100_000, show_default=True, type=click.IntRange(1))
 @click.option("--seed", default=2026, show_default=True, help="Random seed.")
 @click.option("--batch", default=2500, show_default=True, type=click.IntRange(100, 20_000))
-def seed_scale(n: int, seed: int, batch: int) -> None:
-    """Append N synthetic accounts with ~4 key persons each, for load tests (refused in
-    production). Extra RMs, if needed, sign in with the demo password."""
+@click.option(
+    "--interactions-per-account",
+    "per_account",
+    default=20,
+    show_default=True,
+    type=click.IntRange(0, 500),
+    help="Average interactions per account over the last 12 months.",
+)
+def seed_scale(n: int, seed: int, batch: int, per_account: int) -> None:
+    """Append N synthetic accounts with ~4 key persons and ~20 interactions each, for load
+    tests (refused in production). Extra RMs, if needed, sign in with the demo password."""
     from werkzeug.security import generate_password_hash
 
     from crm.scale import seed_scale as run
@@ -73,11 +81,13 @@ def seed_scale(n: int, seed: int, batch: int) -> None:
         password_hash=generate_password_hash(DEMO_PASSWORD, method="scrypt"),
         seed=seed,
         batch=batch,
+        interactions_per_account=per_account,
         progress=click.echo,
     )
     click.echo(
         f"Added {report.accounts} accounts, {report.people} key persons, "
-        f"{report.positions} positions, {report.rms_created} RMs and "
+        f"{report.positions} positions, {report.interactions} interactions "
+        f"({report.attendees} attendees), {report.tasks} tasks, {report.rms_created} RMs and "
         f"{report.branches_created} branch offices in {report.seconds:.1f} s"
     )
 

@@ -56,13 +56,20 @@ class Config:
         self.SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
         # Modules whose @job_handler functions the worker registers (comma separated extras).
         extra = [m for m in os.environ.get("CRM_JOB_MODULES", "").split(",") if m.strip()]
-        self.JOB_MODULES = ["crm.admin.jobs", "crm.accounts.jobs", *extra]
+        self.JOB_MODULES = ["crm.admin.jobs", "crm.accounts.jobs", "crm.compliance.jobs", *extra]
         self.QUEUE_NAME = os.environ.get("CRM_QUEUE", "relasi")
         # Account/key-person import and export: files above the sync limits go to a job.
         self.IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 2**20)))
         self.IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
         self.IMPORT_SYNC_MAX_ROWS = int(os.environ.get("IMPORT_SYNC_MAX_ROWS", "1000"))
         self.EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "1000"))
+        # The core system's monthly compliance export: one row per account, 100k and more.
+        self.COMPLIANCE_IMPORT_MAX_ROWS = int(
+            os.environ.get("COMPLIANCE_IMPORT_MAX_ROWS", "200000")
+        )
+        self.COMPLIANCE_IMPORT_MAX_BYTES = int(
+            os.environ.get("COMPLIANCE_IMPORT_MAX_BYTES", str(40 * 2**20))
+        )
 
     @property
     def is_production(self) -> bool:

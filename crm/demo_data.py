@@ -559,3 +559,103 @@ GAPS = [
         "Mutasi ke Dinas Pendidikan dalam rotasi pejabat eselon II.",
     ),
 ]
+
+# -- interaction history -------------------------------------------------------------------
+
+# Types by kind of contact: with a director or BOD-1 official, with their staff, with an
+# institution.
+SENIOR_TYPES = [
+    ("formal_meeting", 5),
+    ("coordination_meeting", 3),
+    ("lunch_meeting", 2),
+    ("power_lunch", 1),
+    ("online_meeting", 2),
+    ("site_visit", 1),
+]
+STAFF_TYPES = [
+    ("phone_call", 4),
+    ("correspondence", 2),
+    ("online_meeting", 2),
+    ("coordination_meeting", 2),
+    ("socialization", 1),
+    ("site_visit", 1),
+]
+INSTITUTION_TYPES = [
+    ("formal_meeting", 3),
+    ("coordination_meeting", 3),
+    ("socialization", 2),
+    ("correspondence", 2),
+    ("online_meeting", 2),
+    ("phone_call", 1),
+]
+CORPORATE_TOPICS = ["compliance", "supply_chain", "sertakan", "regulation", "complaint"]
+INSTITUTION_TOPICS = ["mou_pks", "regulation", "sertakan", "compliance"]
+
+# Agenda (never confidential) and short minutes per topic; {who} is the key person's title.
+AGENDAS = {
+    "compliance": "Tertib administrasi kepesertaan dan iuran",
+    "supply_chain": "Kepesertaan pekerja vendor dan rantai pasok",
+    "sertakan": "Penjajakan program SERTAKAN",
+    "regulation": "Sosialisasi regulasi terbaru program jaminan sosial",
+    "complaint": "Tindak lanjut keluhan layanan klaim",
+    "mou_pks": "Evaluasi pelaksanaan Nota Kesepahaman dan PKS",
+    "other": "Koordinasi rutin",
+}
+MINUTES = {
+    "compliance": [
+        "{who} menyampaikan rencana pendaftaran {n} pekerja kontrak baru bulan depan. "
+        "Data upah akan diselaraskan dengan laporan payroll.",
+        "Dibahas selisih upah yang dilaporkan (indikasi PDS Upah). {who} meminta rincian "
+        "per unit kerja sebelum koreksi.",
+        "Iuran dua bulan terakhir terlambat karena perubahan sistem keuangan. {who} "
+        "berkomitmen melunasi beserta denda sebelum tanggal 15.",
+    ],
+    "supply_chain": [
+        "{who} setuju mensyaratkan bukti kepesertaan BPJS Ketenagakerjaan bagi vendor baru. "
+        "Daftar {n} vendor utama akan dikirim.",
+        "Evaluasi kepatuhan subkontraktor proyek; sebagian pekerja harian belum terdaftar.",
+    ],
+    "sertakan": [
+        "Penjajakan SERTAKAN untuk {n} pekerja informal di sekitar lokasi usaha "
+        "(ojek, pedagang, petugas keamanan). {who} tertarik paket 6 bulan.",
+        "{who} meminta simulasi biaya SERTAKAN (JKK + JKM Rp 16.800 per orang per bulan).",
+    ],
+    "regulation": [
+        "Sosialisasi manfaat JKP dan batas upah JP terbaru kepada tim {who}.",
+        "Dibahas kewajiban pendaftaran pekerja baru dalam 30 hari; tim HR akan memperbarui SOP.",
+    ],
+    "complaint": [
+        "Keluhan lambatnya klaim JHT dua pekerja; kami jelaskan alur klaim daring dan "
+        "berjanji memantau.",
+    ],
+    "mou_pks": [
+        "Evaluasi PKS turunan Nota Kesepahaman: {n} pegawai non-ASN sudah terdaftar. "
+        "{who} akan menerbitkan surat edaran ke satuan kerja.",
+        "Penyusunan draf PKS perpanjangan; pasal pertukaran data masih dibahas bagian hukum.",
+    ],
+    "other": ["Koordinasi rutin dengan {who}."],
+}
+CONFIDENTIAL_MINUTES = [
+    "{who} menyampaikan secara tertutup rencana restrukturisasi dan pengurangan {n} "
+    "pekerja; mohon tidak dibagikan sebelum pengumuman resmi.",
+    "Pembahasan tertutup sengketa tunggakan iuran; perusahaan mempertimbangkan jalur hukum.",
+]
+OUTCOMES = [
+    "Sepakat: data dikirim dalam satu minggu.",
+    "Menunggu persetujuan direksi.",
+    "Komitmen pelunasan tertulis akan dikirim.",
+    "Perlu pertemuan lanjutan dengan bagian keuangan.",
+    "Disepakati jadwal sosialisasi ke karyawan.",
+    "",
+]
+NEXT_STEPS = [
+    "Kirim rekap tunggakan iuran",
+    "Kirim simulasi biaya SERTAKAN",
+    "Kirim materi sosialisasi JKP",
+    "Minta daftar vendor dan subkontraktor",
+    "Konfirmasi jadwal pembayaran iuran",
+    "Siapkan draf PKS perpanjangan",
+    "Jadwalkan pertemuan dengan direksi",
+    "Verifikasi data upah per unit kerja",
+]
+PLACES = ["Kantor {account}", "Menara Jamsostek, Jakarta", "Restoran di sekitar kantor {account}"]

@@ -4,6 +4,7 @@ from crm.accounts.models import Account, KeyPerson, Position
 from crm.admin.models import BranchOffice
 from crm.audit import AuditLog
 from crm.auth.models import LoginThrottle, User
+from crm.compliance.models import ArrearsRule, ComplianceImport, CompliancePeriod, Holiday
 from crm.jobs.models import BackgroundJob, ScheduledRun
 from crm.meetings.models import (
     AccountCadence,
@@ -19,11 +20,15 @@ __all__ = [
     "Account",
     "AccountCadence",
     "AccountMonth",
+    "ArrearsRule",
     "AuditLog",
     "BackgroundJob",
     "BranchOffice",
     "CadenceMonth",
     "CadencePolicy",
+    "ComplianceImport",
+    "CompliancePeriod",
+    "Holiday",
     "Interaction",
     "InteractionAttendee",
     "KeyPerson",

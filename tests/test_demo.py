@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections import Counter
+from datetime import UTC, date
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +14,8 @@ from sqlalchemy import func, select
 from crm.accounts import identifiers as ids
 from crm.accounts.models import Account, Position
 from crm.accounts.services import search_name
+from crm.auth.models import User
+from crm.db import utcnow
 from crm.demo import seed
 from crm.meetings.models import Task
 
@@ -135,3 +141,249 @@ def test_demo_seed_is_deterministic(db):
         return [tuple(r[:4]) for r in accounts], [tuple(r) for r in people]
 
     assert snapshot() == snapshot()
+
+
+# -- interaction history and cadence ---------------------------------------------------------
+
+
+def test_demo_has_a_year_of_interactions_planned_ones_and_tasks(demo):
+    from crm.i18n import local_date
+    from crm.meetings.models import Interaction, InteractionAttendee
+
+    today = local_date(utcnow())
+    rows = demo.session.execute(select(Interaction.status, Interaction.starts_at)).all()
+    held = [local_date(r.starts_at) for r in rows if r.status == "held"]
+    assert len(rows) >= 500 and len(held) >= 450
+    assert (today - min(held)).days >= 330 and max(held) <= today  # about 12 months
+    assert len({(d.year, d.month) for d in held}) >= 12
+    planned = [local_date(r.starts_at) for r in rows if r.status == "planned"]
+    assert any(0 <= (d - today).days <= 14 for d in planned)
+    types = set(demo.session.scalars(select(Interaction.type)))
+    assert len(types) >= 8
+    confidential = demo.session.scalar(
+        select(func.count()).where(Interaction.confidential.is_(True))
+    )
+    assert 1 <= confidential < len(rows) / 10
+    no_person = demo.session.scalar(
+        select(func.count())
+        .select_from(Interaction)
+        .where(
+            ~select(InteractionAttendee.id)
+            .where(
+                InteractionAttendee.interaction_id == Interaction.id,
+                InteractionAttendee.person_id.is_not(None),
+            )
+            .exists()
+        )
+    )
+    assert no_person == 0  # every interaction has at least one key person
+    tasks = demo.session.execute(
+        select(Task.status, Task.due_date).where(Task.kind == "next_step")
+    ).all()
+    assert any(t.status == "done" for t in tasks)
+    assert any(t.status == "open" and t.due_date < today for t in tasks)  # late
+    assert any(t.status == "open" and t.due_date >= today for t in tasks)
+
+
+def test_attendees_held_a_position_at_the_account_on_the_day(demo):
+    from crm.i18n import local_date
+    from crm.meetings.models import Interaction, InteractionAttendee
+
+    positions = {}
+    for p in demo.session.scalars(select(Position)):
+        positions.setdefault((p.account_id, p.person_id), []).append(p)
+    rows = demo.session.execute(
+        select(
+            Interaction.account_id,
+            Interaction.starts_at,
+            Interaction.is_bod1,
+            InteractionAttendee.person_id,
+        )
+        .join(InteractionAttendee, InteractionAttendee.interaction_id == Interaction.id)
+        .where(InteractionAttendee.person_id.is_not(None))
+    ).all()
+    for account_id, starts_at, _bod1, person_id in rows:
+        day = local_date(starts_at)
+        assert any(
+            (p.start_date is None or p.start_date <= day)
+            and (p.end_date is None or p.end_date >= day)
+            for p in positions[(account_id, person_id)]
+        )
+
+
+def test_the_rm_home_is_not_empty(demo, client):
+    rm = demo.session.scalar(select(User).where(User.email == "rm@relasi.test"))
+    from crm.meetings.queries import rm_home
+
+    home = rm_home(rm)
+    assert home["today_meetings"] and home["tasks"] and home["overdue"]
+    html = signed_in(client, rm).get("/").get_data(as_text=True)
+    assert home["today_meetings"][0].account.name in html
+
+
+def hand_cadence(session, today):
+    """Per account: (rm, branch, met, state) from raw rows only: accounts, interactions,
+    attendees and positions, in plain loops (no summary table, no crm.meetings.cadence)."""
+    from crm.i18n import local_zone
+    from crm.meetings.models import Interaction, InteractionAttendee
+
+    zone = local_zone()
+    month = (today.year, today.month)
+    prev = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    last_day = calendar.monthrange(today.year, today.month)[1]
+    days_left = last_day - today.day + 1
+    positions = {}
+    for p in session.scalars(select(Position)):
+        positions.setdefault((p.account_id, p.person_id), []).append(
+            (p.start_date, p.end_date, p.level)
+        )
+    people = {}
+    for interaction_id, person_id in session.execute(
+        select(InteractionAttendee.interaction_id, InteractionAttendee.person_id)
+    ):
+        if person_id is not None:
+            people.setdefault(interaction_id, []).append(person_id)
+    held = {}
+    for ident, account_id, status, starts_at in session.execute(
+        select(Interaction.id, Interaction.account_id, Interaction.status, Interaction.starts_at)
+    ):
+        if status != "held":
+            continue
+        day = starts_at.replace(tzinfo=starts_at.tzinfo or UTC).astimezone(zone).date()
+        bod1 = False
+        for person_id in people.get(ident, []):
+            for start, end, level in positions.get((account_id, person_id), []):
+                if (start is None or start <= day) and (end is None or end >= day):
+                    bod1 = bod1 or level in ("bod", "bod1")
+        held.setdefault(account_id, []).append((day, bod1))
+    result = {}
+    for a in session.scalars(select(Account)):
+        if a.status not in ("active", "prospect"):
+            continue
+        mine = held.get(a.id, [])
+        if a.segment == "corporate":
+            months = {(d.year, d.month) for d, bod1 in mine if bod1}
+            created = a.created_at.replace(tzinfo=a.created_at.tzinfo or UTC).astimezone(zone)
+            met = month in months
+            if met:
+                state = "on_track"
+            elif prev not in months and created.date() < today.replace(day=1):
+                state = "overdue"
+            elif days_left < 7:
+                state = "due"
+            else:
+                state = "on_track"
+        else:
+            ages = [(today - d).days for d, _bod1 in mine]
+            since = min(ages) if ages else None
+            met = since is not None and since <= 60
+            state = "overdue" if not met else ("due" if since > 53 else "on_track")
+        result[a.id] = (a.rm_id, a.branch_office_id, met, state)
+    return result
+
+
+def shares(figures, index):
+    """{key: (in scope, met, due, overdue)} per RM (index 0) or branch (index 1)."""
+    out = {}
+    for values in figures.values():
+        key = values[index]
+        n, met, due, overdue = out.get(key, (0, 0, 0, 0))
+        out[key] = (
+            n + 1,
+            met + values[2],
+            due + (values[3] == "due"),
+            overdue + (values[3] == "overdue"),
+        )
+    return out
+
+
+def signed_in(client, user):
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
+def page_rows(html: str, heading: str) -> dict[str, tuple]:
+    """The rows of one share table on /cadence/: name -> (in scope, met, %, due, overdue)."""
+    section = html.split(f"<h2>{heading}</h2>", 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]:
+        cells = [
+            re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        rows[unescape(cells[0])] = (
+            int(cells[1]),
+            int(cells[2]),
+            cells[3],
+            int(cells[4]),
+            int(cells[5]),
+        )
+    return rows
+
+
+def test_cadence_view_matches_a_hand_count_of_the_demo_data(demo, client):
+    from crm.admin.models import BranchOffice
+    from crm.i18n import local_date
+    from crm.meetings import reports
+
+    today = local_date(utcnow())
+    figures = hand_cadence(demo.session, today)
+    states = Counter(v[3] for v in figures.values())
+    assert states["on_track"] and states["overdue"] and states["due"]  # due: institutions
+    corporate_due = [
+        v
+        for a, v in figures.items()
+        if v[3] == "due" and demo.session.get(Account, a).segment == "corporate"
+    ]
+    days_left = calendar.monthrange(today.year, today.month)[1] - today.day + 1
+    assert bool(corporate_due) is (days_left < 7)
+    by_rm, by_branch = shares(figures, 0), shares(figures, 1)
+    got_rm = {
+        r.key: (r.in_scope, r.met, r.due, r.overdue) for r in reports.current_shares(today, "rm")
+    }
+    got_branch = {
+        r.key: (r.in_scope, r.met, r.due, r.overdue)
+        for r in reports.current_shares(today, "branch")
+    }
+    assert got_rm == by_rm and got_branch == by_branch
+    # ... and the page shows the same numbers.
+    supervisor = demo.session.scalar(select(User).where(User.email == "supervisor@relasi.test"))
+    html = signed_in(client, supervisor).get("/cadence/").get_data(as_text=True)
+    names = dict(demo.session.execute(select(User.id, User.name)).all())
+    branches = dict(demo.session.execute(select(BranchOffice.id, BranchOffice.name)).all())
+    for heading, expected, labels in (
+        ("Per RM", by_rm, names),
+        ("Per kantor cabang", by_branch, branches),
+    ):
+        shown = page_rows(html, heading)
+        assert len(shown) == len(expected)
+        for key, (n, met, due, overdue) in expected.items():
+            label = labels[key] if key is not None else "— belum ditugaskan —"
+            percent = f"{round(met / n * 100)}%"
+            assert shown[label] == (n, met, percent, due, overdue), label
+    total_n = sum(v[0] for v in by_rm.values())
+    total_met = sum(v[1] for v in by_rm.values())
+    assert (
+        f"{round(total_met / total_n * 100)}%" in html and f"({total_met} dari {total_n})" in html
+    )
+
+
+def test_cadence_states_late_in_the_month_include_corporate_due(db):
+    """With the clock on the 27th, accounts that met last month but not yet this one are due."""
+    from crm.meetings import reports
+    from tests.support.meetings import at
+
+    seed("demo-relasi-2026", now=at(2026, 11, 27, 12))
+    db.session.flush()
+    today = date(2026, 11, 27)
+    figures = hand_cadence(db.session, today)
+    corporate = {
+        a: v for a, v in figures.items() if db.session.get(Account, a).segment == "corporate"
+    }
+    assert {v[3] for v in corporate.values()} == {"on_track", "due", "overdue"}
+    got = {
+        r.key: (r.in_scope, r.met, r.due, r.overdue) for r in reports.current_shares(today, "rm")
+    }
+    assert got == shares(figures, 0)
+    assert db.session.execute(reports.reengagement_query(today)).all()  # institutions to re-engage

@@ -117,3 +117,117 @@ def test_account_benchmark_still_measures_every_case(db, app, bench):
     assert len(results) == 7
     assert all(r.median_ms > 0 and r.p95_ms >= r.median_ms and r.queries for r in results)
     assert "list page 3 via cursor" in bench.table(results)
+
+
+def summaries(db):
+    from crm.meetings.models import AccountCadence, AccountMonth
+
+    cadence = {
+        (c.account_id, c.last_bod1_on, c.last_held_on, c.next_planned_id, c.held_count)
+        for c in db.session.scalars(select(AccountCadence))
+    }
+    months = {
+        (m.account_id, m.month, m.held, m.bod1_held, m.last_held_on)
+        for m in db.session.scalars(select(AccountMonth))
+    }
+    return cadence, months
+
+
+def test_scaled_interactions_attendees_tasks_and_summaries(db):
+    from datetime import timedelta
+
+    from crm.db import utcnow
+    from crm.i18n import local_date
+    from crm.meetings import summary
+    from crm.meetings.models import AccountCadence, Interaction, InteractionAttendee, Task
+
+    scale(db)
+    rows = db.session.execute(
+        select(Interaction.id, Interaction.account_id, Interaction.status, Interaction.starts_at)
+    ).all()
+    assert 15 * 300 <= len(rows) <= 25 * 300  # about 20 per account
+    now = utcnow()
+    assert all(r.starts_at > now - timedelta(days=366) for r in rows)
+    assert all(r.starts_at <= now for r in rows if r.status == "held")
+    planned = [r for r in rows if r.status == "planned"]
+    assert planned and all(now < r.starts_at <= now + timedelta(days=15) for r in planned)
+    with_person = set(
+        db.session.scalars(
+            select(InteractionAttendee.interaction_id).where(
+                InteractionAttendee.person_id.is_not(None)
+            )
+        )
+    )
+    assert with_person == {r.id for r in rows}  # at least one key person each
+    corporate_held = (
+        db.session.execute(
+            select(Interaction.is_bod1)
+            .join(Account, Account.id == Interaction.account_id)
+            .where(Account.segment == "corporate", Interaction.status == "held")
+        )
+        .scalars()
+        .all()
+    )
+    assert 0.45 <= sum(corporate_held) / len(corporate_held) <= 0.7  # ~60% BOD-1 attended
+    tasks = db.session.execute(select(Task.status, Task.due_date, Task.assignee_id)).all()
+    today = local_date(now)
+    assert any(t.status == "open" and t.due_date < today for t in tasks)
+    assert any(t.status == "open" and t.due_date >= today for t in tasks)
+    assert all(t.assignee_id for t in tasks)
+    # The set-based rebuild seed-scale ran equals the streaming one and the service's
+    # per-account refresh.
+    assert count(db, AccountCadence) == len({r.account_id for r in rows if r.status != "cancelled"})
+    built = summaries(db)
+    db.session.expunge_all()
+    summary.rebuild_all(batch=500)
+    db.session.flush()
+    db.session.expunge_all()
+    assert summaries(db) == built
+    months = {}
+    for r in rows:
+        months.setdefault(r.account_id, set()).add(summary.month_of(r.starts_at))
+    for account_id, touched in months.items():
+        summary.refresh_account(account_id, touched)
+    db.session.flush()
+    db.session.expunge_all()
+    assert summaries(db) == built
+
+
+def test_seed_scale_without_interactions(db, runner):
+    result = runner.invoke(
+        args=[
+            "seed-scale",
+            "--accounts",
+            "100",
+            "--batch",
+            "100",
+            "--interactions-per-account",
+            "0",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    from crm.meetings.models import Interaction
+
+    assert count(db, Account) == 100 and count(db, Interaction) == 0
+
+
+@pytest.fixture
+def meetings_bench():
+    sys.path.insert(0, str(ROOT / "bench"))
+    spec = importlib.util.spec_from_file_location(
+        "meetings_bench", ROOT / "bench" / "meetings_bench.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[spec.name]
+    sys.modules.pop("accounts_bench", None)
+
+
+def test_meetings_benchmark_measures_every_case(db, app, meetings_bench):
+    UserFactory(role="supervisor")
+    scale(db)
+    results, cold = meetings_bench.measure(app, iterations=2, warmup=1)
+    assert len(results) == 8 and cold > 0
+    assert all(r.median_ms > 0 and r.p95_ms >= r.median_ms and r.queries for r in results)

@@ -247,6 +247,7 @@ def detail(account_id: int):
             select(Account).where(Account.parent_id == account.id).order_by(Account.name).limit(50)
         )
     )
+    from crm.compliance.services import account_compliance, today_local
     from crm.meetings import cadence as meeting_cadence
     from crm.meetings import queries as meeting_queries
     from crm.meetings.services import can_log, can_see_minutes
@@ -265,6 +266,7 @@ def detail(account_id: int):
         timeline_next=timeline_next,
         can_log=can_log(current_user, account),
         can_see_minutes=can_see_minutes,
+        compliance=account_compliance(account.id, today_local()),
     )
 
 

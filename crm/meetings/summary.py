@@ -195,3 +195,108 @@ def _emit(account_id: int, state: dict, summaries: list, months: list) -> None:
                 "last_held_on": last,
             }
         )
+
+
+def fixed_offset_minutes(zone, around: date | None = None) -> int | None:
+    """The zone's UTC offset in minutes when it has no daylight saving (Asia/Jakarta: 420),
+    checked over the years around `around`; None when the offset changes."""
+    year = (around or date.today()).year
+    offsets = {
+        datetime(y, m, 1, 12, tzinfo=zone).utcoffset()
+        for y in range(year - 3, year + 2)
+        for m in (1, 4, 7, 10)
+    }
+    if len(offsets) != 1:
+        return None
+    return int(offsets.pop().total_seconds() // 60)
+
+
+def _local_day_sql(dialect: str, zone):
+    """SQL for the local date (and first of the local month) of Interaction.starts_at, or
+    None when the database cannot compute it (SQLite with a daylight-saving zone)."""
+    from sqlalchemy import Date, cast, literal
+
+    if dialect == "postgresql":
+        local = func.timezone(literal(str(zone.key)), Interaction.starts_at)
+        return cast(local, Date), cast(func.date_trunc("month", local), Date)
+    offset = fixed_offset_minutes(zone)
+    if dialect != "sqlite" or offset is None:
+        return None
+    modifier = f"{offset:+d} minutes"
+    return (
+        func.date(Interaction.starts_at, modifier),
+        func.date(Interaction.starts_at, modifier, "start of month"),
+    )
+
+
+def rebuild_all_sql() -> int:
+    """rebuild_all() as three set-based statements (INSERT ... SELECT ... GROUP BY), for
+    millions of interactions; same rows as rebuild_all() (tests/test_scale.py). Falls back
+    to rebuild_all() when the database cannot compute local dates. Returns the number of
+    accounts with a summary."""
+    from sqlalchemy import insert, literal, update
+
+    from crm.i18n import local_zone
+
+    exprs = _local_day_sql(db.session.get_bind().dialect.name, local_zone())
+    if exprs is None:
+        return rebuild_all()
+    day, month = exprs
+    db.session.execute(delete(AccountMonth))
+    db.session.execute(delete(AccountCadence))
+    db.session.execute(delete(CadenceMonth))
+    held = Interaction.status == "held"
+    bod1 = case((Interaction.is_bod1, 1), else_=0)
+    db.session.execute(
+        insert(AccountMonth).from_select(
+            ["account_id", "month", "bod1_held", "held", "last_held_on"],
+            select(
+                Interaction.account_id,
+                month,
+                func.sum(bod1),
+                func.count(),
+                func.max(day),
+            )
+            .where(held)
+            .group_by(Interaction.account_id, month),
+        )
+    )
+    totals = (
+        select(
+            Interaction.account_id,
+            func.max(case((held & Interaction.is_bod1, day))),
+            func.max(case((held, day))),
+            func.coalesce(func.sum(case((held, 1), else_=0)), 0),
+            literal(utcnow(), AccountCadence.updated_at.type),
+        )
+        .where(Interaction.status.in_(("held", "planned")))
+        .group_by(Interaction.account_id)
+    )
+    db.session.execute(
+        insert(AccountCadence).from_select(
+            ["account_id", "last_bod1_on", "last_held_on", "held_count", "updated_at"], totals
+        )
+    )
+    # The earliest planned one per account: a correlated lookup through
+    # ix_interaction_account_starts, only for accounts with something planned (a join on a
+    # window-function subquery made SQLite loop over every pair).
+    first = (
+        select(Interaction.id, Interaction.starts_at)
+        .where(
+            Interaction.account_id == AccountCadence.account_id,
+            Interaction.status == "planned",
+        )
+        .order_by(Interaction.starts_at, Interaction.id)
+        .limit(1)
+    )
+    with_planned = select(Interaction.account_id).where(Interaction.status == "planned")
+    db.session.execute(
+        update(AccountCadence)
+        .where(AccountCadence.account_id.in_(with_planned))
+        .values(
+            next_planned_id=first.with_only_columns(Interaction.id).scalar_subquery(),
+            next_planned_at=first.with_only_columns(Interaction.starts_at).scalar_subquery(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.scalar(select(func.count()).select_from(AccountCadence)) or 0

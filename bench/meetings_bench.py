@@ -1,0 +1,147 @@
+"""Server-side timings of the meeting screens on a large database: the RM's home page, the
+supervisor's cadence view and a drill-down, the meetings list and the account page with its
+timeline.
+
+Not part of the test suite (a smoke test only checks it still runs). See bench/README.md:
+
+    DATABASE_URL=sqlite:////tmp/relasi-bench2.db .venv/bin/python bench/meetings_bench.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import accounts_bench as base
+from accounts_bench import Case, Result
+from flask import Flask
+from sqlalchemy import delete, func, select
+
+from crm.accounts.models import Account
+from crm.auth.models import User
+from crm.extensions import db
+from crm.meetings.models import CadenceMonth, Interaction
+
+
+def pick() -> tuple[User, User, int]:
+    """The supervisor, the RM with the largest portfolio and, in it, the account with the
+    most interactions (the richest timeline)."""
+    supervisor, rm = base.pick_users()
+    counts = (
+        select(Interaction.account_id, func.count().label("n"))
+        .join(Account, Account.id == Interaction.account_id)
+        .where(Account.rm_id == rm.id)
+        .group_by(Interaction.account_id)
+        .subquery()
+    )
+    rich = db.session.scalar(
+        select(counts.c.account_id).order_by(counts.c.n.desc(), counts.c.account_id).limit(1)
+    )
+    if rich is None:
+        raise RuntimeError("no interactions: run `flask seed-scale` (it adds them)")
+    return supervisor, rm, rich
+
+
+def build_cases(app: Flask) -> list[Case]:
+    with base._context(app):
+        supervisor, rm, rich = pick()
+        ids = supervisor.get_id(), rm.get_id(), rm.id
+        size = db.session.scalar(select(func.count()).where(Account.rm_id == rm.id))
+    sup, rm_login, rm_id = ids
+    return [
+        Case(f"RM home `/` (portfolio of {size:,} accounts)", rm_login, "/"),
+        Case("cadence view `/cadence/`, supervisor", sup, "/cadence/"),
+        Case("cadence view for one RM `/cadence/?rm=`", sup, f"/cadence/?rm={rm_id}"),
+        Case("drill-down: overdue accounts, all", sup, "/cadence/accounts?state=overdue"),
+        Case("drill-down: one RM's accounts met", sup, f"/cadence/accounts?rm={rm_id}&state=met"),
+        Case("meetings list `/meetings/`, supervisor", sup, "/meetings/"),
+        Case("meetings list `/meetings/`, RM (own)", rm_login, "/meetings/"),
+        Case("account page with timeline", sup, f"/accounts/{rich}"),
+    ]
+
+
+def cold_cadence(app: Flask, login: str) -> float:
+    """Milliseconds of the first /cadence/ request after the closed months' cache is dropped
+    (it computes 11 closed months once)."""
+    with base._context(app):
+        db.session.execute(delete(CadenceMonth))
+        db.session.commit()
+    client = base._client(app, login)
+    started = time.perf_counter()
+    base._get(client, "/cadence/")
+    return (time.perf_counter() - started) * 1000
+
+
+def measure(app: Flask, iterations: int = 50, warmup: int = 3) -> tuple[list[Result], float]:
+    """(median and p95 per case, warm; the cold /cadence/ milliseconds)."""
+    from sqlalchemy import event
+
+    cases = build_cases(app)
+    cold = cold_cadence(app, cases[1].login)
+    counter = {"n": 0}
+
+    def count(*_args):
+        counter["n"] += 1
+
+    with base._context(app):
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    results = []
+    try:
+        for case in cases:
+            client = base._client(app, case.login)
+            for _ in range(warmup):
+                base._get(client, case.url, case.expect)
+            samples, counter["n"] = [], 0
+            for _ in range(iterations):
+                started = time.perf_counter()
+                base._get(client, case.url, case.expect)
+                samples.append((time.perf_counter() - started) * 1000)
+            results.append(
+                Result(
+                    case.name,
+                    case.url,
+                    statistics.median(samples),
+                    base._p95(samples),
+                    counter["n"] // iterations,
+                    iterations,
+                )
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return results, cold
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=3)
+    args = parser.parse_args()
+
+    from crm import create_app
+
+    app = create_app()
+    with app.app_context():
+        url = db.engine.url.render_as_string(hide_password=True)
+        accounts = db.session.scalar(select(func.count()).select_from(Account))
+        interactions = db.session.scalar(select(func.count()).select_from(Interaction))
+        version = ".".join(map(str, db.session.connection().dialect.server_version_info))
+        print(
+            f"database: {url} ({accounts} accounts, {interactions} interactions), "
+            f"{db.engine.dialect.name} {version}"
+        )
+        print(f"python {platform.python_version()}")
+    results, cold = measure(app, args.iterations, args.warmup)
+    print(base.table(results))
+    print(f"\ncold /cadence/ (closed months computed once, then cached): {cold:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

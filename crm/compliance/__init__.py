@@ -1,0 +1,1 @@
+"""Contribution compliance: monthly figures per account, arrears, the working-day calendar."""
