@@ -114,9 +114,11 @@ class DemoState:
 def seed(password: str, now: datetime | None = None) -> dict[str, int]:
     """Add the demo data set to an empty database (caller commits). `now` (UTC) moves the
     clock for tests; every date is relative to it."""
+    from crm.compliance.holidays_data import seed_holidays
     from crm.i18n import local_date
 
     now = now or datetime.now(UTC)
+    holidays = seed_holidays()  # working-day deadlines need the national holidays
     state = DemoState(random.Random(SEED), local_date(now), now=now)
     branches = _add_branches()
     specs: list[Co | Inst] = [*INSTITUTIONS, *COMPANIES]
@@ -136,6 +138,7 @@ def seed(password: str, now: datetime | None = None) -> dict[str, int]:
         "positions": positions,
         "re-engagement tasks": tasks,
         "users": len(users),
+        "national holidays": holidays,
         **history,
     }
 

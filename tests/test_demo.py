@@ -387,3 +387,11 @@ def test_cadence_states_late_in_the_month_include_corporate_due(db):
     }
     assert got == shares(figures, 0)
     assert db.session.execute(reports.reengagement_query(today)).all()  # institutions to re-engage
+
+
+def test_demo_seeds_the_national_holidays(db, demo):
+    from crm.compliance.calendar import is_working_day
+    from crm.compliance.models import Holiday
+
+    assert db.session.scalar(select(func.count()).select_from(Holiday)) >= 20
+    assert not is_working_day(date(2026, 12, 25))  # Natal
