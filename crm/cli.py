@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(serve)
     app.cli.add_command(worker)
+    app.cli.add_command(scheduler_command)
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_scale)
     app.cli.add_command(users)
@@ -172,29 +173,51 @@ def jobs_requeue() -> None:
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-@click.option("--no-scheduler", is_flag=True, help="Do not run periodic tasks in this process.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run periodic tasks next to it.")
 def worker(burst: bool, no_scheduler: bool) -> None:
-    """Run an RQ worker (forking: a crashing job cannot take other jobs down) and the scheduler."""
+    """Run an RQ worker (forking: a crashing job cannot take other jobs down) and, in a child
+    process of its own, the periodic scheduler.
+
+    The scheduler is a separate process, not a thread: RQ forks a work horse per job, and a
+    fork taken while a scheduler thread holds a lock (SQLite's, the connection pool's, ...)
+    leaves the horse waiting on that lock forever."""
     from rq import Worker
 
-    from crm.jobs.scheduler import SchedulerThread
-    from crm.queue import get_queue, redis_connection
+    from crm.queue import die_with_parent, get_queue, redis_connection
 
-    app = current_app._get_current_object()
     engine = db.engine
     # A forked work horse must not reuse the parent's database connections.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     scheduler = None
     if not no_scheduler:
-        scheduler = SchedulerThread(app)
-        scheduler.start()
+        scheduler = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"],
+            cwd=ROOT,
+            preexec_fn=die_with_parent,
+        )
     db.session.remove()
     w = Worker([get_queue()], connection=redis_connection())
     try:
         w.work(burst=burst, logging_level="INFO", with_scheduler=False)
     finally:
-        if scheduler:
-            scheduler.stopped.set()
+        if scheduler and scheduler.poll() is None:
+            scheduler.terminate()
+            try:
+                scheduler.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                scheduler.kill()
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the periodic tasks (one slot claimed once across every machine); `flask worker`
+    starts this for you."""
+    from crm.jobs.scheduler import SchedulerThread
+
+    loop = SchedulerThread(current_app._get_current_object())
+    signal.signal(signal.SIGTERM, lambda *_: loop.stopped.set())
+    db.session.remove()
+    loop.run()  # in this thread, until SIGTERM
 
 
 # -- serve: what `make run` starts -------------------------------------------------------------
