@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.accounts.views import bp as accounts_bp
     from crm.admin.views import bp as admin_bp
     from crm.auth.views import bp as auth_bp
+    from crm.cases.views import bp as cases_bp
     from crm.compliance.holiday_views import bp as holidays_bp
     from crm.compliance.views import bp as compliance_bp
     from crm.dashboard.views import bp as dashboard_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         health_bp,
         compliance_bp,
         holidays_bp,
+        cases_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

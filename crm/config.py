@@ -56,7 +56,13 @@ class Config:
         self.SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
         # Modules whose @job_handler functions the worker registers (comma separated extras).
         extra = [m for m in os.environ.get("CRM_JOB_MODULES", "").split(",") if m.strip()]
-        self.JOB_MODULES = ["crm.admin.jobs", "crm.accounts.jobs", "crm.compliance.jobs", *extra]
+        self.JOB_MODULES = [
+            "crm.admin.jobs",
+            "crm.accounts.jobs",
+            "crm.compliance.jobs",
+            "crm.cases.jobs",
+            *extra,
+        ]
         self.QUEUE_NAME = os.environ.get("CRM_QUEUE", "relasi")
         # Account/key-person import and export: files above the sync limits go to a job.
         self.IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 2**20)))

@@ -4,6 +4,13 @@ from crm.accounts.models import Account, KeyPerson, Position
 from crm.admin.models import BranchOffice
 from crm.audit import AuditLog
 from crm.auth.models import LoginThrottle, User
+from crm.cases.models import (
+    CaseEvent,
+    CaseLetterRequest,
+    CaseStageRule,
+    CaseSuggestion,
+    EscalationCase,
+)
 from crm.compliance.models import ArrearsRule, ComplianceImport, CompliancePeriod, Holiday
 from crm.jobs.models import BackgroundJob, ScheduledRun
 from crm.meetings.models import (
@@ -26,8 +33,13 @@ __all__ = [
     "BranchOffice",
     "CadenceMonth",
     "CadencePolicy",
+    "CaseEvent",
+    "CaseLetterRequest",
+    "CaseStageRule",
+    "CaseSuggestion",
     "ComplianceImport",
     "CompliancePeriod",
+    "EscalationCase",
     "Holiday",
     "Interaction",
     "InteractionAttendee",

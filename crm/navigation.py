@@ -11,6 +11,7 @@ NAV = {
         ("accounts.index", _l("Akun")),
         ("meetings.index", _l("Pertemuan")),
         ("tasks.index", _l("Tugas")),
+        ("cases.index", _l("Kasus")),
         ("jobs.index", _l("Tugas latar")),
     ],
     "supervisor": [
@@ -19,6 +20,7 @@ NAV = {
         ("meetings.index", _l("Pertemuan")),
         ("tasks.index", _l("Tugas")),
         ("cadence.index", _l("Kadens")),
+        ("cases.index", _l("Kasus")),
         ("compliance.import_form", _l("Kepatuhan")),
         ("jobs.index", _l("Tugas latar")),
     ],

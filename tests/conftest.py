@@ -73,8 +73,22 @@ def app(tmp_path_factory, database_url, redis_url):
     with application.app_context():
         reset_database(database_url)
         upgrade(directory=str(ROOT / "migrations"))  # the schema exists only through migrations
+        remember_seeded_rows()
         _db.session.remove()
     return application
+
+
+# Rows the migrations seed (stage deadlines, arrears rules, cadence policies...): a `live`
+# test empties every table afterwards, and puts these back so later tests find them.
+SEEDED: dict[str, list[dict]] = {}
+
+
+def remember_seeded_rows() -> None:
+    with _db.engine.connect() as conn:
+        for table in _db.metadata.sorted_tables:
+            rows = [dict(r._mapping) for r in conn.execute(table.select())]
+            if rows:
+                SEEDED[table.name] = rows
 
 
 def empty_tables() -> None:
@@ -89,6 +103,9 @@ def empty_tables() -> None:
                     # the sort order cannot put both first, so partners go before accounts.
                     conn.execute(text('DELETE FROM "user" WHERE account_id IS NOT NULL'))
                 conn.execute(text(f'DELETE FROM "{t}"'))  # noqa: S608 - our own table names
+        for table in _db.metadata.sorted_tables:
+            if table.name in SEEDED:
+                conn.execute(table.insert(), SEEDED[table.name])
 
 
 @pytest.fixture(autouse=True)

@@ -511,3 +511,113 @@ def test_set_based_rebuild_gives_the_same_summaries_as_the_service(db):
     db.session.expunge_all()
     assert snapshot() == before
     assert summary.fixed_offset_minutes(JAKARTA) == 420
+
+
+def _per_account_months(months):
+    """The closed months' figures the slow way: past_met_expr per account (the reference)."""
+    from sqlalchemy import func
+
+    from crm.accounts.models import Account
+
+    found = {}
+    for month in months:
+        rm_key = func.coalesce(Account.rm_id, 0)
+        branch_key = func.coalesce(Account.branch_office_id, 0)
+        rows = db_session().execute(
+            select(
+                Account.segment,
+                rm_key,
+                branch_key,
+                func.count(),
+                func.sum(cadence.past_met_expr(month)),
+            )
+            .where(cadence.in_scope(), cadence.existed_in(month))
+            .group_by(Account.segment, rm_key, branch_key)
+        )
+        for segment, rm, branch, n, met in rows:
+            found[(month, segment, rm, branch)] = (n, int(met or 0))
+    return found
+
+
+def db_session():
+    from crm.extensions import db as ext
+
+    return ext.session
+
+
+@pytest.mark.parametrize("swap_policies", [False, True])
+def test_closed_months_are_computed_set_based_as_the_per_account_rule(db, swap_policies):
+    """ensure_months_cached (a GROUP BY over account_month for all months) gives the same
+    rows as past_met_expr per account, under both policy modes for either segment."""
+    from crm.meetings.models import CadencePolicy
+
+    if swap_policies:
+        for segment, mode, days in [
+            ("corporate", "days", 45),
+            ("institutional", "monthly_bod1", 30),
+        ]:
+            row = db.session.get(CadencePolicy, segment) or CadencePolicy(segment=segment)
+            row.mode, row.days = mode, days
+            db.session.add(row)
+        db.session.flush()
+        cadence.forget_policies()
+    rms = [UserFactory(role="rm"), UserFactory(role="rm")]
+    branches = [BranchFactory(), None]
+    accounts = []
+    for i in range(8):
+        factory = InstitutionFactory if i % 3 == 0 else AccountFactory
+        created = LONG_AGO if i != 5 else datetime(2026, 8, 20, tzinfo=UTC)  # new in August
+        accounts.append(
+            factory(
+                rm=rms[i % 2] if i != 7 else None,
+                branch_office=branches[i % 2],
+                created_at=created,
+                status="inactive" if i == 6 else "active",
+            )
+        )
+    supervisor = UserFactory(role="supervisor")
+    clerk_level = {0: "bod1", 1: "operational"}
+    for i, account in enumerate(accounts):
+        person = bod1_person(account, level=clerk_level[i % 2])
+        for when in [at(2026, 6, 3), at(2026, 7, 28), at(2026, 9, 1), at(2026, 10, 30)][
+            i % 3 :: 1 + i % 2
+        ]:
+            log(account, account.rm or supervisor, when, people=[person], now=at(2026, 11, 2))
+    months = [date(2026, m, 1) for m in range(5, 11)]
+    reports.ensure_months_cached(months)
+    cached = {
+        (r.month, r.segment, r.rm_key, r.branch_key): (r.in_scope, r.met)
+        for r in db.session.scalars(select(CadenceMonth).where(CadenceMonth.segment != "*"))
+    }
+    expected = _per_account_months(months)
+    assert cached == expected
+    assert sum(met for _n, met in expected.values()) > 0  # the data exercises both sides
+    markers = db.session.scalars(select(CadenceMonth.month).where(CadenceMonth.segment == "*"))
+    assert sorted(markers) == months
+    reports.ensure_months_cached(months)  # cached already: nothing is added twice
+
+
+def test_drilldown_pages_are_bounded_and_cover_every_match_once(db, client, login_as, monkeypatch):
+    """The drill-down is keyset-paginated: each page holds at most PER_PAGE accounts, the
+    "next" links reach every match exactly once, in name order."""
+    import re
+
+    from crm.meetings import cadence_views
+
+    monkeypatch.setattr(cadence_views, "PER_PAGE", 3)
+    rm = UserFactory(role="rm")
+    names = [f"PT Urut {i:02d}" for i in range(8)]
+    for name in reversed(names):
+        AccountFactory(rm=rm, name=name, created_at=LONG_AGO)  # none met: all overdue
+    AccountFactory(rm=rm, name="PT Urut Nonaktif", created_at=LONG_AGO, status="inactive")
+    login_as(UserFactory(role="supervisor"))
+    url, seen, pages = f"/cadence/accounts?rm={rm.id}&state=overdue", [], 0
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        listed = re.findall(r">(PT Urut [^<]*)</a>", html)
+        assert 0 < len(listed) <= 3
+        seen += listed
+        pages += 1
+        more = re.search(r'href="([^"]*after=[^"]*)"[^>]*>[^<]*(?:Berikut|Next|&rarr;|›|»)', html)
+        url = more.group(1).replace("&amp;", "&") if more else None
+    assert seen == names and pages == 3

@@ -19,6 +19,7 @@ from crm.accounts.imports.common import Progress
 from crm.accounts.imports.runs import ImportRejected, Ticket, new_ticket
 from crm.accounts.imports.tabular import read_table
 from crm.auth.models import User
+from crm.cases.services import after_compliance_import
 from crm.compliance.import_rows import COLUMNS, ComplianceCheck, check_periods
 from crm.compliance.import_rows import write_periods as _write
 from crm.compliance.models import ComplianceImport
@@ -112,6 +113,8 @@ def run_import(ticket: Ticket, actor: User, progress: Progress | None = None) ->
     db.session.add(run)
     db.session.flush()
     run.created_count, run.updated_count = _write(check.rows, run.id)
+    # Same transaction: a case closes because this import shows its arrears paid.
+    after_compliance_import(run)
     audit.record(
         "compliance.import",
         run,

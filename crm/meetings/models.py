@@ -220,3 +220,18 @@ class CadenceMonth(db.Model):
     branch_key: Mapped[int] = mapped_column(Integer, primary_key=True)
     in_scope: Mapped[int] = mapped_column(Integer, default=0)
     met: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The cadence figures (reports.current_grid, the closed months of the trend) read every
+# in-scope account's segment, status, RM, branch and creation time: this index holds all
+# of them, so they are counted without reading the (wide) account rows.
+from crm.accounts.models import Account as _Account  # noqa: E402
+
+Index(
+    "ix_account_cadence_scope",
+    _Account.segment,
+    _Account.status,
+    _Account.rm_id,
+    _Account.branch_office_id,
+    _Account.created_at,
+)

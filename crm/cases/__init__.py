@@ -1,0 +1,1 @@
+"""Escalation cases: the sanction ladder from Persuasi to SKK Kejaksaan."""

@@ -1,0 +1,219 @@
+"""/cases/: the case list (an RM sees their own, supervisors every case), the suggested
+cases with their one-click "Buka kasus", and one case with its history, letters and the
+advance and close forms. The supervisor board (kanban, totals, XLSX) comes later."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.accounts.models import Account
+from crm.auth.access import require_roles
+from crm.auth.models import User
+from crm.cases import letters, services
+from crm.cases.clock import has_default_days
+from crm.cases.forms import AdvanceForm, CloseForm, LetterDateForm, OpenCaseForm
+from crm.cases.labels import case_label
+from crm.cases.models import REASONS, STAGES, CaseEvent, CaseLetterRequest, CaseSuggestion
+from crm.cases.models import EscalationCase as Case
+from crm.cases.suggestions import suggestion_query
+from crm.compliance.services import today_local
+from crm.extensions import db
+from crm.pagination import keyset_page
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+bp.before_request(require_roles("admin", "supervisor", "rm"))
+PER_PAGE = 50
+
+
+@bp.app_context_processor
+def inject_labels():
+    return {"case_label": case_label}
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+@bp.get("/")
+def index():
+    status = request.args.get("status", "open")
+    filters = services.CaseFilters(
+        status=status if status in ("open", "closed") else "",
+        stage=request.args.get("stage") if request.args.get("stage") in STAGES else "",
+        reason=request.args.get("reason") if request.args.get("reason") in REASONS else "",
+        owner_id=_int_arg("owner"),
+    )
+    stmt = services.case_query(filters, current_user).options(
+        joinedload(Case.account), joinedload(Case.owner)
+    )
+    page = keyset_page(stmt, [Case.id], request.args.get("after"), PER_PAGE, descending=True)
+    owners = db.session.execute(
+        select(User.id, User.name)
+        .where(User.role == "rm", User.active.is_(True))
+        .order_by(User.name)
+    ).all()
+    args = {k: v for k, v in request.args.items() if k != "after"}
+    return render_template(
+        "cases/index.html",
+        page=page,
+        filters=filters,
+        args=args,
+        owners=owners,
+        stages=STAGES,
+        reasons=REASONS,
+        status=status,
+    )
+
+
+@bp.get("/suggestions")
+def suggestions():
+    stmt = suggestion_query(current_user)
+    page = keyset_page(
+        stmt,
+        [Account.name, Account.id],
+        request.args.get("after"),
+        PER_PAGE,
+        key=lambda s: [s.account.name, s.account_id],
+    )
+    return render_template("cases/suggestions.html", page=page, form=OpenCaseForm())
+
+
+@bp.post("/open")
+def open_from_suggestion():
+    form = OpenCaseForm()
+    if not form.validate_on_submit() or not form.account_id.data.isdigit():
+        abort(400)
+    account = db.session.get(Account, int(form.account_id.data)) or abort(404)
+    try:
+        case = services.open_case(account, form.reason.data, current_user)
+        suggestion = db.session.get(CaseSuggestion, account.id)
+        if suggestion is not None:
+            db.session.delete(suggestion)
+        db.session.commit()
+    except PermissionError:
+        db.session.rollback()
+        abort(403)
+    except (services.CaseError, IntegrityError) as exc:
+        db.session.rollback()
+        message = str(exc) if isinstance(exc, services.CaseError) else ""
+        flash(message or _("Akun ini sudah punya kasus terbuka dengan alasan yang sama."), "error")
+        return redirect(url_for(".suggestions"))
+    flash(_("Kasus dibuka untuk %(name)s.", name=account.name), "success")
+    return redirect(url_for(".detail", case_id=case.id))
+
+
+def _case_or_403(case_id: int) -> Case:
+    case = db.session.scalar(
+        select(Case)
+        .where(Case.id == case_id)
+        .options(
+            joinedload(Case.account),
+            selectinload(Case.events).joinedload(CaseEvent.actor),
+            selectinload(Case.letter_requests),
+        )
+    )
+    if case is None:
+        abort(404)
+    if not services.can_view(current_user, case):
+        abort(403)
+    return case
+
+
+@bp.get("/<int:case_id>")
+def detail(case_id: int):
+    case = _case_or_403(case_id)
+    return _render_detail(case, AdvanceForm(to_stage=case.next_stage), CloseForm())
+
+
+def _render_detail(case: Case, advance_form, close_form, status: int = 200):
+    nxt = case.next_stage
+    return (
+        render_template(
+            "cases/detail.html",
+            case=case,
+            advance_form=advance_form,
+            close_form=close_form,
+            letter_form=LetterDateForm(),
+            can_act=services.can_act(current_user, case),
+            may_enter_next=bool(nxt) and services.may_enter(current_user, nxt),
+            next_needs_due=bool(nxt) and not has_default_days(nxt, today_local()),
+            is_supervisor=services.is_supervisor(current_user),
+        ),
+        status,
+    )
+
+
+@bp.post("/<int:case_id>/advance")
+def advance(case_id: int):
+    case = _case_or_403(case_id)
+    form = AdvanceForm()
+    if not form.validate_on_submit():
+        return _render_detail(case, form, CloseForm(), 400)
+    try:
+        services.advance_case(
+            case, form.to_stage.data, current_user, form.note.data, form.due_on.data
+        )
+        db.session.commit()
+    except (PermissionError, services.CaseError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".detail", case_id=case_id))
+    message = _("Kasus naik ke tahap %(stage)s.", stage=case_label("stage", case.stage))
+    if case.waiting_for_letter:
+        message += " " + _("Draf surat diminta; tenggat dihitung setelah surat terbit.")
+    flash(message, "success")
+    return redirect(url_for(".detail", case_id=case_id))
+
+
+@bp.post("/<int:case_id>/close")
+def close(case_id: int):
+    case = _case_or_403(case_id)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        return _render_detail(case, AdvanceForm(to_stage=case.next_stage), form, 400)
+    try:
+        services.close_case(case, form.reason.data, current_user, form.note.data)
+        db.session.commit()
+    except services.CaseError as exc:
+        db.session.rollback()
+        if exc.field == "note":
+            form.note.errors = [str(exc)]
+            return _render_detail(case, AdvanceForm(to_stage=case.next_stage), form, 400)
+        flash(str(exc), "error")
+        return redirect(url_for(".detail", case_id=case_id))
+    except PermissionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".detail", case_id=case_id))
+    flash(_("Kasus selesai."), "success")
+    return redirect(url_for(".detail", case_id=case_id))
+
+
+@bp.post("/<int:case_id>/letters/<int:request_id>/<any(issued, received):what>")
+def letter_date(case_id: int, request_id: int, what: str):
+    case = _case_or_403(case_id)
+    letter = db.session.get(CaseLetterRequest, request_id)
+    if letter is None or letter.case_id != case.id:
+        abort(404)
+    if not services.can_act(current_user, case):
+        abort(403)
+    form = LetterDateForm()
+    if not form.validate_on_submit():
+        flash(_("Isi tanggal yang valid."), "error")
+        return redirect(url_for(".detail", case_id=case_id))
+    mark = letters.mark_letter_issued if what == "issued" else letters.mark_letter_received
+    try:
+        mark(letter, form.day.data, current_user, today=today_local())
+        db.session.commit()
+    except letters.LetterDateError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".detail", case_id=case_id))
+    flash(_("Tanggal surat dicatat."), "success")
+    return redirect(url_for(".detail", case_id=case_id))
