@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from crm.config import DEFAULT_SECRET_KEY, ROOT, Config
 
@@ -56,6 +57,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    # Flask-Login's default message is English and not in our catalog.
+    login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -70,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.accounts.people_views import bp as people_bp
     from crm.accounts.transfer_views import bp as accounts_transfer_bp
     from crm.accounts.views import bp as accounts_bp
+    from crm.admin.compliance_views import bp as compliance_admin_bp
     from crm.admin.views import bp as admin_bp
     from crm.auth.views import bp as auth_bp
     from crm.cases.views import bp as cases_bp
@@ -100,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
         health_bp,
         compliance_bp,
         holidays_bp,
+        compliance_admin_bp,
         cases_bp,
     )
     for bp in blueprints:

@@ -31,6 +31,8 @@ NAV = {
         ("compliance.import_form", _l("Kepatuhan")),
         ("admin.users", _l("Pengguna")),
         ("admin.branches", _l("Kantor cabang")),
+        # The arrears rules and the case deadlines (tabs on both pages).
+        ("compliance_admin.arrears_rules", _l("Aturan")),
         ("admin.audit", _l("Log audit")),
         ("jobs.index", _l("Tugas latar")),
     ],
@@ -46,6 +48,8 @@ def nav_for(user, path: str = "") -> list[tuple[str, str, bool]]:
     items = [(url_for(endpoint), label) for endpoint, label in NAV.get(user.role, [])]
     if path.startswith("/people/"):
         path = "/accounts/"  # key persons live under the accounts menu
+    elif path.startswith("/admin/case-deadlines"):
+        path = "/admin/arrears-rules"  # one "Aturan" entry; the pages are tabs of each other
     matches = [url for url, _label in items if path == url or (url != "/" and path.startswith(url))]
     active = max(matches, key=len) if matches else None
     return [(url, label, url == active) for url, label in items]

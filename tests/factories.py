@@ -102,3 +102,34 @@ class PositionFactory(Base):
     title = "GM Human Capital"
     level = "bod1"
     decision_maker = True
+
+
+# -- escalation cases (tests/test_case_board.py) -----------------------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+from crm.cases.models import EscalationCase  # noqa: E402
+from crm.compliance.services import today_local  # noqa: E402
+
+
+class CaseFactory(Base):
+    """An open case at Persuasi, started 3 days ago and due in 14, owned by the account's
+    RM, with stored arrears (give arrears_unpaid / arrears_fine; the total follows)."""
+
+    class Meta:
+        model = EscalationCase
+
+    account = factory.SubFactory(AccountFactory)
+    reason = "arrears"
+    stage = "persuasi"
+    status = "open"
+    owner = factory.LazyAttribute(lambda o: o.account.rm)
+    branch_office_id = factory.LazyAttribute(lambda o: o.account.branch_office_id)
+    stage_started_on = factory.LazyFunction(lambda: today_local() - timedelta(days=3))
+    stage_due_on = factory.LazyAttribute(
+        lambda o: o.stage_started_on + timedelta(days=14) if o.stage_started_on else None
+    )
+    arrears_unpaid = 0
+    arrears_fine = 0
+    arrears_total = factory.LazyAttribute(lambda o: o.arrears_unpaid + o.arrears_fine)
+    arrears_as_of = factory.LazyFunction(today_local)

@@ -247,6 +247,7 @@ def detail(account_id: int):
             select(Account).where(Account.parent_id == account.id).order_by(Account.name).limit(50)
         )
     )
+    from crm.cases.manage import account_cases
     from crm.compliance.services import account_compliance, today_local
     from crm.meetings import cadence as meeting_cadence
     from crm.meetings import queries as meeting_queries
@@ -267,6 +268,7 @@ def detail(account_id: int):
         can_log=can_log(current_user, account),
         can_see_minutes=can_see_minutes,
         compliance=account_compliance(account.id, today_local()),
+        case_panel=account_cases(account, current_user),
     )
 
 

@@ -1,13 +1,31 @@
-"""Case forms: open from a suggestion, advance, close, and a letter's issue/receipt date."""
+"""Case forms: open from a suggestion or by hand, advance, close, a letter's issue/receipt
+date, a note, and (admin) a new stage-deadline rule."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
-from crm.cases.labels import CLOSE_REASON_LABELS, REASON_LABELS
+from crm.cases.labels import CLOSE_REASON_LABELS, REASON_LABELS, STAGE_LABELS
 
 
 class OpenCaseForm(FlaskForm):
@@ -43,4 +61,132 @@ class LetterDateForm(FlaskForm):
     day = DateField(_l("Tanggal"), validators=[DataRequired(_l("Isi tanggal yang valid."))])
 
 
-__all__ = ["REASON_LABELS", "AdvanceForm", "CloseForm", "LetterDateForm", "OpenCaseForm"]
+# -- notes, opening by hand, stage deadlines (admin) ------------------------------------------
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class DayField(DateField):
+    """A date; empty is no value (left to the validators), bad text a clear message."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([v.strip() for v in valuelist])
+        except ValueError as exc:
+            raise ValueError(str(_l("Isi tanggal yang valid."))) from exc
+
+    def pre_validate(self, form):
+        if self.process_errors:  # the one message above is enough
+            raise StopValidation()
+
+
+class WholeNumberField(IntegerField):
+    """An integer; empty is no value (left to the validators), bad text a clear message."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([str(valuelist[0]).strip()])
+        except ValueError as exc:
+            raise ValueError(str(_l("Isi bilangan bulat."))) from exc
+
+    def pre_validate(self, form):
+        if self.process_errors:  # the one message above is enough
+            raise StopValidation()
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(
+        _l("Catatan baru"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Tulis catatannya dulu.")),
+            Length(max=2000, message=_l("Catatan paling panjang 2000 karakter.")),
+        ],
+    )
+
+
+def reason_choices():
+    return [("", _l("Pilih…")), *REASON_LABELS.items()]
+
+
+class NewCaseForm(FlaskForm):
+    # The account from ?account=<id> (the account page's button), else what the user typed.
+    account_id = HiddenField()
+    account = StringField(_l("Akun: NPP atau ID akun"), filters=[_strip])
+    reason = SelectField(
+        _l("Alasan kasus"),
+        choices=reason_choices,
+        validate_choice=False,  # crm.cases.services.open_case refuses an unknown reason
+        validators=[DataRequired(_l("Pilih alasan kasus."))],
+    )
+    note = TextAreaField(
+        _l("Catatan"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=2000, message=_l("Catatan paling panjang 2000 karakter.")),
+        ],
+    )
+    due_on = DayField(_l("Tenggat Persuasi"), validators=[Optional()])
+
+
+def stage_choices():
+    return [("", _l("Pilih…")), *STAGE_LABELS.items()]
+
+
+class StageRuleForm(FlaskForm):
+    stage = SelectField(
+        _l("Tahap"),
+        choices=stage_choices,
+        validate_choice=False,  # crm.cases.deadlines.add_stage_rule refuses an unknown stage
+        validators=[DataRequired(_l("Pilih tahap."))],
+    )
+    effective_from = DayField(
+        _l("Berlaku mulai"), validators=[DataRequired(_l("Isi tanggal yang valid."))]
+    )
+    days = WholeNumberField(
+        _l("Jumlah hari"),
+        validators=[
+            Optional(),
+            NumberRange(
+                1,
+                365,
+                _l("Jumlah hari 1 sampai 365, atau kosongkan bila tenggat ditetapkan manual."),
+            ),
+        ],
+    )
+    calendar_days = BooleanField(_l("Hari kalender (bukan hari kerja)"))
+
+    def validate_effective_from(self, field):
+        from crm.compliance.services import today_local
+
+        if field.data is not None and field.data < today_local():
+            raise ValidationError(
+                _l("Aturan baru berlaku paling cepat hari ini; tenggat yang sudah berjalan tetap.")
+            )
+
+    def validate_calendar_days(self, field):
+        if field.data and self.days.data is None and not self.days.errors:
+            raise ValidationError(_l("Hari kalender hanya berlaku bila jumlah hari diisi."))
+
+    submit = SubmitField(_l("Tambah aturan"))
+
+
+__all__ = [
+    "REASON_LABELS",
+    "AdvanceForm",
+    "CloseForm",
+    "LetterDateForm",
+    "NewCaseForm",
+    "NoteForm",
+    "OpenCaseForm",
+    "StageRuleForm",
+]

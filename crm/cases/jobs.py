@@ -1,15 +1,32 @@
-"""Background work of the cases area: the daily refresh of suggested cases."""
+"""Background work of the cases area: the daily refresh of suggested cases and of the
+arrears stored on open cases, and long XLSX exports of the board."""
 
 from __future__ import annotations
 
 import logging
 
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crm import storage
+from crm.accounts.imports.common import chunked
+from crm.auth.models import User
+from crm.cases import board
+from crm.cases.export import case_export
+from crm.cases.models import EscalationCase
+from crm.cases.services import refresh_case_arrears
 from crm.cases.suggestions import refresh_suggestions
+from crm.compliance.services import today_local
+from crm.extensions import db
 from crm.jobs.scheduler import periodic
+from crm.jobs.services import JobContext, job_handler
 
 log = logging.getLogger(__name__)
 DAY = 24 * 3600
+JAKARTA_00_30 = 17 * 3600 + 1800  # 00:30 WIB is 17:30 UTC the day before
 JAKARTA_01_00 = 18 * 3600  # 01:00 WIB is 18:00 UTC the day before
+EXPORT_KIND = "cases.export"
+DAILY_CHUNK = 1000  # open cases refreshed per transaction by the daily task
 
 
 @periodic(
@@ -20,3 +37,42 @@ JAKARTA_01_00 = 18 * 3600  # 01:00 WIB is 18:00 UTC the day before
 def daily_suggestions() -> None:
     """Rebuild the suggested cases (the scheduler commits)."""
     log.info("case suggestions refreshed: %d accounts", refresh_suggestions())
+
+
+@periodic(
+    "cases.arrears",
+    every=lambda cfg: cfg.get("CASE_ARREARS_EVERY_SECONDS", DAY),
+    offset_seconds=JAKARTA_00_30,
+)
+def daily_case_arrears() -> None:
+    """Recompute the arrears of every open case as of today: fines grow with time even
+    when no import comes. Committed every DAILY_CHUNK cases, so a 20,000-case run never
+    holds SQLite's write lock for more than a moment (a re-run simply recomputes)."""
+    today = today_local()
+    ids = list(
+        db.session.scalars(
+            select(EscalationCase.id)
+            .where(EscalationCase.status == "open")
+            .order_by(EscalationCase.id)
+        )
+    )
+    db.session.commit()
+    done = 0
+    for chunk in chunked(ids, DAILY_CHUNK):
+        done += refresh_case_arrears(chunk, today)
+        db.session.commit()
+    log.info("case arrears refreshed: %d open cases", done)
+
+
+@job_handler(EXPORT_KIND, title="Ekspor kasus eskalasi")
+def export_cases(ctx: JobContext) -> dict:
+    """Write the board's filtered open cases to the file store, with the access of the
+    user who asked (an RM exports only the cases they own)."""
+    user = db.session.get(User, ctx.owner_id) if ctx.owner_id else None
+    if user is None or not user.active or user.role not in board.BOARD_ROLES:
+        raise PermissionError(_("Pemilik ekspor ini tidak ada atau tidak aktif lagi."))
+    filters = board.CaseFilters.from_params(ctx.params.get("filters") or {})
+    out = case_export(filters, user, today_local(), lambda done, total: ctx.progress(done, total))
+    ctx.progress(out.rows, out.rows, _("%(n)d kasus ditulis.", n=out.rows))
+    key = storage.put_bytes(out.data)
+    return {"file": key, "filename": out.filename, "mimetype": out.mimetype, "rows": out.rows}

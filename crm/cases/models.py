@@ -81,6 +81,25 @@ class EscalationCase(TimestampMixin, db.Model):
         Index("ix_escalation_case_account", "account_id", "status"),
         # The board: amount bands and totals by stage over the stored arrears figure.
         Index("ix_escalation_case_status_arrears", "status", "arrears_total", "id"),
+        # The case list of one status (open, or closed: a table that only grows), newest
+        # first, without sorting every row of that status.
+        Index("ix_escalation_case_status_id", "status", "id"),
+        # The board (crm.cases.board) reads only this index: each column's cards seek
+        # (status, stage, stage_due_on, id) in order, and the per-stage counts and totals
+        # read the same range; the trailing columns let every board filter and figure be
+        # checked inside the index, without a lookup of the case row.
+        Index(
+            "ix_escalation_case_board",
+            "status",
+            "stage",
+            "stage_due_on",
+            "id",
+            "arrears_total",
+            "stage_started_on",
+            "owner_id",
+            "branch_office_id",
+            "reason",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

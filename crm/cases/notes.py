@@ -24,12 +24,14 @@ def add_note(case: EscalationCase, text: str, actor: User) -> CaseEvent:
         raise CaseError(_("Tulis catatannya dulu."), "text")
     if len(text) > NOTE_MAX:
         raise CaseError(
-            _("Catatan paling panjang %(n)d karakter (tertulis %(got)d).", n=NOTE_MAX, got=len(text)),
+            _(
+                "Catatan paling panjang %(n)d karakter (tertulis %(got)d).",
+                n=NOTE_MAX,
+                got=len(text),
+            ),
             "text",
         )
-    event = CaseEvent(
-        case=case, kind="note", from_stage=case.stage, actor_id=actor.id, note=text
-    )
+    event = CaseEvent(case=case, kind="note", from_stage=case.stage, actor_id=actor.id, note=text)
     db.session.add(event)
     db.session.flush()
     audit.record(

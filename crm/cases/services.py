@@ -1,5 +1,6 @@
 """Case rules: who may act, opening (one open case per account and reason), advancing one
-stage at a time, closing, and closing automatically when an import shows arrears paid.
+stage at a time, closing, closing automatically when an import shows arrears paid, and the
+arrears figure stored on each open case for the board (refresh_case_arrears).
 
 Services flush and never commit; views, jobs and the import's write path commit.
 Supervisors (and admins, who act for them) move a case to Denda, TMP2T or SKK and write a
@@ -8,13 +9,16 @@ case off; an RM opens, advances and closes cases of the accounts in their portfo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import select, update
+from sqlalchemy.orm.util import identity_key
 
 from crm import audit
+from crm.accounts.imports.common import chunked
 from crm.accounts.models import Account
 from crm.accounts.services import can_edit
 from crm.auth.models import User
@@ -29,8 +33,10 @@ from crm.cases.models import (
     CaseEvent,
     EscalationCase,
 )
+from crm.compliance import arrears
+from crm.compliance.calendar import working_calendar
 from crm.compliance.models import ComplianceImport, CompliancePeriod
-from crm.compliance.services import account_compliance, today_local
+from crm.compliance.services import arrears_rules, today_local
 from crm.db import utcnow
 from crm.extensions import db
 
@@ -135,13 +141,16 @@ def open_case(
     )
     db.session.add(case)
     db.session.flush()
+    refresh_case_arrears([case.id], today)
     _event(case, "opened", actor, to_stage=case.stage, note=(note or "").strip())
     db.session.flush()
     audit.record(
         "case.open",
         case,
         summary=f"Kasus #{case.id} {account.name}: {reason}",
-        after=audit.snapshot(case, ("account_id", "reason", *CASE_FIELDS, "owner_id")),
+        after=audit.snapshot(
+            case, ("account_id", "reason", *CASE_FIELDS, "owner_id", "arrears_total")
+        ),
         actor=actor,
     )
     return case
@@ -244,22 +253,122 @@ def close_case(
     return case
 
 
-def auto_close_paid(run: ComplianceImport, as_of: date | None = None) -> list[EscalationCase]:
-    """Close the open arrears cases of the accounts this import wrote to whose arrears
-    (unpaid contributions and fines, crm.compliance.arrears) are now zero."""
+# -- stored arrears --------------------------------------------------------------------------
+
+ARREARS_BATCH = 500  # accounts whose compliance months are read in one query
+
+
+def _open_cases_of(case_ids: Iterable[int] | None) -> list[tuple[int, int]]:
+    """(case id, account id) of the given cases that are open; None: every open case."""
+    stmt = select(EscalationCase.id, EscalationCase.account_id).where(
+        EscalationCase.status == "open"
+    )
+    if case_ids is None:
+        return [(r[0], r[1]) for r in db.session.execute(stmt)]
+    pairs = []
+    for batch in chunked(sorted(set(case_ids)), ARREARS_BATCH):
+        pairs += [
+            (r[0], r[1]) for r in db.session.execute(stmt.where(EscalationCase.id.in_(batch)))
+        ]
+    return pairs
+
+
+def arrears_of_accounts(account_ids: list[int], as_of: date) -> dict[int, arrears.ArrearsSummary]:
+    """The arrears of each account as of a date, from one query for all their months: the
+    same rules, calendar and months as the account's compliance page (account_compliance)."""
+    cp = CompliancePeriod
+    months: dict[int, list[arrears.MonthFigures]] = defaultdict(list)
+    rows = db.session.execute(
+        select(cp.account_id, cp.period, cp.contribution_due, cp.amount_paid, cp.paid_on)
+        .add_columns(cp.fine_paid)
+        .where(cp.account_id.in_(account_ids), cp.period <= as_of)
+    )
+    for account_id, period, due, paid, paid_on, fine_paid in rows:
+        months[account_id].append(arrears.MonthFigures(period, due, paid, paid_on, fine_paid))
+    rules, cal = arrears_rules(), working_calendar()
+    return {a: arrears.account_arrears(months.get(a, []), as_of, rules, cal) for a in account_ids}
+
+
+def _store_arrears(values: list[dict]) -> None:
+    """Write the figures: on the case objects this session holds (so they stay current),
+    and in one executemany UPDATE by primary key for the rest."""
+    identity = db.session.identity_map
+    bulk = []
+    for row in values:
+        held = identity.get(identity_key(EscalationCase, row["id"]))
+        if held is None:
+            bulk.append(row)
+            continue
+        for key, value in row.items():
+            if key != "id":
+                setattr(held, key, value)
+    if bulk:
+        db.session.execute(update(EscalationCase), bulk)
+    db.session.flush()
+
+
+def refresh_case_arrears(case_ids: list[int] | None = None, as_of: date | None = None) -> int:
+    """Recompute the stored arrears (unpaid contributions, fines, total, as-of date) of the
+    given open cases, or of every open case when case_ids is None; returns how many cases
+    were updated. Accounts are read ARREARS_BATCH at a time, their months in one query per
+    batch. Flushes, never commits."""
     as_of = as_of or today_local()
+    cases_by_account: dict[int, list[int]] = defaultdict(list)
+    for case_id, account_id in _open_cases_of(case_ids):
+        cases_by_account[account_id].append(case_id)
+    updated = 0
+    for batch in chunked(sorted(cases_by_account), ARREARS_BATCH):
+        summaries = arrears_of_accounts(batch, as_of)
+        values = [
+            {
+                "id": case_id,
+                "arrears_unpaid": summaries[account_id].unpaid,
+                "arrears_fine": summaries[account_id].fine,
+                "arrears_total": summaries[account_id].total,
+                "arrears_as_of": as_of,
+            }
+            for account_id in batch
+            for case_id in cases_by_account[account_id]
+        ]
+        _store_arrears(values)
+        updated += len(values)
+    return updated
+
+
+# -- after a compliance import ---------------------------------------------------------------
+
+
+def touched_open_cases(run: ComplianceImport) -> list[int]:
+    """The open cases of the accounts this import wrote to."""
     touched = select(CompliancePeriod.account_id).where(CompliancePeriod.import_id == run.id)
-    cases = db.session.scalars(
-        select(EscalationCase).where(
-            EscalationCase.status == "open",
-            EscalationCase.reason == "arrears",
-            EscalationCase.account_id.in_(touched),
+    return list(
+        db.session.scalars(
+            select(EscalationCase.id).where(
+                EscalationCase.status == "open", EscalationCase.account_id.in_(touched)
+            )
         )
-    ).all()
+    )
+
+
+def auto_close_paid(run: ComplianceImport, as_of: date | None = None) -> list[EscalationCase]:
+    """Refresh the stored arrears of the open cases of the accounts this import wrote to,
+    then close their arrears cases whose arrears (unpaid contributions and fines,
+    crm.compliance.arrears) are now zero."""
+    as_of = as_of or today_local()
+    case_ids = touched_open_cases(run)
+    refresh_case_arrears(case_ids, as_of)
     closed = []
-    for case in cases:
-        summary = account_compliance(case.account_id, as_of).summary
-        if summary.total == 0 and summary.months_in_arrears == 0:
+    for batch in chunked(case_ids, ARREARS_BATCH):
+        paid = db.session.scalars(
+            select(EscalationCase)
+            .where(
+                EscalationCase.id.in_(batch),
+                EscalationCase.reason == "arrears",
+                EscalationCase.arrears_total == 0,
+            )
+            .order_by(EscalationCase.id)
+        ).all()
+        for case in paid:
             note = _(
                 "Tunggakan lunas menurut impor data kepatuhan #%(id)d (%(file)s).",
                 id=run.id,
@@ -270,36 +379,10 @@ def auto_close_paid(run: ComplianceImport, as_of: date | None = None) -> list[Es
 
 
 def after_compliance_import(run: ComplianceImport) -> None:
-    """Called by the import's write path in its transaction: close paid cases, refresh the
-    suggestions so the new month shows at once."""
+    """Called by the import's write path in its transaction: refresh the arrears of the
+    touched accounts' open cases, close the paid ones, refresh the suggestions so the new
+    month shows at once."""
     from crm.cases.suggestions import refresh_suggestions
 
     auto_close_paid(run)
     refresh_suggestions()
-
-
-# -- list ------------------------------------------------------------------------------------
-
-
-@dataclass
-class CaseFilters:
-    status: str = "open"  # open | closed | "" (all)
-    stage: str = ""
-    reason: str = ""
-    owner_id: int | None = None
-
-
-def case_query(f: CaseFilters, user: User) -> Select:
-    """Cases the user may see under the filters (an RM: the cases they own)."""
-    stmt = select(EscalationCase)
-    if user.role == "rm":
-        stmt = stmt.where(EscalationCase.owner_id == user.id)
-    elif f.owner_id:
-        stmt = stmt.where(EscalationCase.owner_id == f.owner_id)
-    if f.status:
-        stmt = stmt.where(EscalationCase.status == f.status)
-    if f.stage:
-        stmt = stmt.where(EscalationCase.stage == f.stage)
-    if f.reason:
-        stmt = stmt.where(EscalationCase.reason == f.reason)
-    return stmt

@@ -1,10 +1,21 @@
-"""/cases/: the case list (an RM sees their own, supervisors every case), the suggested
-cases with their one-click "Buka kasus", and one case with its history, letters and the
-advance and close forms. The supervisor board (kanban, totals, XLSX) comes later."""
+"""/cases/: the escalation board (open cases by stage with counts, overdue and arrears
+totals; an RM sees the cases they own, supervisors every case), the keyset list behind
+each column and of closed cases, the XLSX export, the suggested cases with their one-click
+"Buka kasus", and one case with its history, letters and the advance and close forms."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,16 +24,19 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.accounts.models import Account
 from crm.auth.access import require_roles
-from crm.auth.models import User
-from crm.cases import letters, services
+from crm.cases import board, letters, services
 from crm.cases.clock import has_default_days
+from crm.cases.export import case_export, count_cases
 from crm.cases.forms import AdvanceForm, CloseForm, LetterDateForm, OpenCaseForm
+from crm.cases.jobs import EXPORT_KIND
 from crm.cases.labels import case_label
 from crm.cases.models import REASONS, STAGES, CaseEvent, CaseLetterRequest, CaseSuggestion
 from crm.cases.models import EscalationCase as Case
 from crm.cases.suggestions import suggestion_query
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.jobs.models import PENDING_STATUSES, BackgroundJob
+from crm.jobs.services import create_job
 from crm.pagination import keyset_page
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -32,43 +46,102 @@ PER_PAGE = 50
 
 @bp.app_context_processor
 def inject_labels():
-    return {"case_label": case_label}
+    return {
+        "case_label": case_label,
+        "case_days_overdue": board.days_overdue,
+        "case_awaiting_letter": board.awaiting_letter,
+    }
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
+def _filter_choices() -> dict:
+    return {
+        "owners": board.owner_choices() if services.is_supervisor(current_user) else [],
+        "branches": board.branch_choices(),
+        "stages": STAGES,
+        "reasons": REASONS,
+        "bands": board.AMOUNT_BANDS,
+    }
 
 
 @bp.get("/")
 def index():
-    status = request.args.get("status", "open")
-    filters = services.CaseFilters(
-        status=status if status in ("open", "closed") else "",
-        stage=request.args.get("stage") if request.args.get("stage") in STAGES else "",
-        reason=request.args.get("reason") if request.args.get("reason") in REASONS else "",
-        owner_id=_int_arg("owner"),
-    )
-    stmt = services.case_query(filters, current_user).options(
-        joinedload(Case.account), joinedload(Case.owner)
-    )
-    page = keyset_page(stmt, [Case.id], request.args.get("after"), PER_PAGE, descending=True)
-    owners = db.session.execute(
-        select(User.id, User.name)
-        .where(User.role == "rm", User.active.is_(True))
-        .order_by(User.name)
-    ).all()
-    args = {k: v for k, v in request.args.items() if k != "after"}
+    """The board; the list of one stage (?stage= or ?view=list) or of closed cases
+    (?status=closed|all) under the same filters."""
+    filters = board.filters_from_args(request.args)
+    wants_list = request.args.get("view") == "list" or filters.stage or filters.status != "open"
+    if wants_list:
+        return _case_list(filters)
+    today = today_local()
     return render_template(
         "cases/index.html",
+        board=board.build_board(filters, current_user, today),
+        filters=filters,
+        today=today,
+        **_filter_choices(),
+    )
+
+
+def _case_list(filters: board.CaseFilters):
+    today = today_local()
+    stmt = board.case_query(filters, current_user, today).options(
+        joinedload(Case.account), joinedload(Case.owner)
+    )
+    page = keyset_page(
+        stmt, [Case.id], request.args.get("after"), PER_PAGE, descending=True, parse=_id_cursor
+    )
+    args = {"view": "list", **filters.query_args(stage=True, status=True)}
+    return render_template(
+        "cases/list.html",
         page=page,
         filters=filters,
         args=args,
-        owners=owners,
-        stages=STAGES,
-        reasons=REASONS,
-        status=status,
+        today=today,
+        **_filter_choices(),
     )
+
+
+def _id_cursor(values: list) -> list | None:
+    """A cursor holds one case id; anything else (a tampered cursor) means page 1."""
+    value = values[0]
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+    return [value] if ok else None
+
+
+@bp.get("/export.xlsx")
+def export():
+    """The board's filtered open cases as XLSX. Up to EXPORT_SYNC_MAX_ROWS cases download at
+    once; more become a `cases.export` job whose page offers the file."""
+    filters = board.filters_from_args(request.args)
+    today = today_local()
+    if count_cases(filters, current_user, today) <= current_app.config["EXPORT_SYNC_MAX_ROWS"]:
+        out = case_export(filters, current_user, today)
+        return Response(
+            out.data,
+            mimetype=out.mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
+        )
+    params = {"filters": filters.as_params()}
+    job = _pending_export(params) or create_job(
+        EXPORT_KIND, owner=current_user, params=params, title=_("Ekspor kasus eskalasi (XLSX)")
+    )
+    db.session.commit()
+    flash(_("Ekspor berjalan di latar belakang; unduh hasilnya di halaman ini."), "info")
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+def _pending_export(params: dict) -> BackgroundJob | None:
+    """The same export of this user still waiting or running (a second click)."""
+    jobs = db.session.scalars(
+        select(BackgroundJob)
+        .where(
+            BackgroundJob.kind == EXPORT_KIND,
+            BackgroundJob.owner_id == current_user.id,
+            BackgroundJob.status.in_(PENDING_STATUSES),
+        )
+        .order_by(BackgroundJob.created_at.desc())
+        .limit(20)
+    )
+    return next((j for j in jobs if j.params == params), None)
 
 
 @bp.get("/suggestions")
@@ -131,7 +204,10 @@ def detail(case_id: int):
     return _render_detail(case, AdvanceForm(to_stage=case.next_stage), CloseForm())
 
 
-def _render_detail(case: Case, advance_form, close_form, status: int = 200):
+def _render_detail(case: Case, advance_form, close_form, status: int = 200, note_form=None):
+    from crm.cases.forms import NoteForm
+    from crm.cases.manage import drill_in
+
     nxt = case.next_stage
     return (
         render_template(
@@ -140,10 +216,12 @@ def _render_detail(case: Case, advance_form, close_form, status: int = 200):
             advance_form=advance_form,
             close_form=close_form,
             letter_form=LetterDateForm(),
+            note_form=note_form or NoteForm(formdata=None),
             can_act=services.can_act(current_user, case),
             may_enter_next=bool(nxt) and services.may_enter(current_user, nxt),
             next_needs_due=bool(nxt) and not has_default_days(nxt, today_local()),
             is_supervisor=services.is_supervisor(current_user),
+            **drill_in(case, current_user),
         ),
         status,
     )
@@ -217,3 +295,6 @@ def letter_date(case_id: int, request_id: int, what: str):
         return redirect(url_for(".detail", case_id=case_id))
     flash(_("Tanggal surat dicatat."), "success")
     return redirect(url_for(".detail", case_id=case_id))
+
+
+from crm.cases import manage_views  # noqa: E402,F401 - /cases/new and notes routes

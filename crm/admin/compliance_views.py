@@ -1,0 +1,173 @@
+"""/admin/arrears-rules and /admin/case-deadlines: the effective-dated rules behind arrears
+(deadline and fine per contribution month) and case stage deadlines. Admins only; a change
+is a new rule from a date on (old months and running stages keep theirs), a rule that has
+not started can be deleted after a confirmation, and everything is audited."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from crm.admin.compliance_forms import ArrearsRuleForm
+from crm.admin.forms import ConfirmForm
+from crm.auth.access import require_roles
+from crm.cases import deadlines
+from crm.cases.forms import StageRuleForm
+from crm.cases.labels import case_label
+from crm.cases.models import CaseStageRule
+from crm.cases.services import CaseError
+from crm.compliance import rules
+from crm.compliance.arrears import add_months, month_start
+from crm.compliance.models import ArrearsRule
+from crm.compliance.services import ComplianceError, today_local
+from crm.extensions import db
+from crm.i18n import long_date
+
+bp = Blueprint("compliance_admin", __name__, url_prefix="/admin")
+bp.before_request(require_roles("admin"))
+
+
+def _field_error(form, exc) -> None:
+    """The refusal next to its field, or as a flash when it names none."""
+    field = form[exc.field] if exc.field and exc.field in form else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        flash(str(exc), "error")
+
+
+# -- arrears rules ---------------------------------------------------------------------------
+
+
+@bp.route("/arrears-rules", methods=["GET", "POST"])
+def arrears_rules():
+    today = today_local()
+    form = ArrearsRuleForm()
+    if request.method == "GET":
+        _prefill(form, today)
+    elif form.validate_on_submit():
+        try:
+            rule = rules.add_rule(
+                form.effective_from.data,
+                form.due_day.data,
+                form.months_after.data,
+                form.fine_bp.data,
+                form.legal_basis.data,
+                current_user,
+                today,
+            )
+            db.session.commit()
+            month = format_date(rule.effective_from, "MMMM yyyy")
+            flash(
+                _(
+                    "Aturan tunggakan disimpan: berlaku untuk iuran %(month)s dan sesudahnya.",
+                    month=month,
+                ),
+                "success",
+            )
+            return redirect(url_for(".arrears_rules"))
+        except ComplianceError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        except IntegrityError:  # the same start added at the same moment by someone else
+            db.session.rollback()
+            form.effective_from.errors = [_("Sudah ada aturan yang berlaku mulai tanggal ini.")]
+    status = 400 if request.method == "POST" else 200
+    page = render_template(
+        "admin/arrears_rules.html", form=form, rows=rules.rule_rows(today), percent=rules.percent
+    )
+    return page, status
+
+
+def _prefill(form: ArrearsRuleForm, today) -> None:
+    """Next month, with the figures of the rule in force (a change is usually one figure)."""
+    current = next((r.rule for r in rules.rule_rows(today) if r.state == "current"), None)
+    form.effective_from.data = add_months(month_start(today), 1)
+    if current is not None:
+        form.due_day.data = current.due_day
+        form.months_after.data = current.due_months_after
+        form.fine_bp.data = current.fine_bp_per_month
+        form.legal_basis.data = current.legal_basis
+
+
+@bp.route("/arrears-rules/<int:rule_id>/delete", methods=["GET", "POST"])
+def delete_arrears_rule(rule_id: int):
+    rule = db.get_or_404(ArrearsRule, rule_id)
+    title = _("Hapus aturan tunggakan mulai %(day)s?", day=long_date(rule.effective_from))
+    return _delete(rule, title, rules.deletion_refused, rules.delete_rule, ".arrears_rules")
+
+
+def _delete(rule, title: str, refused_for, delete, back_endpoint: str):
+    """The confirmation page, then the deletion; a rule that may not go is refused with the
+    reason on the list page and nothing changes."""
+    back = url_for(back_endpoint)
+    today = today_local()
+    refused = refused_for(rule, today)
+    if refused:
+        flash(refused, "error")
+        return redirect(back)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            delete(rule, current_user, today)
+            db.session.commit()
+            flash(_("Aturan dihapus."), "success")
+        except (ComplianceError, CaseError) as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        return redirect(back)
+    return render_template("admin/rule_delete.html", form=form, title=title, back=back)
+
+
+# -- case stage deadlines --------------------------------------------------------------------
+
+
+@bp.route("/case-deadlines", methods=["GET", "POST"])
+def case_deadlines():
+    today = today_local()
+    form = StageRuleForm()
+    if request.method == "GET":
+        form.effective_from.data = today
+    elif form.validate_on_submit():
+        try:
+            deadlines.add_stage_rule(
+                form.stage.data,
+                form.effective_from.data,
+                form.days.data,
+                form.calendar_days.data,
+                current_user,
+                today,
+            )
+            db.session.commit()
+            flash(
+                _("Aturan tenggat disimpan. Tenggat kasus yang sudah berjalan tidak berubah."),
+                "success",
+            )
+            return redirect(url_for(".case_deadlines"))
+        except CaseError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        except IntegrityError:  # the same stage and date added at the same moment
+            db.session.rollback()
+            form.effective_from.errors = [_("Sudah ada aturan yang berlaku mulai tanggal ini.")]
+    status = 400 if request.method == "POST" else 200
+    page = render_template(
+        "admin/case_deadlines.html", form=form, table=deadlines.stage_table(today), today=today
+    )
+    return page, status
+
+
+@bp.route("/case-deadlines/<int:rule_id>/delete", methods=["GET", "POST"])
+def delete_case_deadline(rule_id: int):
+    rule = db.get_or_404(CaseStageRule, rule_id)
+    title = _(
+        "Hapus aturan tenggat %(stage)s mulai %(day)s?",
+        stage=case_label("stage", rule.stage),
+        day=long_date(rule.effective_from),
+    )
+    return _delete(
+        rule, title, deadlines.deletion_refused, deadlines.delete_stage_rule, ".case_deadlines"
+    )
