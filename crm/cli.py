@@ -67,15 +67,34 @@ def seed_demo(if_empty: bool) -> None:
     type=click.IntRange(0, 500),
     help="Average interactions per account over the last 12 months.",
 )
-def seed_scale(n: int, seed: int, batch: int, per_account: int) -> None:
+@click.option(
+    "--compliance-months",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 60),
+    help="Contribution months per registered account, ending last month (0: none).",
+)
+@click.option(
+    "--cases",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Open escalation cases among the accounts in arrears (needs --compliance-months).",
+)
+def seed_scale(
+    n: int, seed: int, batch: int, per_account: int, compliance_months: int, cases: int
+) -> None:
     """Append N synthetic accounts with ~4 key persons and ~20 interactions each, for load
-    tests (refused in production). Extra RMs, if needed, sign in with the demo password."""
+    tests (refused in production). Extra RMs, if needed, sign in with the demo password.
+    --compliance-months and --cases add contribution months and open escalation cases."""
     from werkzeug.security import generate_password_hash
 
     from crm.scale import seed_scale as run
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-scale is refused when CRM_ENV=production")
+    if cases and not compliance_months:
+        raise click.BadParameter("needs --compliance-months", param_hint="--cases")
     click.echo(f"Adding {n} accounts in batches of {batch} ...")
     report = run(
         n,
@@ -83,6 +102,8 @@ def seed_scale(n: int, seed: int, batch: int, per_account: int) -> None:
         seed=seed,
         batch=batch,
         interactions_per_account=per_account,
+        compliance_months=compliance_months,
+        cases=cases,
         progress=click.echo,
     )
     click.echo(
@@ -91,6 +112,13 @@ def seed_scale(n: int, seed: int, batch: int, per_account: int) -> None:
         f"({report.attendees} attendees), {report.tasks} tasks, {report.rms_created} RMs and "
         f"{report.branches_created} branch offices in {report.seconds:.1f} s"
     )
+    if compliance_months:
+        click.echo(
+            f"Compliance: {report.compliance_rows} months, {report.cases} open cases "
+            f"({report.case_events} events, {report.case_letters} letter requests); cases "
+            f"{report.cases_seconds:.1f} s, stored arrears {report.arrears_seconds:.1f} s, "
+            f"suggestions {report.suggestions_seconds:.1f} s"
+        )
 
 
 # -- users -----------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""Deterministic demo data: branch offices, institutions, BUMN groups, key persons and users.
+"""Deterministic demo data: branch offices, institutions, BUMN groups, key persons, users,
+a year of meetings, two years of contribution months and the escalation cases of the
+companies in arrears.
 
-Everything comes from one seeded RNG and the catalog in crm.demo_data, so two runs on the
+Everything comes from seeded RNGs and the catalog in crm.demo_data, so two runs on the
 same day give the same database (dates are relative to today so the demo never looks stale).
 Later features extend seed() with their own data.
 """
@@ -11,6 +13,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from crm.accounts.models import Account, KeyPerson, Position
 from crm.accounts.people import mark_left
@@ -20,9 +23,13 @@ from crm.admin.services import create_user
 from crm.auth.models import User
 from crm.demo_data import (
     AGENDAS,
+    AVERAGE_WAGE,
     BRANCHES,
+    CASE_NOTES,
+    CASE_PLANS,
     CITY_BRANCH,
     COMPANIES,
+    COMPLIANCE_EXPORT_NAME,
     CONFIDENTIAL_MINUTES,
     CORPORATE_TOPICS,
     FIRST_NAMES,
@@ -31,11 +38,17 @@ from crm.demo_data import (
     INSTITUTION_TOPICS,
     INSTITUTION_TYPES,
     INSTITUTIONS,
+    JHT_BP,
+    JKK_BP,
+    JKM_BP,
+    JP_BP,
+    JP_WAGE_CAPS,
     LAST_NAMES,
     MINUTES,
     MOVES,
     NEXT_STEPS,
     OUTCOMES,
+    PDS_FINDINGS,
     PLACES,
     SENIOR_TYPES,
     STAFF_TYPES,
@@ -45,6 +58,10 @@ from crm.demo_data import (
 )
 from crm.extensions import db
 from crm.meetings.models import TOPICS
+
+if TYPE_CHECKING:
+    from crm.compliance.arrears import Rule
+    from crm.compliance.calendar import WorkingCalendar
 
 SEED = 2026
 DEMO_USERS = [
@@ -130,6 +147,7 @@ def seed(password: str, now: datetime | None = None) -> dict[str, int]:
     people, positions = _add_people(state, specs, accounts)
     tasks = _open_gaps(state, accounts, users)
     history = _add_interactions(state, accounts, users)
+    compliance = _add_compliance(state, accounts, users)
     return {
         "branch offices": len(branches),
         "institutions": len(INSTITUTIONS),
@@ -140,6 +158,7 @@ def seed(password: str, now: datetime | None = None) -> dict[str, int]:
         "users": len(users),
         "national holidays": holidays,
         **history,
+        **compliance,
     }
 
 
@@ -685,4 +704,310 @@ def _add_interactions(
         "interactions": len(ids),
         "planned interactions": sum(1 for r in h.interactions if r["status"] == "planned"),
         "next-step tasks": len(tasks),
+    }
+
+
+# -- compliance history and escalation cases -------------------------------------------------
+
+COMPLIANCE_MONTHS = 24
+# Share of months paid late (with the fine) by a company that is sometimes late, by a
+# company in arrears before its arrears began, and by every other company.
+LATE_SHARE = {"sometimes": 0.15, "arrears": 0.3, "punctual": 0.02}
+
+
+def jp_wage_cap(period: date) -> int:
+    """The JP wage cap in force for a contribution month (the earliest before 2024)."""
+    cap = JP_WAGE_CAPS[0][1]
+    for start, value in JP_WAGE_CAPS:
+        if date.fromisoformat(start) <= period:
+            cap = value
+    return cap
+
+
+def monthly_contribution(workers: int, wages: int, jkk_bp: int, period: date) -> int:
+    """A month's contribution (employer and worker shares): JKK, JKM and JHT on the wages,
+    JP on each worker's wage up to the cap; whole rupiah, rounded half up."""
+    capped = min(wages // workers, jp_wage_cap(period)) * workers if workers else 0
+    return (wages * (jkk_bp + JKM_BP + JHT_BP) + capped * JP_BP + 5000) // 10000
+
+
+@dataclass
+class Ledger:
+    """What one company's months need: the rules, the calendar, the months and cut-off."""
+
+    rng: random.Random
+    today: date
+    cutoff: date  # the export's day: no payment after it is known
+    periods: list[date]
+    deadlines: dict[date, date]
+    rules: list[Rule]
+    cal: WorkingCalendar
+
+
+def _ledger(today: date, cutoff: date) -> Ledger:
+    from crm.compliance import arrears
+    from crm.compliance.calendar import working_calendar
+    from crm.compliance.services import arrears_rules
+
+    last = arrears.add_months(today.replace(day=1), -1)
+    periods = [arrears.add_months(last, -k) for k in range(COMPLIANCE_MONTHS - 1, -1, -1)]
+    rules, cal = arrears_rules(), working_calendar()
+    deadlines = {p: arrears.deadline(p, arrears.rule_for(p, rules), cal) for p in periods}
+    return Ledger(random.Random(SEED + 2), today, cutoff, periods, deadlines, rules, cal)
+
+
+def _fine(led: Ledger, period: date, amount: int, paid_on: date) -> int:
+    """The late fine on `amount` of a month paid on `paid_on` (crm.compliance.arrears)."""
+    from crm.compliance import arrears
+
+    figures = arrears.MonthFigures(period, amount, amount, paid_on)
+    rule = arrears.rule_for(period, led.rules)
+    return arrears.month_arrears(figures, paid_on, rule, led.cal).fine
+
+
+def office_day(cal: WorkingCalendar, day: date) -> date:
+    """`day` when it is a working day, else the working day before it."""
+    while not cal.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def unpaid_since(opened: date, periods: list[date]) -> date:
+    """The first unpaid month of a company whose case opened on `opened`: two months
+    before the month 20 days earlier, so two months were overdue by then."""
+    from crm.compliance import arrears
+
+    return max(arrears.add_months((opened - timedelta(days=20)).replace(day=1), -2), periods[0])
+
+
+def _payment(led: Ledger, period: date, due: int, late_share: float) -> dict:
+    """Paid on time (a few days before the deadline), or now and then late with its fine;
+    a month whose payment would come after the export is not paid yet (not due)."""
+    rng, deadline = led.rng, led.deadlines[period]
+    if rng.random() < late_share:
+        late = deadline + timedelta(days=rng.randint(3, 40))
+        if late <= led.cutoff:
+            return {"amount_paid": due, "paid_on": late, "fine_paid": _fine(led, period, due, late)}
+    paid_on = max(deadline - timedelta(days=rng.randint(0, 12)), (period + timedelta(days=31)))
+    if paid_on > led.cutoff:
+        return {"amount_paid": 0, "paid_on": None, "fine_paid": 0}
+    return {"amount_paid": due, "paid_on": paid_on, "fine_paid": 0}
+
+
+def _arrears_payment(led: Ledger, period: date, due: int, plan, partial: bool) -> dict:
+    """A month of a company in arrears: unpaid, paid in part, or (paid off) paid with its
+    fine on the export's day."""
+    if plan.paid_off:
+        return {
+            "amount_paid": due,
+            "paid_on": led.cutoff,
+            "fine_paid": _fine(led, period, due, led.cutoff),
+        }
+    if partial:
+        paid = due * led.rng.randint(30, 60) // 100
+        day = min(led.deadlines[period] + timedelta(days=led.rng.randint(3, 15)), led.cutoff)
+        return {"amount_paid": paid, "paid_on": day, "fine_paid": 0}
+    return {"amount_paid": 0, "paid_on": None, "fine_paid": 0}
+
+
+def _pds_flags(spec_name: str, back: int) -> dict:
+    """The PDS flags and note of a company's month `back` months before the last one."""
+    for company, flag, (first, last), note in PDS_FINDINGS:
+        if company == spec_name and last <= back <= first:
+            return {flag: True, "pds_notes": note}
+    return {}
+
+
+def _company_months(led: Ledger, spec: Co, account: Account, plan, import_id: int) -> list[dict]:
+    """24 months of one company as the core system reports them: workers drifting, wages
+    raised each January, the contribution from the rates, payments by its profile."""
+    rng, last = led.rng, led.periods[-1]
+    workers = spec.headcount * rng.uniform(0.9, 0.98)
+    trend = rng.uniform(-0.002, 0.006)
+    wage = AVERAGE_WAGE.get(spec.sector, 5_500_000) * rng.uniform(0.85, 1.2)
+    plan = plan if plan and plan.reason == "arrears" else None
+    profile = "arrears" if plan else rng.choices(["sometimes", "punctual"], [20, 80])[0]
+    owing, partial = [], set()
+    if plan:
+        opened = office_day(led.cal, led.today - timedelta(days=plan.opened or plan.since))
+        owing = [p for p in led.periods if p >= unpaid_since(opened, led.periods)]
+        partial = set(owing[: plan.partial])
+    rows = []
+    for back, period in zip(range(len(led.periods) - 1, -1, -1), led.periods, strict=True):
+        # Headcount drifts with the company's trend; wages rise 6.5 % each January.
+        registered = max(1, round(workers * (1 - trend * back) * rng.uniform(0.995, 1.005)))
+        reported = registered - rng.randint(0, registered // 200)
+        raise_ = 1.065 ** (period.year - last.year)
+        wages = round(reported * wage * raise_ * rng.uniform(0.98, 1.02), -3)
+        due = monthly_contribution(reported, wages, JKK_BP.get(spec.sector, 89), period)
+        if period in owing:
+            paid = _arrears_payment(led, period, due, plan, period in partial)
+        else:
+            paid = _payment(led, period, due, LATE_SHARE[profile])
+        flags = {"pds_tk": False, "pds_upah": False, "pds_program": False, "pds_notes": ""}
+        flags |= _pds_flags(spec.name, back)
+        rows.append(
+            {
+                "account_id": account.id,
+                "period": period,
+                "workers_registered": registered,
+                "workers_reported": reported,
+                "wages_reported": wages,
+                "contribution_due": due,
+                **paid,
+                "unpaid": max(due - paid["amount_paid"], 0),
+                **flags,
+                "import_id": import_id,
+            }
+        )
+    return rows
+
+
+class _Backdate:
+    """Moves what the last service calls wrote (case events, audit rows) to the moment the
+    demo story says they happened; the services themselves always write "now"."""
+
+    def __init__(self, zone) -> None:
+        self.zone = zone
+        self.event_id = self.audit_id = 0
+        self.mark()
+
+    def mark(self) -> None:
+        from sqlalchemy import func, select
+
+        from crm.audit import AuditLog
+        from crm.cases.models import CaseEvent
+
+        db.session.flush()
+        self.event_id = db.session.scalar(select(func.max(CaseEvent.id))) or 0
+        self.audit_id = db.session.scalar(select(func.max(AuditLog.id))) or 0
+
+    def moment(self, day: date, hour: int) -> datetime:
+        return datetime.combine(day, time(hour), tzinfo=self.zone).astimezone(UTC)
+
+    def __call__(self, day: date, hour: int) -> datetime:
+        from sqlalchemy import update
+
+        from crm.audit import AuditLog
+        from crm.cases.models import CaseEvent
+
+        when = self.moment(day, hour)
+        db.session.flush()
+        for model, last in ((CaseEvent, self.event_id), (AuditLog, self.audit_id)):
+            db.session.execute(update(model).where(model.id > last).values(created_at=when))
+        self.mark()
+        return when
+
+
+def _replay_case(led: Ledger, stamp: _Backdate, plan, account: Account, users: dict):
+    """Open the case and walk it up the ladder through the services, day by day as the plan
+    says; letters are issued by the supervisor's office and received by the company."""
+    from crm.cases import letters, services
+    from crm.cases.clock import due_date
+    from crm.cases.models import LETTER_TYPES, SUPERVISOR_STAGES
+
+    rm = db.session.get(User, account.rm_id) if account.rm_id else users["supervisor"]
+    boss, cal = users["supervisor"], led.cal
+    day = office_day(cal, led.today - timedelta(days=plan.opened))
+    since = unpaid_since(day, led.periods)
+    months = sum(1 for p in led.periods if p >= since and led.deadlines[p] < day)
+    note = CASE_NOTES["opened" if plan.reason == "arrears" else "opened_pds"]
+    case = services.open_case(
+        account, plan.reason, rm, note.format(months=months), day + timedelta(plan.persuasi_days)
+    )
+    case.stage_started_on = day
+    case.supervisor_id = case.supervisor_id or boss.id  # the demo's one supervisor follows all
+    case.opened_at = case.created_at = stamp(day, 10)
+    for stage, entered, issued, received in plan.steps:
+        day = office_day(cal, led.today - timedelta(days=entered))
+        actor = boss if stage in SUPERVISOR_STAGES else rm
+        services.advance_case(case, stage, actor, CASE_NOTES.get(stage, ""))
+        if stage not in LETTER_TYPES:
+            case.stage_started_on, case.stage_due_on = day, due_date(stage, day)
+        when = stamp(day, 9)
+        letter = case.current_letter
+        if letter is None:
+            continue
+        letter.created_at = letter.updated_at = when
+        if issued is not None:
+            issued_on = office_day(cal, led.today - timedelta(days=issued))
+            letters.mark_letter_issued(letter, issued_on, boss)
+            letter.updated_at = stamp(issued_on, 13)
+        if received is not None:
+            received_on = office_day(cal, led.today - timedelta(days=received))
+            letters.mark_letter_received(letter, received_on, rm)
+            letter.updated_at = stamp(received_on, 15)
+    return case
+
+
+def _add_compliance(
+    state: DemoState, accounts: dict[str, Account], users: dict[str, User]
+) -> dict[str, int]:
+    """24 months of contribution figures for every registered demo company, as one import
+    of the core system's export made yesterday; the escalation cases of the companies in
+    arrears replayed through the case services; suggestions and stored arrears refreshed."""
+    from sqlalchemy import func, insert, select
+
+    from crm import audit
+    from crm.cases import services
+    from crm.cases.suggestions import refresh_suggestions, suggestion_query
+    from crm.compliance.calendar import working_calendar
+    from crm.compliance.models import ComplianceImport, CompliancePeriod
+    from crm.i18n import local_zone
+
+    today = state.today
+    cutoff = office_day(working_calendar(), today - timedelta(days=1))
+    led = _ledger(today, cutoff)
+    stamp = _Backdate(local_zone())
+    boss = users["supervisor"]
+    first, last = led.periods[0], led.periods[-1]
+    run = ComplianceImport(
+        key="demo-seed",
+        actor_id=boss.id,
+        actor_label=boss.email,
+        filename=COMPLIANCE_EXPORT_NAME.format(first=f"{first:%Y-%m}", last=f"{last:%Y-%m}"),
+        period_first=first,
+        period_last=last,
+        created_at=stamp.moment(cutoff, 16),
+    )
+    db.session.add(run)
+    db.session.flush()
+    plans = {p.company: p for p in CASE_PLANS}
+    rows = []
+    for spec in COMPANIES:
+        account = accounts[spec.name]
+        if account.npp:  # prospects are not registered yet: the core system has nothing
+            rows += _company_months(led, spec, account, plans.get(spec.name), run.id)
+    for row in rows:
+        row["created_at"] = row["updated_at"] = run.created_at
+    db.session.execute(insert(CompliancePeriod), rows)
+    run.rows = run.created_count = len(rows)
+    audit.record(
+        "compliance.import",
+        run,
+        summary=f"{len(rows)} bulan kepatuhan diimpor dari {run.filename} ({len(rows)} baru)",
+        after={"filename": run.filename, "rows": len(rows), "created": len(rows)},
+        actor=boss,
+    )
+    stamp(cutoff, 16)
+    cases = [
+        _replay_case(led, stamp, plan, accounts[plan.company], users)
+        for plan in CASE_PLANS
+        if plan.opened is not None
+    ]
+    # The import showed one company's arrears paid: its case closes as the import does it.
+    for case in services.auto_close_paid(run, as_of=today):
+        case.closed_at = stamp(cutoff, 16)
+    refresh_suggestions(today)
+    services.refresh_case_arrears(as_of=today)
+    db.session.flush()
+    suggested = db.session.scalar(
+        select(func.count()).select_from(suggestion_query(boss).subquery())
+    )
+    return {
+        "compliance months": len(rows),
+        "companies in arrears": sum(1 for p in CASE_PLANS if p.reason == "arrears")
+        - sum(1 for p in CASE_PLANS if p.paid_off),
+        "escalation cases": len(cases),
+        "suggested cases (no case yet)": suggested,
     }

@@ -395,3 +395,192 @@ def test_demo_seeds_the_national_holidays(db, demo):
 
     assert db.session.scalar(select(func.count()).select_from(Holiday)) >= 20
     assert not is_working_day(date(2026, 12, 25))  # Natal
+
+
+# -- compliance history and escalation cases -------------------------------------------------
+
+
+def demo_today():
+    from crm.i18n import local_date
+
+    return local_date(utcnow())
+
+
+def test_every_registered_company_has_24_months_ending_last_month(demo):
+    from crm.compliance.arrears import add_months
+    from crm.compliance.models import ComplianceImport, CompliancePeriod
+    from crm.demo import monthly_contribution
+    from crm.demo_data import JKK_BP
+
+    today = demo_today()
+    last = add_months(today.replace(day=1), -1)
+    companies = list(
+        demo.session.scalars(
+            select(Account).where(Account.kind == "company", Account.npp.is_not(None))
+        )
+    )
+    rows = list(demo.session.scalars(select(CompliancePeriod)))
+    per_account = Counter(r.account_id for r in rows)
+    assert set(per_account) == {a.id for a in companies} and set(per_account.values()) == {24}
+    assert {r.period for r in rows} == {add_months(last, -k) for k in range(24)}
+    run = demo.session.scalar(select(ComplianceImport))
+    assert run.rows == len(rows) and {r.import_id for r in rows} == {run.id}
+    assert (run.period_first, run.period_last) == (add_months(last, -23), last)
+    by_id = {a.id: a for a in companies}
+    for r in rows:
+        assert 0 < r.workers_reported <= r.workers_registered
+        assert r.unpaid == max(r.contribution_due - r.amount_paid, 0)
+        assert r.paid_on is None or r.period < r.paid_on < today
+        rate = JKK_BP[by_id[r.account_id].sector]
+        expected = monthly_contribution(r.workers_reported, r.wages_reported, rate, r.period)
+        assert r.contribution_due == expected
+        # About 9-11 % of the wages: JKK + JKM + JHT on the wages, JP up to the cap.
+        assert 0.08 < r.contribution_due / r.wages_reported < 0.13
+    flagged = [r for r in rows if r.has_pds]
+    assert len({r.account_id for r in flagged}) >= 3 and all(r.pds_notes for r in flagged)
+
+
+def test_payments_are_mostly_on_time_some_late_with_their_fine(demo):
+    from crm.compliance.services import account_compliance
+
+    today = demo_today()
+    states = Counter()
+    for account_id in demo.session.scalars(
+        select(Account.id).where(Account.kind == "company", Account.npp.is_not(None))
+    ):
+        for month in account_compliance(account_id, today).summary.months:
+            states[month.state] += 1
+    total = sum(states.values())
+    assert states["on_time"] / total > 0.75
+    assert 0.03 < states["late"] / total < 0.15
+    assert states["partial"] >= 3 and states["unpaid"] >= 15
+
+
+def test_about_ten_companies_are_in_arrears_and_the_rest_owe_nothing(demo):
+    from crm.cases.models import CaseSuggestion, EscalationCase
+    from crm.cases.suggestions import suggestion_query
+    from crm.compliance.services import account_compliance
+
+    today = demo_today()
+    owing = {}
+    for account in demo.session.scalars(select(Account).where(Account.npp.is_not(None))):
+        summary = account_compliance(account.id, today).summary
+        if summary.total:
+            owing[account.id] = summary
+    assert 8 <= len(owing) <= 12
+    assert all(s.months_in_arrears >= 2 and s.unpaid > 0 and s.fine > 0 for s in owing.values())
+    cased = set(
+        demo.session.scalars(
+            select(EscalationCase.account_id).where(
+                EscalationCase.status == "open", EscalationCase.reason == "arrears"
+            )
+        )
+    )
+    assert cased < set(owing) and len(cased) >= len(owing) - 3  # most of them have a case
+    suggested = {s.account_id for s in demo.session.scalars(select(CaseSuggestion))}
+    assert set(owing) <= suggested
+    supervisor = demo.session.scalar(select(User).where(User.role == "supervisor"))
+    waiting = {s.account_id for s in demo.session.scalars(suggestion_query(supervisor))}
+    assert set(owing) - cased <= waiting and not waiting & cased
+
+
+def test_cases_are_at_different_stages_some_overdue_with_their_history(demo):
+    from crm.cases.models import LETTER_TYPES, EscalationCase
+
+    today = demo_today()
+    cases = list(demo.session.scalars(select(EscalationCase)))
+    open_cases = [c for c in cases if c.is_open]
+    assert len({c.stage for c in open_cases}) >= 4
+    assert len([c for c in open_cases if c.stage_due_on and c.stage_due_on < today]) >= 2
+    waiting = [c for c in open_cases if c.waiting_for_letter]
+    assert waiting and all(c.stage_due_on is None for c in waiting)
+    teguran = [c for c in open_cases if c.stage == "teguran_1"]
+    assert any(c.current_letter.status == "received" for c in teguran)
+    assert {"denda", "teguran_2"} <= {c.stage for c in open_cases}
+    assert all(c.owner_id and c.supervisor_id and c.branch_office_id for c in cases)
+    for case in cases:
+        events = case.events
+        assert events[0].kind == "opened" and events[0].created_at == case.opened_at
+        assert [e.created_at for e in events] == sorted(e.created_at for e in events)
+        assert events[-1].created_at < utcnow()
+        for letter in case.letter_requests:
+            assert letter.letter_type == LETTER_TYPES[letter.stage]
+            assert letter.received_on is None or letter.received_on >= letter.issued_on
+    assert all(c.stage_started_on <= today for c in open_cases if c.stage_started_on)
+
+
+def test_one_case_closed_as_paid_cites_the_import(demo):
+    from crm.cases.models import EscalationCase
+    from crm.compliance.services import account_compliance
+
+    closed = list(
+        demo.session.scalars(select(EscalationCase).where(EscalationCase.status == "closed"))
+    )
+    assert len(closed) == 1
+    case = closed[0]
+    assert case.closed_reason == "paid" and case.closing_import is not None
+    event = case.events[-1]
+    assert event.kind == "closed" and event.import_id == case.closing_import_id
+    assert case.closing_import.filename in event.note
+    summary = account_compliance(case.account_id, demo_today()).summary
+    assert summary.total == 0 and any(m.state == "late" and m.fine_paid for m in summary.months)
+
+
+def test_stored_case_arrears_equal_the_account_figures(demo):
+    from crm.cases.models import EscalationCase
+    from crm.compliance.services import account_compliance
+
+    open_cases = list(
+        demo.session.scalars(select(EscalationCase).where(EscalationCase.status == "open"))
+    )
+    assert open_cases
+    for case in open_cases:
+        assert case.arrears_as_of == demo_today()
+        summary = account_compliance(case.account_id, case.arrears_as_of).summary
+        assert (case.arrears_unpaid, case.arrears_fine, case.arrears_total) == (
+            summary.unpaid,
+            summary.fine,
+            summary.total,
+        )
+    assert sum(1 for c in open_cases if c.arrears_total > 0) >= 6
+
+
+def test_compliance_and_cases_are_deterministic(db):
+    from crm.cases.models import CaseEvent, EscalationCase
+    from crm.compliance.models import CompliancePeriod
+
+    def snapshot():
+        with db.session.begin_nested() as nested:
+            seed("demo-relasi-2026")
+            db.session.flush()
+            months = db.session.execute(
+                select(
+                    Account.name,
+                    CompliancePeriod.period,
+                    CompliancePeriod.contribution_due,
+                    CompliancePeriod.amount_paid,
+                    CompliancePeriod.paid_on,
+                    CompliancePeriod.fine_paid,
+                    CompliancePeriod.pds_tk,
+                )
+                .join(Account, Account.id == CompliancePeriod.account_id)
+                .order_by(Account.name, CompliancePeriod.period)
+            ).all()
+            cases = db.session.execute(
+                select(
+                    Account.name,
+                    EscalationCase.stage,
+                    EscalationCase.status,
+                    EscalationCase.stage_due_on,
+                    EscalationCase.arrears_total,
+                )
+                .join(Account, Account.id == EscalationCase.account_id)
+                .order_by(Account.name)
+            ).all()
+            events = db.session.execute(
+                select(CaseEvent.kind, CaseEvent.created_at).order_by(CaseEvent.id)
+            ).all()
+            nested.rollback()
+        return [tuple(r) for r in months], [tuple(r) for r in cases], [tuple(r) for r in events]
+
+    assert snapshot() == snapshot()

@@ -231,3 +231,140 @@ def test_meetings_benchmark_measures_every_case(db, app, meetings_bench):
     results, cold = meetings_bench.measure(app, iterations=2, warmup=1)
     assert len(results) == 8 and cold > 0
     assert all(r.median_ms > 0 and r.p95_ms >= r.median_ms and r.queries for r in results)
+
+
+# -- compliance months and escalation cases --------------------------------------------------
+
+
+def scale_compliance(db, n: int = 50, months: int = 3, cases: int = 10):
+    return seed_scale(
+        n,
+        password_hash="x",
+        batch=100,
+        interactions_per_account=0,
+        compliance_months=months,
+        cases=cases,
+        progress=lambda _line: None,
+    )
+
+
+def test_seed_scale_command_adds_compliance_months_and_cases(db, runner):
+    from crm.cases.models import EscalationCase
+    from crm.compliance.models import CompliancePeriod
+
+    args = ["seed-scale", "--accounts", "50", "--batch", "100", "--interactions-per-account"]
+    result = runner.invoke(args=[*args, "0", "--compliance-months", "3", "--cases", "10"])
+    assert result.exit_code == 0, result.output
+    registered = db.session.scalar(select(func.count()).where(Account.npp.is_not(None)))
+    assert count(db, CompliancePeriod) == 3 * registered
+    assert count(db, EscalationCase) == 10
+    assert f"Compliance: {3 * registered} months, 10 open cases" in result.output
+    result = runner.invoke(args=["seed-scale", "--accounts", "5", "--cases", "3"])
+    assert result.exit_code != 0 and "--compliance-months" in result.output
+
+
+def test_scaled_compliance_months_are_unique_and_end_last_month(db):
+    from crm.compliance.arrears import add_months
+    from crm.compliance.models import ComplianceImport, CompliancePeriod
+    from crm.compliance.services import today_local
+
+    report = scale_compliance(db)
+    rows = list(db.session.scalars(select(CompliancePeriod)))
+    registered = set(db.session.scalars(select(Account.id).where(Account.npp.is_not(None))))
+    assert report.compliance_rows == len(rows) == 3 * len(registered)
+    keys = [(r.account_id, r.period) for r in rows]
+    assert len(keys) == len(set(keys)) and {r.account_id for r in rows} == registered
+    last = add_months(today_local().replace(day=1), -1)
+    assert {r.period for r in rows} == {add_months(last, -k) for k in range(3)}
+    run = db.session.scalar(select(ComplianceImport))
+    assert run.rows == len(rows) and {r.import_id for r in rows} == {run.id}
+    for r in rows:
+        assert r.unpaid == max(r.contribution_due - r.amount_paid, 0)
+        assert r.contribution_due > 0 and (r.paid_on is None) == (r.amount_paid == 0)
+    assert any(r.unpaid for r in rows) and any(r.unpaid == 0 for r in rows)
+
+
+def test_scaled_cases_are_valid_open_and_one_per_account_and_reason(db):
+    from crm.cases.models import LETTER_TYPES, STAGES, CaseSuggestion, EscalationCase
+    from crm.compliance.services import account_compliance, today_local
+
+    report = scale_compliance(db)
+    cases = list(db.session.scalars(select(EscalationCase)))
+    assert report.cases == len(cases) == 10
+    assert len({(c.account_id, c.reason) for c in cases}) == len(cases)
+    today = today_local()
+    for case in cases:
+        assert case.status == "open" and case.stage in STAGES and case.owner_id
+        assert case.branch_office_id == case.account.branch_office_id
+        events = case.events
+        assert events[0].kind == "opened" and events[0].created_at == case.opened_at
+        assert [e.created_at for e in events] == sorted(e.created_at for e in events)
+        advanced = [e.to_stage for e in events if e.kind == "advanced"]
+        assert advanced == list(STAGES[1 : STAGES.index(case.stage) + 1])
+        letter_stages = [s for s in advanced if s in LETTER_TYPES]
+        assert [r.stage for r in case.letter_requests] == letter_stages
+        for letter in case.letter_requests:
+            assert letter.received_on is None or letter.received_on >= letter.issued_on
+        if case.stage_due_on is None:
+            assert case.waiting_for_letter
+        summary = account_compliance(case.account_id, today).summary
+        assert case.arrears_as_of == today
+        assert (case.arrears_unpaid, case.arrears_fine, case.arrears_total) == (
+            summary.unpaid,
+            summary.fine,
+            summary.total,
+        )
+        if case.reason == "arrears":
+            assert summary.months_in_arrears >= 2
+    suggested = set(db.session.scalars(select(CaseSuggestion.account_id)))
+    assert {c.account_id for c in cases} <= suggested
+
+
+def test_services_work_on_scaled_cases_and_hand_out_fresh_ids(db):
+    from crm.cases import services
+    from crm.cases.models import EscalationCase
+
+    scale_compliance(db)
+    supervisor = UserFactory(role="supervisor")
+    case = db.session.scalar(
+        select(EscalationCase).where(EscalationCase.stage == "persuasi").order_by(EscalationCase.id)
+    )
+    services.advance_case(case, "pemberitahuan", supervisor, "Lanjut")
+    assert case.events[-1].id > case.events[0].id and case.current_letter.id
+    highest = db.session.scalar(select(func.max(EscalationCase.id)))
+    fresh = services.open_case(AccountFactory(), "arrears", supervisor)
+    assert fresh.id > highest
+
+
+@pytest.fixture
+def cases_bench():
+    sys.path.insert(0, str(ROOT / "bench"))
+    spec = importlib.util.spec_from_file_location("cases_bench", ROOT / "bench" / "cases_bench.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[spec.name]
+    sys.modules.pop("accounts_bench", None)
+
+
+def test_cases_benchmark_measures_the_board_the_jobs_and_the_import(db, app, cases_bench):
+    from crm.cases.models import EscalationCase
+    from crm.compliance.models import CompliancePeriod
+
+    UserFactory(role="supervisor")
+    scale_compliance(db, n=60, months=4, cases=12)
+    results = cases_bench.measure_board(app, iterations=2, warmup=1)
+    assert len(results) == 7
+    assert all(r.median_ms > 0 and r.p95_ms >= r.median_ms and r.queries for r in results)
+    jobs = cases_bench.time_jobs(app)
+    assert [t.rows > 0 for t in jobs] == [True, True]
+    before = count(db, CompliancePeriod)
+    file, timings = cases_bench.time_import(app, size=80, paid_off=2)
+    assert file.rows == 80 and file.paid_off_accounts == 2
+    job = timings[-1]
+    assert job.rows == 80 and set(job.parts) == {"dry_run", "_write", "after_compliance_import"}
+    assert count(db, CompliancePeriod) == before + file.new
+    closed = db.session.scalar(select(func.count()).where(EscalationCase.closed_reason == "paid"))
+    assert closed >= 1
+    assert "| step | seconds |" in cases_bench.timing_table(timings)
