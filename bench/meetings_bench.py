@@ -1,6 +1,6 @@
 """Server-side timings of the meeting screens on a large database: the RM's home page, the
-supervisor's cadence view and a drill-down, the meetings list and the account page with its
-timeline.
+supervisor's cadence view and its drill-downs (common and rare states), the meetings list
+and the account page with its timeline.
 
 Not part of the test suite (a smoke test only checks it still runs). See bench/README.md:
 
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import accounts_bench as base
 from accounts_bench import Case, Result
 from flask import Flask
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from crm.accounts.models import Account
 from crm.auth.models import User
@@ -49,7 +49,9 @@ def pick() -> tuple[User, User, int]:
     return supervisor, rm, rich
 
 
-def build_cases(app: Flask) -> list[Case]:
+def build_cases(app: Flask, drilldowns: bool = False) -> list[Case]:
+    """The eight standing cases; with drilldowns, four more drill-downs (rare and common
+    states over all accounts, one RM's overdue accounts)."""
     with base._context(app):
         supervisor, rm, rich = pick()
         ids = supervisor.get_id(), rm.get_id(), rm.id
@@ -64,7 +66,18 @@ def build_cases(app: Flask) -> list[Case]:
         Case("meetings list `/meetings/`, supervisor", sup, "/meetings/"),
         Case("meetings list `/meetings/`, RM (own)", rm_login, "/meetings/"),
         Case("account page with timeline", sup, f"/accounts/{rich}"),
-    ]
+    ] + (
+        [
+            Case("drill-down: met this month, all", sup, "/cadence/accounts?state=met"),
+            Case("drill-down: due, all", sup, "/cadence/accounts?state=due"),
+            Case("drill-down: on track, all", sup, "/cadence/accounts?state=on_track"),
+            Case(
+                "drill-down: one RM's overdue", sup, f"/cadence/accounts?rm={rm_id}&state=overdue"
+            ),
+        ]
+        if drilldowns
+        else []
+    )
 
 
 def cold_cadence(app: Flask, login: str) -> float:
@@ -79,11 +92,43 @@ def cold_cadence(app: Flask, login: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def measure(app: Flask, iterations: int = 50, warmup: int = 3) -> tuple[list[Result], float]:
+def cold_tally(app: Flask, login: str) -> float | None:
+    """Milliseconds of the first /cadence/ request of a month: the tally of the current month
+    is recounted once (None when the code has no tally)."""
+    try:
+        from crm.meetings.models import CadenceTallyState
+    except ImportError:
+        return None
+    with base._context(app):
+        db.session.execute(update(CadenceTallyState).values(month=None))
+        db.session.commit()
+    client = base._client(app, login)
+    started = time.perf_counter()
+    base._get(client, "/cadence/")
+    return (time.perf_counter() - started) * 1000
+
+
+def figures(app: Flask) -> str:
+    """This month's totals (in scope, met, overdue, due): how rare each drill-down state is."""
+    from crm.db import utcnow
+    from crm.i18n import local_date
+    from crm.meetings import reports
+
+    with base._context(app):
+        today = local_date(utcnow())
+        grid = reports.current_grid(today)
+        db.session.commit()
+    n, met, overdue, due = (sum(row[i] for row in grid) for i in range(2, 6))
+    return f"{today}: in scope {n}, met {met}, overdue {overdue}, due {due}"
+
+
+def measure(
+    app: Flask, iterations: int = 50, warmup: int = 3, drilldowns: bool = False
+) -> tuple[list[Result], float]:
     """(median and p95 per case, warm; the cold /cadence/ milliseconds)."""
     from sqlalchemy import event
 
-    cases = build_cases(app)
+    cases = build_cases(app, drilldowns)
     cold = cold_cadence(app, cases[1].login)
     counter = {"n": 0}
 
@@ -138,9 +183,16 @@ def main() -> None:
             f"{db.engine.dialect.name} {version}"
         )
         print(f"python {platform.python_version()}")
-    results, cold = measure(app, args.iterations, args.warmup)
+    results, cold = measure(app, args.iterations, args.warmup, drilldowns=True)
+    with base._context(app):
+        supervisor, _rm = base.pick_users()
+        login = supervisor.get_id()
+    recount = cold_tally(app, login)
+    print(figures(app))
     print(base.table(results))
     print(f"\ncold /cadence/ (closed months computed once, then cached): {cold:.0f} ms")
+    if recount is not None:
+        print(f"first /cadence/ of a month (this month's tally recounted once): {recount:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from crm.meetings import cadence, reports
 from crm.meetings.cadence import Policy, cadence_status
@@ -621,3 +621,245 @@ def test_drilldown_pages_are_bounded_and_cover_every_match_once(db, client, logi
         more = re.search(r'href="([^"]*after=[^"]*)"[^>]*>[^<]*(?:Berikut|Next|&rarr;|›|»)', html)
         url = more.group(1).replace("&amp;", "&") if more else None
     assert seen == names and pages == 3
+
+
+# -- this month's tally: maintained figures equal a full recount ---------------------------
+
+
+def assert_tally_is_a_recount(db, today, kept=True):
+    """The stored tally equals the full recount for its month; the grid read from it equals
+    the per-account pass; account_cadence's copy of each account's scope is current.
+    kept: the tally already counted this month (kept in step, not recounted for the check)."""
+    from sqlalchemy import func
+
+    from crm.accounts.models import Account
+    from crm.meetings.models import CadenceTally
+
+    if kept:
+        assert tally_month(db) == month_of(today)
+    grid = reports.current_grid(today)
+    db.session.expire_all()  # the tally is written with Core statements
+    month = month_of(today)
+    stored = {
+        (t.segment, t.rm_key, t.branch_key): (t.in_scope, t.met, t.overdue)
+        for t in db.session.scalars(select(CadenceTally))
+        if t.in_scope or t.met or t.overdue
+    }
+    recount = {
+        (s, r, b): (n, int(met or 0), int(late or 0))
+        for s, r, b, n, met, late in db.session.execute(reports.recount_query(month))
+    }
+    assert stored == recount
+    assert sorted(grid, key=repr) == sorted(reports.recount_grid(today), key=repr)
+    copies = db.session.execute(
+        select(
+            AccountCadence.scope_segment == Account.segment,
+            AccountCadence.scope_segment.is_(None),
+            Account.status,
+            AccountCadence.rm_key == func.coalesce(Account.rm_id, 0),
+            AccountCadence.branch_key == func.coalesce(Account.branch_office_id, 0),
+        ).join(Account, Account.id == AccountCadence.account_id)
+    ).all()
+    for same_segment, none, status, same_rm, same_branch in copies:
+        assert (none if status == "inactive" else same_segment) and same_rm and same_branch
+
+
+def tally_month(db):
+    from crm.meetings.models import CadenceTallyState
+
+    db.session.expire_all()
+    return db.session.get(CadenceTallyState, 1).month
+
+
+def test_tally_follows_meetings_held_moved_deleted_and_cancelled(db):
+    from crm.meetings import services, summary
+
+    today, now = date(2026, 11, 26), at(2026, 11, 26, 12)  # late in the month: "due" counts
+    rm = UserFactory(role="rm")
+    accounts = [AccountFactory(rm=rm, created_at=LONG_AGO) for _ in range(3)]
+    institution = InstitutionFactory(rm=rm, created_at=LONG_AGO)
+    bosses = [bod1_person(a) for a in accounts]
+    log(accounts[1], rm, at(2026, 10, 5), people=[bosses[1]], now=now)  # due: October only
+    reports.current_grid(today)  # counts November
+    assert tally_month(db) == date(2026, 11, 1)
+    held = log(accounts[0], rm, at(2026, 11, 3), people=[bosses[0]], now=now)  # overdue -> met
+    assert_tally_is_a_recount(db, today)
+    log(accounts[1], rm, at(2026, 11, 4), people=[bosses[1]], now=now)  # due -> met
+    log(institution, rm, at(2026, 10, 1), now=now)  # every 60 days: 56 days ago, due
+    assert_tally_is_a_recount(db, today)
+    data = services.data_from(held)  # edited: moved back to September, overdue again
+    data.starts_at, data.ends_at = at(2026, 9, 3), at(2026, 9, 3, 11)
+    services.save_interaction(held, accounts[0], data, rm, now=now)
+    assert_tally_is_a_recount(db, today)
+    planned = log(accounts[2], rm, at(2026, 11, 28), people=[bosses[2]], status="planned", now=now)
+    services.cancel_interaction(planned, rm)
+    assert_tally_is_a_recount(db, today)
+    gone = db.session.scalars(
+        select(Interaction).where(Interaction.account_id == accounts[1].id)
+    ).all()
+    for interaction in gone:  # deleted (e.g. by an admin): the account is overdue again
+        db.session.delete(interaction)
+    summary.refresh_account(accounts[1].id, {date(2026, 10, 1), date(2026, 11, 1)})
+    assert_tally_is_a_recount(db, today)
+    assert tally_month(db) == date(2026, 11, 1)  # kept in step, never recounted
+
+
+def test_tally_follows_accounts_created_edited_reassigned_and_deleted(db):
+    from crm.accounts import services as accounts
+
+    today, now = date(2026, 11, 20), at(2026, 11, 20, 12)
+    rm, other = UserFactory(role="rm"), UserFactory(role="rm")
+    supervisor = UserFactory(role="supervisor")
+    branch, elsewhere = BranchFactory(), BranchFactory()
+    kept = AccountFactory(rm=rm, branch_office=branch, created_at=LONG_AGO)
+    log(kept, rm, at(2026, 11, 2), people=[bod1_person(kept)], now=now)
+    moving = AccountFactory(rm=rm, branch_office=branch, created_at=LONG_AGO)
+    log(moving, rm, at(2026, 11, 2), people=[bod1_person(moving)], now=now)
+    reports.current_grid(today)
+    fresh = AccountFactory(rm=rm, branch_office=branch)  # created now: no month missed yet
+    AccountFactory(rm=None, branch_office=None, created_at=LONG_AGO)  # no RM, no branch
+    InstitutionFactory(rm=rm, created_at=LONG_AGO, status="prospect")
+    assert_tally_is_a_recount(db, today)
+    from crm.accounts.models import Account
+
+    db.session.add(Account(name="PT Bawaan", search_name="bawaan", rm_id=rm.id))  # defaults
+    db.session.flush()
+    assert_tally_is_a_recount(db, today)
+    moving.status = "inactive"  # out of scope
+    db.session.flush()
+    assert_tally_is_a_recount(db, today)
+    moving.status, moving.branch_office = "active", elsewhere  # back, in another branch
+    db.session.flush()
+    assert_tally_is_a_recount(db, today)
+    moving.segment = "institutional"  # another segment, another policy
+    db.session.flush()
+    assert_tally_is_a_recount(db, today)
+    assert accounts.reassign_portfolio(rm, other, supervisor) == 5  # one bulk UPDATE
+    assert_tally_is_a_recount(db, today)
+    db.session.delete(fresh)
+    db.session.flush()
+    assert_tally_is_a_recount(db, today)
+    assert tally_month(db) == date(2026, 11, 1)
+
+
+def test_tally_is_recounted_once_when_the_month_turns(db):
+    """With a frozen clock: November's figures are kept; the first read in December
+    recounts them once (set-based), then December is kept in step."""
+    from crm.meetings.models import CadenceTally
+
+    rm = UserFactory(role="rm")
+    met = AccountFactory(rm=rm, created_at=LONG_AGO)
+    missed = AccountFactory(rm=rm, created_at=LONG_AGO)
+    log(met, rm, at(2026, 11, 10), people=[bod1_person(met)], now=at(2026, 11, 20))
+    log(missed, rm, at(2026, 10, 10), people=[bod1_person(missed)], now=at(2026, 11, 20))
+    figures = {
+        r.key: (r.in_scope, r.met, r.overdue)
+        for r in reports.current_shares(date(2026, 11, 20), "rm")
+    }
+    assert figures[rm.id] == (2, 1, 0)
+    cell = db.session.get(CadenceTally, ("corporate", rm.id, 0))
+    cell.met += 5  # a corrupted figure shows no recount happens within the month
+    db.session.flush()
+    assert reports.current_shares(date(2026, 11, 21), "rm")[0].met == 6
+    december = reports.current_shares(date(2026, 12, 1), "rm")
+    assert tally_month(db) == date(2026, 12, 1)
+    assert [(r.in_scope, r.met, r.overdue) for r in december] == [(2, 0, 1)]  # Oct missed
+    assert_tally_is_a_recount(db, date(2026, 12, 1))
+    assert_tally_is_a_recount(db, date(2026, 12, 29))  # late: the rest are due
+    log(missed, rm, at(2026, 12, 1, 9), people=[bod1_person(missed)], now=at(2026, 12, 1, 12))
+    assert_tally_is_a_recount(db, date(2026, 12, 1))
+    assert [
+        (r.in_scope, r.met, r.overdue) for r in reports.current_shares(date(2026, 12, 1), "rm")
+    ] == [(2, 1, 0)]
+
+
+@pytest.mark.parametrize("day", [1, 10, 25, 30])
+def test_every_n_days_figures_move_with_the_date_alone(db, day):
+    """Institutions are counted at read time from last_held_on ranges: the figures of a
+    later day differ with no write in between, and equal the per-account pass."""
+    today = date(2026, 11, day)
+    rm = UserFactory(role="rm")
+    for days_ago in (None, 5, 50, 56, 61, 90):
+        institution = InstitutionFactory(rm=rm, created_at=LONG_AGO)
+        if days_ago is not None:
+            held = date(2026, 11, 30) - timedelta(days=days_ago)
+            log(institution, rm, at(held.year, held.month, held.day), now=at(2026, 11, 30))
+    company = AccountFactory(rm=rm, created_at=LONG_AGO)
+    log(company, rm, at(2026, 10, 28), people=[bod1_person(company)], now=at(2026, 11, 30))
+    AccountFactory(rm=rm, created_at=at(2026, 11, 2))  # new this month
+    assert_tally_is_a_recount(db, today, kept=False)
+
+
+def drilldown_ids(db, today, state, rm_id=None, branch_id=None):
+    stmt = reports.drilldown_query(today, month_of(today), state, rm_id, branch_id)
+    return sorted(a.id for a in db.session.scalars(stmt))
+
+
+def month_of(day):
+    return day.replace(day=1)
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 3), date(2026, 11, 20), date(2026, 11, 27)])
+def test_drilldown_from_the_rare_side_lists_the_same_accounts_as_the_walk(db, today, monkeypatch):
+    """A rare state's accounts are collected from ix_account_cadence_bod1/_held (and
+    ix_account_created); the result equals walking every account, and the Python rule."""
+    rm, other = UserFactory(role="rm"), UserFactory(role="rm")
+    supervisor = UserFactory(role="supervisor")
+    branch = BranchFactory()
+    made = []
+    for i, last in enumerate(
+        [None, date(2026, 9, 20), date(2026, 10, 5), date(2026, 11, 2), date(2026, 11, 25)]
+    ):
+        account = AccountFactory(
+            rm=rm if i % 2 else other, branch_office=branch, created_at=LONG_AGO
+        )
+        if last:
+            log(
+                account,
+                supervisor,
+                at(last.year, last.month, last.day),
+                people=[bod1_person(account)],
+                now=at(2026, 11, 28),
+            )
+        made.append(account)
+    for days_ago in (None, 10, 55, 58, 70):
+        institution = InstitutionFactory(rm=rm, created_at=LONG_AGO)
+        if days_ago is not None:
+            held = today - timedelta(days=days_ago)
+            log(institution, rm, at(held.year, held.month, held.day), now=at(2026, 11, 28))
+        made.append(institution)
+    made.append(AccountFactory(rm=rm, created_at=at(2026, 11, 1, 9)))  # new this month
+    made.append(AccountFactory(rm=rm, created_at=LONG_AGO, status="inactive"))
+    now = datetime(today.year, today.month, today.day, 12, tzinfo=JAKARTA)
+    statuses = {a.id: cadence.account_status(a, now) for a in made}
+    driven = []
+    candidates = reports._candidates
+    monkeypatch.setattr(reports, "_candidates", lambda *a: driven.append(a[2]) or candidates(*a))
+    for state in ("met", "not_met", "on_track", "due", "overdue"):
+        for rm_id in (None, rm.id):
+            rare = drilldown_ids(db, today, state, rm_id)
+            with monkeypatch.context() as patch:
+                patch.setattr(reports, "_rare_ids", lambda *args: None)
+                walked = drilldown_ids(db, today, state, rm_id)
+            expected = sorted(
+                a.id
+                for a in made
+                if (rm_id is None or a.rm_id == rm_id)
+                and statuses[a.id].state != "inactive"
+                and (
+                    statuses[a.id].met is (state == "met")
+                    if state in ("met", "not_met")
+                    else statuses[a.id].state == state
+                )
+            )
+            assert rare == walked == expected, (state, rm_id)
+            plain = sorted(
+                db.session.scalars(
+                    select(cadence.Account.id)
+                    .outerjoin(AccountCadence, AccountCadence.account_id == cadence.Account.id)
+                    .where(cadence.in_scope(), cadence.plain_state_clause(state, today))
+                    .where(cadence.Account.rm_id == rm_id if rm_id else true())
+                )
+            )
+            assert plain == expected, (state, rm_id)  # PostgreSQL's form of the clause
+    assert {"met", "on_track", "due"} <= set(driven)  # the rare side was taken

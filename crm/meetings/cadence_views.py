@@ -93,10 +93,11 @@ def accounts():
     closed = month < month_start(today)
     if state not in DRILL_STATES or (closed and state not in ("met", "not_met")):
         state = "not_met" if closed else ""
-    stmt = reports.drilldown_query(today, month, state, rm_id, branch_id).options(
+    stmt = reports.drilldown_query(today, month, state, rm_id, branch_id, PER_PAGE).options(
         joinedload(Account.rm), joinedload(Account.branch_office)
     )
     page = keyset_page(stmt, [Account.name, Account.id], _cursor(), PER_PAGE)
+    db.session.commit()  # keep this month's tally if this request recounted it
     summaries = _summaries([a.id for a in page.items])
     statuses = {
         a.id: cadence.cadence_status(

@@ -157,10 +157,33 @@ class Task(TimestampMixin, db.Model):
 
 class AccountCadence(db.Model):
     """Per-account summary, rewritten in the same transaction as every interaction change,
-    so home pages and the cadence view never aggregate the interaction table."""
+    so home pages and the cadence view never aggregate the interaction table.
+
+    It also carries a copy of the account's cadence scope (scope_segment, rm_key,
+    branch_key), kept in step by crm.meetings.summary's listeners on Account, so that the
+    figures of every-N-days segments and the rare drill-down states are ranges of the two
+    indexes below, with no account row read (bench/RESULTS.md)."""
 
     __tablename__ = "account_cadence"
-    __table_args__ = (Index("ix_account_cadence_next_planned", "next_planned_at"),)
+    __table_args__ = (
+        Index("ix_account_cadence_next_planned", "next_planned_at"),
+        Index(
+            "ix_account_cadence_held",
+            "scope_segment",
+            "last_held_on",
+            "rm_key",
+            "branch_key",
+            "account_id",
+        ),
+        Index(
+            "ix_account_cadence_bod1",
+            "scope_segment",
+            "last_bod1_on",
+            "rm_key",
+            "branch_key",
+            "account_id",
+        ),
+    )
 
     account_id: Mapped[int] = mapped_column(
         ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
@@ -173,6 +196,11 @@ class AccountCadence(db.Model):
     next_planned_id: Mapped[int | None] = mapped_column(Integer)
     held_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The account's segment while it is in scope (active or prospect), NULL when inactive;
+    # its RM and branch office, 0 for none (copies of account columns).
+    scope_segment: Mapped[str | None] = mapped_column(String(20))
+    rm_key: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    branch_key: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AccountMonth(db.Model):
@@ -222,9 +250,39 @@ class CadenceMonth(db.Model):
     met: Mapped[int] = mapped_column(Integer, default=0)
 
 
-# The cadence figures (reports.current_grid, the closed months of the trend) read every
-# in-scope account's segment, status, RM, branch and creation time: this index holds all
-# of them, so they are counted without reading the (wide) account rows.
+class CadenceTally(db.Model):
+    """This month's figures per (segment, RM, branch) under the monthly BOD-1 rule: accounts
+    in scope, met, overdue. Kept in step in the same transaction as every change that moves
+    them (crm.meetings.summary: an interaction's summary, an account created, edited,
+    reassigned or deleted); recomputed once, set-based, when the month turns over
+    (crm.meetings.reports.ensure_tally). Every-N-days segments use only in_scope: their
+    met/due figures move with the date alone and are counted from ix_account_cadence_held.
+    rm_key/branch_key are 0 for "none"."""
+
+    __tablename__ = "cadence_tally"
+
+    segment: Mapped[str] = mapped_column(String(20), primary_key=True)
+    rm_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    branch_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    in_scope: Mapped[int] = mapped_column(Integer, default=0)
+    met: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CadenceTallyState(db.Model):
+    """One row (id 1): the month cadence_tally counts, NULL when it must be recomputed.
+    Writers read it FOR SHARE before a delta, the recount takes it FOR UPDATE, so a
+    recount never misses a concurrent delta on PostgreSQL (SQLite has one writer)."""
+
+    __tablename__ = "cadence_tally_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    month: Mapped[date | None] = mapped_column(Date)
+
+
+# The closed months of the trend read every in-scope account's segment, status, RM, branch
+# and creation time: this index holds all of them, so they are counted without reading the
+# (wide) account rows.
 from crm.accounts.models import Account as _Account  # noqa: E402
 
 Index(
@@ -235,3 +293,5 @@ Index(
     _Account.branch_office_id,
     _Account.created_at,
 )
+# The drill-down's rare side for "due" under the monthly rule: accounts created this month.
+Index("ix_account_created", _Account.created_at)

@@ -1,9 +1,11 @@
 """Supervisor figures: the share of accounts on cadence per RM and per branch, the 12-month
 trend, the accounts behind each number, and institutions to re-engage.
 
-The current month is counted live from account_cadence (one row per account); closed months
-come from the cadence_month cache, computed once from account_month and dropped when a late
-entry or a policy change touches them. None of this reads the interaction table.
+The current month comes from cadence_tally, maintained in the same transaction as every
+change (crm.meetings.summary) and recounted once when the month turns over, plus an
+index range of account_cadence for every-N-days segments; closed months come from the
+cadence_month cache, computed once from account_month and dropped when a late entry or a
+policy change touches them. None of this reads the interaction table or scans every account.
 """
 
 from __future__ import annotations
@@ -11,7 +13,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Date, Select, and_, case, func, insert, literal, or_, select, union_all
+from sqlalchemy import (
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from crm.accounts.models import Account
@@ -19,8 +35,14 @@ from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
 from crm.i18n import local_midnight
-from crm.meetings import cadence
-from crm.meetings.models import AccountCadence, AccountMonth, CadenceMonth
+from crm.meetings import cadence, summary
+from crm.meetings.models import (
+    AccountCadence,
+    AccountMonth,
+    CadenceMonth,
+    CadenceTally,
+    CadenceTallyState,
+)
 from crm.meetings.summary import add_months, month_start
 
 MARKER = "*"  # a cadence_month row with this segment says "this month is computed"
@@ -68,22 +90,144 @@ def _scan_scope():
     return and_(Account.status.concat("").in_(cadence.IN_SCOPE_STATUSES), Account.name.is_not(None))
 
 
+# -- this month: the maintained tally ----------------------------------------------------
+
+
+def recount_query(month: date) -> Select:
+    """(segment, rm_key, branch_key, in scope, met, overdue) under the monthly rule for
+    `month`, from every in-scope account: the full recount behind cadence_tally."""
+    rm_key = func.coalesce(Account.rm_id, 0)
+    branch_key = func.coalesce(Account.branch_office_id, 0)
+    met, overdue = summary.monthly_code_sql(month)
+    return (
+        select(Account.segment, rm_key, branch_key, func.count(), func.sum(met))
+        .add_columns(func.sum(overdue))
+        .select_from(Account)
+        .outerjoin(AccountCadence, AccountCadence.account_id == Account.id)
+        .where(_scan_scope())
+        .group_by(Account.segment, rm_key, branch_key)
+    )
+
+
+def ensure_tally(month: date) -> None:
+    """Make cadence_tally count `month`. Usually it does already (one primary-key read);
+    on the first read of a month, or after a bulk change, one set-based recount is stored
+    under the state row's lock (writers wait, then add their deltas to the new figures)."""
+    state = select(CadenceTallyState.month).where(CadenceTallyState.id == summary.TALLY_ID)
+    if db.session.scalar(state) == month:
+        return
+    conn = db.session.connection()
+    conn.execute(
+        summary.dialect_insert(conn, CadenceTallyState.__table__)
+        .values(id=summary.TALLY_ID, month=None)
+        .on_conflict_do_nothing()
+    )
+    if conn.execute(state.with_for_update()).scalar() == month:
+        return  # another request recounted it meanwhile
+    conn.execute(delete(CadenceTally.__table__))
+    columns = ["segment", "rm_key", "branch_key", "in_scope", "met", "overdue"]
+    conn.execute(insert(CadenceTally.__table__).from_select(columns, recount_query(month)))
+    conn.execute(
+        update(CadenceTallyState.__table__)
+        .where(CadenceTallyState.id == summary.TALLY_ID)
+        .values(month=month)
+    )
+
+
+Cell = tuple[str, int, int, int, int, int, int]  # segment, rm, branch, n, met, overdue, due
+
+
+def current_cells(
+    today: date, rm_id: int | None = None, branch_id: int | None = None
+) -> list[Cell]:
+    """This month's (segment, rm_key, branch_key, in scope, met, overdue, due) per cell, of
+    one RM or branch when given (0: none assigned).
+
+    Monthly-rule segments read cadence_tally as it stands (due: the rest, in the last days
+    of the month). Every-N-days segments take in scope from it, and count met and due as a
+    range of ix_account_cadence_held (last_held_on within N days), index-only."""
+    month = month_start(today)
+    ensure_tally(month)
+    late = cadence.days_left_in_month(today) < cadence.DUE_WINDOW_DAYS
+    policies = cadence.policies()
+    cells: dict[tuple[str, int, int], list[int]] = {}
+    tally = select(
+        CadenceTally.segment,
+        CadenceTally.rm_key,
+        CadenceTally.branch_key,
+        CadenceTally.in_scope,
+        CadenceTally.met,
+        CadenceTally.overdue,
+    ).where(CadenceTally.in_scope > 0)
+    tally = _narrow(tally, CadenceTally, rm_id, branch_id)
+    for segment, rm, branch, n, met, overdue in db.session.execute(tally):
+        if segment in policies and not policies[segment].monthly:
+            cells[(segment, rm, branch)] = [n, 0, n, 0]  # met and due: counted below
+        else:
+            cells[(segment, rm, branch)] = [n, met, overdue, n - met - overdue if late else 0]
+    for segment, policy in policies.items():
+        if policy.monthly:
+            continue
+        counts = _narrow(_days_counts(segment, policy, today), AccountCadence, rm_id, branch_id)
+        for rm, branch, met, due in db.session.execute(counts):
+            cell = cells.setdefault((segment, rm, branch), [met, 0, met, 0])
+            cell[1], cell[2], cell[3] = met, cell[0] - met, due
+    return [(s, r, b, *figures) for (s, r, b), figures in cells.items()]
+
+
+def _narrow(stmt: Select, table, rm_id: int | None, branch_id: int | None) -> Select:
+    """One RM's or branch's rows of a table keyed by rm_key/branch_key."""
+    if rm_id is not None:
+        stmt = stmt.where(table.rm_key == rm_id)
+    if branch_id is not None:
+        stmt = stmt.where(table.branch_key == branch_id)
+    return stmt
+
+
+def _days_counts(segment: str, policy: cadence.Policy, today: date) -> Select:
+    """(rm_key, branch_key, met, due) of an every-N-days segment: an index-only range."""
+    window = today - timedelta(days=policy.days)
+    safe_from = today - timedelta(days=policy.days - cadence.DUE_WINDOW_DAYS)
+    last = AccountCadence.last_held_on
+    return (
+        select(
+            AccountCadence.rm_key,
+            AccountCadence.branch_key,
+            func.count(),
+            func.sum(case((last < safe_from, 1), else_=0)),
+        )
+        .where(AccountCadence.scope_segment == segment, last >= window)
+        .group_by(AccountCadence.rm_key, AccountCadence.branch_key)
+    )
+
+
+def _by_rm_and_branch(cells) -> list[tuple[int | None, int | None, int, int, int, int]]:
+    grid: dict[tuple[int | None, int | None], list[int]] = {}
+    for _segment, rm_id, branch_id, *figures in cells:
+        acc = grid.setdefault((rm_id or None, branch_id or None), [0, 0, 0, 0])
+        for i, value in enumerate(figures):
+            acc[i] += int(value)
+    return [(rm, branch, *figures) for (rm, branch), figures in grid.items()]
+
+
 def current_grid(today: date) -> list[tuple[int | None, int | None, int, int, int, int]]:
-    """This month's (rm_id, branch_id, in scope, met, overdue, due): one pass over the
-    in-scope accounts and their summaries, one CASE per row, grouped by both keys at once."""
+    """This month's (rm_id, branch_id, in scope, met, overdue, due), from current_cells()."""
+    return _by_rm_and_branch(current_cells(today))
+
+
+def recount_grid(today: date) -> list[tuple[int | None, int | None, int, int, int, int]]:
+    """current_grid() the slow way, one pass over every in-scope account and its summary
+    (one CASE per row): the reference the maintained figures are tested against."""
     # Grouping by expressions, not the bare columns, keeps SQLite from walking
     # ix_account_rm_name with a table lookup per row: a plain scan is several times faster.
     rm_key = func.coalesce(Account.rm_id, 0)
     branch_key = func.coalesce(Account.branch_office_id, 0)
     code = cadence.code_expr(today)
-    # With 95% of the accounts in scope, ix_account_status_name took 420 ms on 100,000
-    # accounts (a table lookup per entry): see _scan_scope().
-    scope = _scan_scope()
     rows = db.session.execute(
         select(rm_key, branch_key, code, func.count())
         .select_from(Account)
         .outerjoin(AccountCadence, AccountCadence.account_id == Account.id)
-        .where(scope)
+        .where(_scan_scope())
         .group_by(rm_key, branch_key, code)
     ).all()
     cells: dict[tuple[int | None, int | None], list[int]] = {}
@@ -309,23 +453,36 @@ def trend(
 
 
 def drilldown_query(
-    today: date, month: date, state: str, rm_id: int | None, branch_id: int | None
+    today: date,
+    month: date,
+    state: str,
+    rm_id: int | None,
+    branch_id: int | None,
+    per_page: int = 50,
 ) -> Select:
-    """In-scope accounts of a scope in a state; closed months know only met / not_met."""
-    # `status || ''` keeps SQLite off ix_account_status_name: with it, SQLite collected every
-    # match and sorted them (a temporary B-tree, 430 ms for the overdue accounts). Without
-    # it, it walks the name index (or the RM's / branch's) in page order and stops after a
-    # page (bench/RESULTS.md).
+    """In-scope accounts of a scope in a state; closed months know only met / not_met.
+
+    This month, the figures say how many accounts match. When they are few (fewer than
+    √(page × accounts in scope): collecting and sorting them costs less than walking the
+    name index until a page is full), their ids come from a range of
+    ix_account_cadence_bod1/_held (and ix_account_created), and only those accounts are
+    read and sorted. Otherwise the page walks the name index (or the RM's / branch's) in
+    page order and stops after a page. Either way the state's own clause decides."""
     scope = cadence.in_scope()
+    # `status || ''` keeps SQLite off ix_account_status_name: with it, SQLite collected every
+    # match and sorted them (a temporary B-tree, 430 ms for the overdue accounts).
     if db.session.get_bind().dialect.name == "sqlite":
         scope = Account.status.concat("").in_(cadence.IN_SCOPE_STATUSES)
     stmt = select(Account).outerjoin(AccountCadence, AccountCadence.account_id == Account.id)
     stmt = scoped(stmt.where(scope), rm_id, branch_id)
     if month >= month_start(today):
-        if state in cadence.STATES:
-            stmt = stmt.where(cadence.state_expr(today) == state)
-        elif state in ("met", "not_met"):
-            stmt = stmt.where(cadence.met_expr(today) == (1 if state == "met" else 0))
+        if state not in (*cadence.STATES, "met", "not_met"):
+            return stmt
+        stmt = stmt.where(cadence.state_clause(state, today))
+        ids = _rare_ids(today, state, rm_id, branch_id, per_page)
+        if ids is not None:
+            # Rendered inline: up to ~2,300 ids, past old SQLite's 999-parameter limit.
+            stmt = stmt.where(Account.id.in_(bindparam("ids", ids, literal_execute=True)))
         return stmt
     stmt = stmt.where(cadence.existed_in(month))
     if state == "met":
@@ -333,6 +490,90 @@ def drilldown_query(
     elif state == "not_met":
         stmt = stmt.where(cadence.past_met_expr(month) == 0)
     return stmt
+
+
+def _state_counts(cells: list[Cell], state: str) -> dict[str, tuple[int, int]]:
+    """Per segment: (accounts in the state, accounts in scope), from current_cells()."""
+    found: dict[str, tuple[int, int]] = {}
+    for segment, _rm, _branch, n, met, overdue, due in cells:
+        count = {
+            "met": met,
+            "not_met": n - met,
+            "overdue": overdue,
+            "due": due,
+            "on_track": n - overdue - due,
+        }[state]
+        hits, total = found.get(segment, (0, 0))
+        found[segment] = (hits + count, total + n)
+    return found
+
+
+def _rare_ids(
+    today: date, state: str, rm_id: int | None, branch_id: int | None, per_page: int
+) -> list[int] | None:
+    """The ids of the accounts that may be in the state (a superset of the matches) when
+    they are few; None when walking the name index is cheaper, or when the state includes
+    accounts without a date (an account with no summary row has none)."""
+    counts = _state_counts(current_cells(today, rm_id, branch_id), state)
+    hits = sum(h for h, _n in counts.values())
+    if not hits:
+        return []
+    if hits * hits > (per_page + 1) * sum(n for _h, n in counts.values()):
+        return None
+    parts = []
+    for segment, (segment_hits, _n) in counts.items():
+        if not segment_hits:
+            continue
+        found = _candidates(segment, cadence.policies()[segment], state, today, rm_id, branch_id)
+        if found is None:
+            return None
+        parts += found
+    return sorted(set(db.session.scalars(union_all(*parts) if len(parts) > 1 else parts[0])))
+
+
+def _candidates(
+    segment: str,
+    policy: cadence.Policy,
+    state: str,
+    today: date,
+    rm_id: int | None,
+    branch_id: int | None,
+) -> list[Select] | None:
+    """Queries of the ids of one segment's accounts that may be in `state` (ranges of the
+    summary's dates), or None when the state includes accounts without a date."""
+    this_month = month_start(today)
+    if policy.monthly:
+        column = AccountCadence.last_bod1_on
+        late = cadence.days_left_in_month(today) < cadence.DUE_WINDOW_DAYS
+        previous = add_months(this_month, -1)
+        ranges = {
+            "met": (this_month, None),
+            "due": (previous, this_month),
+            "on_track": (this_month, None) if late else (previous, None),
+        }
+        # Accounts created this month have no month to miss: due or on track without a date.
+        new = state == "due" or (state == "on_track" and not late)
+    else:
+        column = AccountCadence.last_held_on
+        window = today - timedelta(days=policy.days)
+        safe_from = today - timedelta(days=policy.days - cadence.DUE_WINDOW_DAYS)
+        ranges = {"met": (window, None), "due": (window, safe_from), "on_track": (safe_from, None)}
+        new = False
+    if state not in ranges:
+        return None
+    low, high = ranges[state]
+    found = select(AccountCadence.account_id).where(
+        AccountCadence.scope_segment == segment, column >= low
+    )
+    if high is not None:
+        found = found.where(column < high)
+    queries = [_narrow(found, AccountCadence, rm_id, branch_id)]
+    if new:
+        created = select(Account.id).where(
+            Account.created_at >= local_midnight(this_month), Account.segment == segment
+        )
+        queries.append(scoped(created, rm_id, branch_id))
+    return queries
 
 
 # -- re-engagement ------------------------------------------------------------------------
