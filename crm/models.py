@@ -13,6 +13,14 @@ from crm.cases.models import (
 )
 from crm.compliance.models import ArrearsRule, ComplianceImport, CompliancePeriod, Holiday
 from crm.jobs.models import BackgroundJob, ScheduledRun
+from crm.letters.models import (
+    Letter,
+    LetterBatch,
+    LetterEvent,
+    LetterheadSetting,
+    LetterSequence,
+    LetterTypeSetting,
+)
 from crm.meetings.models import (
     AccountCadence,
     AccountMonth,
@@ -44,6 +52,12 @@ __all__ = [
     "Interaction",
     "InteractionAttendee",
     "KeyPerson",
+    "Letter",
+    "LetterBatch",
+    "LetterEvent",
+    "LetterSequence",
+    "LetterTypeSetting",
+    "LetterheadSetting",
     "LoginThrottle",
     "Position",
     "ScheduledRun",

@@ -220,6 +220,10 @@ class CaseLetterRequest(TimestampMixin, db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     issued_on: Mapped[date | None] = mapped_column(Date)
     received_on: Mapped[date | None] = mapped_column(Date)
+    # The draft Letter this request made (crm.letters); its issue and receipt drive the dates.
+    letter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("letter.id", ondelete="SET NULL"), index=True
+    )
 
     case: Mapped[EscalationCase] = relationship(back_populates="letter_requests")
 

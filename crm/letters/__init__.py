@@ -1,0 +1,1 @@
+"""Formal letters: drafting, approval and numbering, rendering to PDF, dispatch, verification."""
