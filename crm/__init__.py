@@ -82,6 +82,12 @@ def register_blueprints(app: Flask) -> None:
     from crm.dashboard.views import bp as dashboard_bp
     from crm.health import bp as health_bp
     from crm.jobs.views import bp as jobs_bp
+    from crm.letters.admin_views import bp as letters_admin_bp
+    from crm.letters.bulk_views import bp as letter_batches_bp
+    from crm.letters.files_views import bp as letter_files_bp
+    from crm.letters.preview_views import bp as letter_preview_bp
+    from crm.letters.verify import bp as verify_bp
+    from crm.letters.views import bp as letters_bp
     from crm.meetings.cadence_views import bp as cadence_bp
     from crm.meetings.calendar_views import bp as calendar_bp
     from crm.meetings.task_views import bp as tasks_bp
@@ -106,6 +112,12 @@ def register_blueprints(app: Flask) -> None:
         holidays_bp,
         compliance_admin_bp,
         cases_bp,
+        letters_bp,
+        letters_admin_bp,
+        letter_files_bp,
+        letter_batches_bp,
+        verify_bp,
+        letter_preview_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -224,6 +224,14 @@ def worker(burst: bool, no_scheduler: bool) -> None:
             preexec_fn=die_with_parent,
         )
     db.session.remove()
+    if "crm.letters.jobs" in current_app.config["JOB_MODULES"]:
+        # Warm the letter renderer here, in the parent, before any horse is forked: every
+        # horse inherits it (copy-on-write) instead of spending 1-1.5 s per job importing
+        # WeasyPrint and parsing the stylesheet and fonts, and a crashing job still kills
+        # only its own horse (SimpleWorker would be as fast but lose that isolation).
+        from crm.letters.jobs import warm_worker
+
+        click.echo(f"letter renderer warmed up in {warm_worker():.2f} s")
     w = Worker([get_queue()], connection=redis_connection())
     try:
         w.work(burst=burst, logging_level="INFO", with_scheduler=False)

@@ -61,6 +61,7 @@ class Config:
             "crm.accounts.jobs",
             "crm.compliance.jobs",
             "crm.cases.jobs",
+            "crm.letters.jobs",
             *extra,
         ]
         self.QUEUE_NAME = os.environ.get("CRM_QUEUE", "relasi")
@@ -76,6 +77,18 @@ class Config:
         self.COMPLIANCE_IMPORT_MAX_BYTES = int(
             os.environ.get("COMPLIANCE_IMPORT_MAX_BYTES", str(40 * 2**20))
         )
+
+        # Letters: bulk drafting (above the sync limit a job drafts them), the public
+        # verification upload, and batch downloads built in a job above their sync limit.
+        self.LETTER_BULK_MAX = int(os.environ.get("LETTER_BULK_MAX", "5000"))
+        self.LETTER_BULK_SYNC_MAX = int(os.environ.get("LETTER_BULK_SYNC_MAX", "200"))
+        self.LETTER_VERIFY_MAX_BYTES = int(
+            os.environ.get("LETTER_VERIFY_MAX_BYTES", str(10 * 2**20))
+        )
+        self.LETTER_DOWNLOAD_SYNC_MAX = int(os.environ.get("LETTER_DOWNLOAD_SYNC_MAX", "300"))
+        # The public address printed in each letter's verification QR code; a render job has
+        # no request to take it from (e.g. https://relasi.example.go.id).
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
     @property
     def is_production(self) -> bool:

@@ -12,6 +12,7 @@ NAV = {
         ("meetings.index", _l("Pertemuan")),
         ("tasks.index", _l("Tugas")),
         ("cases.index", _l("Kasus")),
+        ("letters.index", _l("Surat")),
         ("jobs.index", _l("Tugas latar")),
     ],
     "supervisor": [
@@ -21,6 +22,8 @@ NAV = {
         ("tasks.index", _l("Tugas")),
         ("cadence.index", _l("Kadens")),
         ("cases.index", _l("Kasus")),
+        ("letters.index", _l("Surat")),
+        ("letters.approvals", _l("Persetujuan surat")),
         ("compliance.import_form", _l("Kepatuhan")),
         ("jobs.index", _l("Tugas latar")),
     ],
@@ -29,10 +32,13 @@ NAV = {
         ("accounts.index", _l("Akun")),
         ("meetings.index", _l("Pertemuan")),
         ("compliance.import_form", _l("Kepatuhan")),
+        ("letters.index", _l("Surat")),
         ("admin.users", _l("Pengguna")),
         ("admin.branches", _l("Kantor cabang")),
         # The arrears rules and the case deadlines (tabs on both pages).
         ("compliance_admin.arrears_rules", _l("Aturan")),
+        # The letterhead and the letter codes (tabs on both pages).
+        ("letters_admin.letterhead", _l("Kop surat")),
         ("admin.audit", _l("Log audit")),
         ("jobs.index", _l("Tugas latar")),
     ],
@@ -50,6 +56,8 @@ def nav_for(user, path: str = "") -> list[tuple[str, str, bool]]:
         path = "/accounts/"  # key persons live under the accounts menu
     elif path.startswith("/admin/case-deadlines"):
         path = "/admin/arrears-rules"  # one "Aturan" entry; the pages are tabs of each other
+    elif path.startswith("/admin/letter-codes"):
+        path = "/admin/letterhead"  # one "Kop surat" entry for both letter settings
     matches = [url for url, _label in items if path == url or (url != "/" and path.startswith(url))]
     active = max(matches, key=len) if matches else None
     return [(url, label, url == active) for url, label in items]

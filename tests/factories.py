@@ -133,3 +133,44 @@ class CaseFactory(Base):
     arrears_fine = 0
     arrears_total = factory.LazyAttribute(lambda o: o.arrears_unpaid + o.arrears_fine)
     arrears_as_of = factory.LazyFunction(today_local)
+
+
+# -- letters (tests/test_letter_jobs.py, test_letter_verify.py, test_letter_bulk.py) -----------
+
+LETTER_ARREARS = {
+    "as_of": "2026-11-20",
+    "rows": [
+        {
+            "period": "2026-08-01",
+            "due_on": "2026-09-15",
+            "contribution_due": 12_500_000,
+            "paid": 0,
+            "unpaid": 12_500_000,
+            "months_late": 2,
+            "fine": 500_000,
+            "total": 13_000_000,
+        }
+    ],
+    "unpaid": 12_500_000,
+    "fine": 500_000,
+    "total": 13_000_000,
+}
+
+
+def approved_letter(
+    account=None, *, letter_type="teguran_1", rm=None, supervisor=None, arrears=False
+):
+    """A letter drafted by the account's RM, submitted and approved (numbered) through the
+    letters services; `arrears` puts LETTER_ARREARS (one unpaid month) in its facts."""
+    from crm.letters.services import approve_letter, draft_letter, submit_letter
+
+    if account is None:
+        account = AccountFactory(rm=rm or UserFactory(role="rm"))
+    rm = account.rm
+    letter = draft_letter(account, letter_type, rm)
+    if arrears:
+        letter.facts = {**(letter.facts or {}), "arrears": LETTER_ARREARS, "pds": []}
+    submit_letter(letter, rm)
+    approve_letter(letter, supervisor or UserFactory(role="supervisor"))
+    db.session.flush()
+    return letter

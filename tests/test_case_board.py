@@ -308,17 +308,28 @@ def test_export_writes_the_filtered_open_cases_with_typed_cells(db, client, logi
     assert "attachment" in resp.headers["Content-Disposition"]
     rows = xlsx_rows(resp.data)
     assert rows[0][:5] == ("ID kasus", "Akun", "NPP", "Alasan", "Tahap")
-    assert len(rows[0]) == 14 and rows[0][-1] == "Tunggakan per"
+    assert rows[0][5:12] == (
+        "RM",
+        "Supervisor",
+        "Kantor cabang",
+        "Dibuka",
+        "Tahap dimulai",
+        "Tenggat tahap",
+        "Status tenggat",
+    )
+    assert len(rows[0]) == 17 and rows[0][-1] == "Tunggakan per"
     by_name = {r[1]: r for r in rows[1:]}
     assert set(by_name) == {"PT Kasus Ratus", "PT Kasus Miliar", "=HYPERLINK(1)"}
     late = by_name["PT Kasus Miliar"]
     case = EscalationCase.query.filter_by(arrears_total=1000 * JUTA).one()
     assert late[0] == case.id and late[3] == "Tunggakan iuran" and late[4] == "Persuasi"
-    assert late[5] == "Sandi RM" and late[6] == "Kantor Selatan"
-    assert late[8].date() == days_ago(1) and late[9] == 1
-    assert late[10:13] == (1000 * JUTA, 0, 1000 * JUTA) and late[13].date() == today_local()
+    assert late[5] == "Sandi RM" and late[7] == "Kantor Selatan"
+    assert late[9].date() == days_ago(3)  # the stage started
+    assert late[10].date() == days_ago(1) and late[11] == "terlambat" and late[12] == 1
+    assert late[13:16] == (1000 * JUTA, 0, 1000 * JUTA) and late[16].date() == today_local()
     assert by_name["=HYPERLINK(1)"][2] == "12345678"  # text, and never a formula
-    assert by_name["PT Kasus Ratus"][9] is None  # not overdue
+    assert by_name["PT Kasus Ratus"][12] is None  # not overdue
+    assert by_name["PT Kasus Ratus"][11] == "berjalan"
 
 
 def test_a_long_export_runs_as_a_job_with_the_users_access(
@@ -399,7 +410,7 @@ def test_refresh_matches_the_compliance_page_for_partial_and_late_payments(db, t
     assert pds.arrears_as_of == today  # not asked for
     assert other_case.arrears_total == account_compliance(other.id, later).summary.total
 
-    services.close_case(other_case, "paid", rm)
+    services.close_case(other_case, "written_off", team["supervisor"], "Perusahaan sudah bubar")
     assert services.refresh_case_arrears() == 2  # every open case, closed ones left alone
     assert services.refresh_case_arrears([]) == 0
     assert services.refresh_case_arrears([other_case.id, 10**12]) == 0

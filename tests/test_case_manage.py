@@ -20,6 +20,7 @@ from crm.compliance.services import today_local
 from crm.meetings.models import Interaction
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
+from tests.test_cases import post_prefixed
 
 
 @pytest.fixture
@@ -30,6 +31,10 @@ def portfolio(db):
     accounts = [AccountFactory(npp=f"{51000000 + i}", rm=rm) for i in range(3)]
     foreign = AccountFactory(npp="52000000", rm=other_rm, name="PT Milik Lain")
     return rm, other_rm, supervisor, accounts, foreign
+
+
+def post_note(client, case_id: int, text: str):
+    return post_prefixed(client, f"/cases/{case_id}/notes", "note", {"text": text})
 
 
 def audits(action: str) -> int:
@@ -57,7 +62,7 @@ def test_rm_adds_a_note_that_shows_who_when_and_what_and_is_audited(
     rm, _other, _sup, accounts, _foreign = portfolio
     case = services.open_case(accounts[0], "arrears", rm)
     login_as(rm)
-    resp = post_form(client, f"/cases/{case.id}/notes", {"text": "  Janji bayar Jumat depan.  "})
+    resp = post_note(client, case.id, "  Janji bayar Jumat depan.  ")
     assert resp.status_code == 302 and resp.headers["Location"].endswith(
         f"/cases/{case.id}#riwayat"
     )
@@ -88,7 +93,7 @@ def test_a_bad_note_is_refused_next_to_the_field_and_changes_nothing(
     rm, _other, _sup, accounts, _foreign = portfolio
     case = services.open_case(accounts[0], "arrears", rm)
     login_as(rm)
-    resp = post_form(client, f"/cases/{case.id}/notes", {"text": text})
+    resp = post_note(client, case.id, text)
     assert resp.status_code == 400
     assert message in resp.get_data(as_text=True)
     assert events(case) == [] and audits("case.note") == 0
@@ -98,7 +103,7 @@ def test_a_note_of_exactly_2000_characters_is_kept(db, client, login_as, portfol
     rm, _other, _sup, accounts, _foreign = portfolio
     case = services.open_case(accounts[0], "arrears", rm)
     login_as(rm)
-    assert post_form(client, f"/cases/{case.id}/notes", {"text": "y" * 2000}).status_code == 302
+    assert post_note(client, case.id, "y" * 2000).status_code == 302
     assert len(events(case)[0].note) == 2000
 
 
@@ -109,7 +114,7 @@ def test_a_note_on_a_closed_case_is_allowed(db, client, login_as, portfolio):
     login_as(supervisor)
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Tambah catatan" in html
-    resp = post_form(client, f"/cases/{case.id}/notes", {"text": "Bukti bayar diterima."})
+    resp = post_note(client, case.id, "Bukti bayar diterima.")
     assert resp.status_code == 302
     assert [e.note for e in events(case)] == ["Bukti bayar diterima."]
     db.session.refresh(case)
@@ -120,7 +125,7 @@ def test_notes_from_the_wrong_owner_or_role_are_403(db, client, auth, login_as, 
     rm, other_rm, _sup, accounts, _foreign = portfolio
     case = services.open_case(accounts[0], "arrears", rm)
     login_as(other_rm)  # another RM's account: cannot even see the case
-    assert post_form(client, f"/cases/{case.id}/notes", {"text": "x"}).status_code == 403
+    assert post_note(client, case.id, "x").status_code == 403
     auth.logout()
     # The case's owner after the account moved to another RM: sees it, may not act on it.
     accounts[0].rm = other_rm
@@ -128,12 +133,12 @@ def test_notes_from_the_wrong_owner_or_role_are_403(db, client, auth, login_as, 
     login_as(rm)
     assert client.get(f"/cases/{case.id}").status_code == 200
     assert "Tambah catatan" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert post_form(client, f"/cases/{case.id}/notes", {"text": "x"}).status_code == 403
+    assert post_note(client, case.id, "x").status_code == 403
     auth.logout()
     login_as(UserFactory(role="partner"))
-    assert post_form(client, f"/cases/{case.id}/notes", {"text": "x"}).status_code == 403
+    assert post_note(client, case.id, "x").status_code == 403
     assert events(case) == [] and audits("case.note") == 0
-    assert post_form(client, "/cases/999999/notes", {"text": "x"}).status_code in (403, 404)
+    assert post_note(client, 999999, "x").status_code in (403, 404)
 
 
 def test_the_note_service_checks_permission_and_length(db, portfolio):
@@ -209,7 +214,7 @@ def test_the_chooser_takes_an_npp_with_dots_or_an_account_id(db, client, login_a
         ({"account": "PT Contoh", "reason": "arrears"}, "Untuk mencari dengan nama"),
         (
             {"account": "59999999", "reason": "arrears"},
-            "Tidak ada akun dengan NPP atau ID 59999999.",
+            "Tidak ada akun dengan NPP 59999999. Untuk ID akun, tulis #59999999.",
         ),
         ({"account": "987654", "reason": "arrears"}, "Tidak ada akun dengan ID 987654."),
         ({"account": "9" * 40, "reason": "arrears"}, "Isi NPP (8 digit) atau nomor ID akun"),

@@ -4,19 +4,28 @@ automatically when an import shows the arrears paid, and the audit trail."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from crm.audit import AuditLog
 from crm.cases import letters, services
-from crm.cases.models import STAGES, CaseEvent, CaseLetterRequest, CaseSuggestion, EscalationCase
+from crm.cases.models import (
+    LETTER_TYPES,
+    STAGES,
+    CaseEvent,
+    CaseLetterRequest,
+    CaseSuggestion,
+    EscalationCase,
+)
 from crm.cases.suggestions import refresh_suggestions
 from crm.compliance.calendar import forget_calendar
 from crm.compliance.models import ComplianceImport, CompliancePeriod, Holiday
+from crm.compliance.services import today_local
+from crm.extensions import db as _db
 from crm.jobs.scheduler import PERIODIC
-from tests.conftest import post_form
+from tests.conftest import csrf_token, post_form
 from tests.factories import AccountFactory, UserFactory
 from tests.test_compliance_import import HEADERS, confirm, row, to_csv, unpaid, upload
 
@@ -33,10 +42,42 @@ def case_of(account) -> EscalationCase | None:
     return EscalationCase.query.filter_by(account_id=account.id).one_or_none()
 
 
+def post_prefixed(client, url, prefix, data, **kw):
+    """POST a form rendered with a prefix (the case page's forms): prefix-field names."""
+    fields = {f"{prefix}-{k}": v for k, v in data.items()}
+    fields[f"{prefix}-csrf_token"] = csrf_token(client)
+    return client.post(url, data=fields, **kw)
+
+
 def advance(client, case, to_stage, note="", **kw):
-    return post_form(
-        client, f"/cases/{case.id}/advance", {"to_stage": to_stage, "note": note}, **kw
-    )
+    data = {"to_stage": to_stage, "note": note}
+    if "due_on" in kw:
+        data["due_on"] = kw.pop("due_on")
+    return post_prefixed(client, f"/cases/{case.id}/advance", "advance", data, **kw)
+
+
+def close(client, case, data, **kw):
+    return post_prefixed(client, f"/cases/{case.id}/close", "close", data, **kw)
+
+
+def backdate(case, days: int = 30) -> None:
+    """As if the case had entered its stage `days` ago: its letter request and the event
+    that moved it there (issue dates may not be earlier than those)."""
+    when = case.opened_at - timedelta(days=days)
+    for letter in case.letter_requests:
+        letter.created_at = when
+    for event in case.events:
+        event.created_at = when
+    _db.session.flush()
+
+
+def ready(case) -> None:
+    """Let the case move on as if time had passed: its letter issued, its deadline past."""
+    letter = case.current_letter
+    if case.stage in LETTER_TYPES and letter is not None and letter.status == "draft_requested":
+        letter.status, letter.issued_on = "issued", today_local() - timedelta(days=20)
+    case.stage_due_on = today_local() - timedelta(days=1)
+    _db.session.flush()
 
 
 @pytest.fixture
@@ -74,10 +115,18 @@ def test_acceptance_suggest_open_advance_gate_and_close_on_payment(
     target = companies[2]
     resp = post_form(client, "/cases/open", {"account_id": target.id, "reason": "arrears"})
     case = case_of(target)
-    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/cases/{case.id}")
+    # Persuasi has no default days: the case page asks for its deadline at once.
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(
+        f"/cases/{case.id}#tenggat"
+    )
     assert (case.stage, case.status, case.owner_id) == ("persuasi", "open", rm.id)
-    assert "Kasus dibuka untuk" in client.get(resp.headers["Location"]).get_data(as_text=True)
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Kasus dibuka untuk" in html and "Tetapkan tenggat Persuasi" in html
     assert target.name not in client.get("/cases/suggestions").get_data(as_text=True)
+    today = today_local()
+    post_prefixed(client, f"/cases/{case.id}/due", "due", {"due_on": today.isoformat()})
+    db.session.refresh(case)
+    assert case.stage_due_on == today  # due today: the case may move on
 
     resp = advance(client, case, "pemberitahuan", "Dua bulan tidak dibayar", follow_redirects=True)
     html = resp.get_data(as_text=True)
@@ -92,8 +141,28 @@ def test_acceptance_suggest_open_advance_gate_and_close_on_payment(
     db.session.refresh(case)
     assert case.stage_due_on is None and case.stage_started_on is None  # menunggu surat
 
-    advance(client, case, "teguran_1")
-    advance(client, case, "teguran_2")
+    html = advance(client, case, "teguran_1", follow_redirects=True).get_data(as_text=True)
+    assert "menunggu surat" in html and "Supervisor dapat menaikkan" in html
+    url = f"/cases/{case.id}/letters/{letter.id}/issued"
+    assert post_form(client, url, {"day": today.isoformat()}).status_code == 302
+    html = advance(client, case, "teguran_1", follow_redirects=True).get_data(as_text=True)
+    assert "Tenggat tahap Pemberitahuan belum lewat" in html
+    db.session.refresh(case)
+    assert case.stage == "pemberitahuan"
+    auth.logout()
+
+    login_as(supervisor)  # the supervisor moves it on early, saying why
+    resp = advance(client, case, "teguran_1")
+    assert resp.status_code == 400 and "Tulis catatan alasan" in resp.get_data(as_text=True)
+    advance(client, case, "teguran_1", "Perusahaan menolak bertemu")
+    advance(client, case, "teguran_2", "Tidak ada tanggapan")
+    db.session.refresh(case)
+    assert case.stage == "teguran_2"
+    overrides = [e.note for e in case.events if e.kind == "advanced"][1:]
+    assert all(n.startswith("Override supervisor") for n in overrides)
+    auth.logout()
+
+    login_as(rm)
     html = advance(client, case, "denda", follow_redirects=True).get_data(as_text=True)
     assert "Hanya supervisor yang dapat menaikkan kasus" in html
     db.session.refresh(case)
@@ -120,7 +189,16 @@ def test_acceptance_suggest_open_advance_gate_and_close_on_payment(
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Lunas" in html and f"Impor data kepatuhan #{run.id}" in html
     kinds = [e.kind for e in case.events]
-    assert kinds == ["opened", "advanced", "advanced", "advanced", "advanced", "closed"]
+    assert kinds == [
+        "opened",
+        "note",  # the Persuasi deadline
+        "advanced",
+        "letter_issued",
+        "advanced",
+        "advanced",
+        "advanced",
+        "closed",
+    ]
 
 
 def test_a_payment_that_leaves_fines_or_months_unpaid_keeps_the_case_open(
@@ -171,25 +249,30 @@ def test_letter_dates_are_checked(db, portfolio):
     rm, _supervisor, companies = portfolio
     case = make_case(companies[0], rm)
     services.advance_case(case, "pemberitahuan", rm)
+    backdate(case, 30)
     request = case.current_letter
+    today = today_local()
+    with pytest.raises(letters.LetterDateError) as refused:
+        letters.mark_letter_received(request, today, rm)  # not issued yet
+    assert "catat tanggal terbitnya lebih dulu" in str(refused.value)
     with pytest.raises(letters.LetterDateError):
-        letters.mark_letter_received(request, date(2026, 11, 2), rm)  # not issued yet
+        letters.mark_letter_issued(request, today + timedelta(days=1), rm, today=today)
+    letters.mark_letter_issued(request, today - timedelta(days=10), rm)
     with pytest.raises(letters.LetterDateError):
-        letters.mark_letter_issued(request, date(2026, 11, 30), rm, today=date(2026, 11, 22))
-    letters.mark_letter_issued(request, date(2026, 11, 2), rm)
-    with pytest.raises(letters.LetterDateError):
-        letters.mark_letter_received(request, date(2026, 11, 1), rm)  # before issue
+        letters.mark_letter_received(request, today - timedelta(days=11), rm)  # before issue
 
 
 def test_letter_dates_through_the_case_page(db, client, login_as, portfolio):
     rm, _supervisor, companies = portfolio
     case = make_case(companies[0], rm)
     services.advance_case(case, "pemberitahuan", rm)
+    backdate(case, 60)
     request_id = case.current_letter.id
     login_as(rm)
     url = f"/cases/{case.id}/letters/{request_id}"
-    assert post_form(client, f"{url}/issued", {"day": "2026-11-02"}).status_code == 302
-    assert post_form(client, f"{url}/received", {"day": "2026-11-04"}).status_code == 302
+    issued, received = date(2026, 11, 2), date(2026, 11, 4)  # Mon, Wed
+    assert post_form(client, f"{url}/issued", {"day": issued.isoformat()}).status_code == 302
+    assert post_form(client, f"{url}/received", {"day": received.isoformat()}).status_code == 302
     db.session.refresh(case)
     # Received Wed 4 Nov 2026 + 10 working days = Wed 18 Nov.
     assert case.stage_due_on == date(2026, 11, 18)
@@ -204,14 +287,17 @@ def test_no_skipping_no_going_back_and_at_most_two_teguran(db, portfolio):
     for target in ("teguran_1", "persuasi", "nonsense"):
         with pytest.raises(services.CaseError):
             services.advance_case(case, target, rm)
-    services.advance_case(case, "pemberitahuan", rm)
-    services.advance_case(case, "teguran_1", rm)
-    services.advance_case(case, "teguran_2", rm)
+    for target in ("pemberitahuan", "teguran_1", "teguran_2"):
+        ready(case)
+        services.advance_case(case, target, rm)
+    ready(case)
     with pytest.raises(services.CaseError):
         services.advance_case(case, "teguran_2", rm)  # no third warning
     assert [s for s in STAGES if s.startswith("teguran")] == ["teguran_1", "teguran_2"]
+    due = today_local() + timedelta(days=30)
     for target in ("denda", "tmp2t", "skk"):
-        services.advance_case(case, target, supervisor)
+        ready(case)
+        services.advance_case(case, target, supervisor, due_on=due)
     with pytest.raises(services.CaseError):
         services.advance_case(case, "skk", supervisor)
     assert case.stage == "skk"
@@ -255,9 +341,9 @@ def test_rm_cannot_write_off_supervisor_can_with_justification(db, client, login
     with pytest.raises(PermissionError):
         services.close_case(case, "written_off", rm, "Perusahaan sudah bubar sejak 2025")
     login_as(rm)
-    resp = post_form(
+    resp = close(
         client,
-        f"/cases/{case.id}/close",
+        case,
         {"reason": "written_off", "note": "Perusahaan sudah bubar", "confirm": "y"},
         follow_redirects=True,
     )
@@ -272,7 +358,7 @@ def test_closing_needs_the_confirmation_box(db, client, login_as, portfolio):
     rm, _supervisor, companies = portfolio
     case = make_case(companies[0], rm)
     login_as(rm)
-    resp = post_form(client, f"/cases/{case.id}/close", {"reason": "paid"})
+    resp = close(client, case, {"reason": "paid"})
     assert resp.status_code == 400 and "Centang untuk mengonfirmasi" in resp.get_data(as_text=True)
     db.session.refresh(case)
     assert case.status == "open"
@@ -359,12 +445,14 @@ def test_every_case_write_is_audited(db, portfolio):
     rm, supervisor, companies = portfolio
     case = make_case(companies[0], rm)
     services.advance_case(case, "pemberitahuan", rm, "catatan")
+    backdate(case, 60)
     letters.mark_letter_issued(case.current_letter, date(2026, 11, 2), rm)
     letters.mark_letter_received(case.current_letter, date(2026, 11, 4), rm)
     services.close_case(case, "paid", supervisor)
     actions = db.session.scalars(select(AuditLog.action).order_by(AuditLog.id)).all()
     assert actions == [
         "case.open",
+        "letter.drafted",  # the case's request makes a draft Letter (crm.letters)
         "case.letter_requested",
         "case.advance",
         "case.letter_issued",

@@ -191,6 +191,8 @@ def save_account(
     for key, value in clean.items():
         setattr(account, key, value)
     account.search_name = search_name(clean["name"])
+    if before is not None and changing_rm:
+        _cases_follow_rm([account.id], account.rm_id, actor)
     audit.record(
         "account.update" if before else "account.create",
         account,
@@ -218,6 +220,7 @@ def reassign_portfolio(
     moved = list(db.session.scalars(stmt))
     if moved:
         db.session.execute(update(Account).where(Account.id.in_(moved)).values(rm_id=to_rm.id))
+        _cases_follow_rm(moved, to_rm.id, actor)
     audit.record(
         "portfolio.reassign",
         entity_type="user",
@@ -228,6 +231,14 @@ def reassign_portfolio(
         actor=actor,
     )
     return len(moved)
+
+
+def _cases_follow_rm(account_ids: list[int], rm_id: int | None, actor: User) -> None:
+    """The accounts' open escalation cases change owner with the account's RM."""
+    from crm.cases.manage import follow_account_rm  # cases import accounts: import late
+
+    db.session.flush()
+    follow_account_rm(account_ids, rm_id, actor)
 
 
 def clear_key_person_gap(account: Account, actor: User) -> None:

@@ -269,7 +269,20 @@ def detail(account_id: int):
         can_see_minutes=can_see_minutes,
         compliance=account_compliance(account.id, today_local()),
         case_panel=account_cases(account, current_user),
+        letters=account_letters(account),
     )
+
+
+ACCOUNT_LETTERS = 10
+
+
+def account_letters(account) -> list:
+    """The account's latest letters the user may see (the register's own access rule)."""
+    from crm.letters.models import Letter
+    from crm.letters.views import register_query
+
+    stmt = register_query(current_user, "", "", "", None).where(Letter.account_id == account.id)
+    return list(db.session.scalars(stmt.order_by(Letter.id.desc()).limit(ACCOUNT_LETTERS)))
 
 
 @bp.get("/<int:account_id>/org-chart")

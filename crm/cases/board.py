@@ -30,6 +30,7 @@ from crm.cases.models import EscalationCase as Case
 from crm.extensions import db
 
 CARDS_PER_STAGE = 20
+ARREARS_REASON = "arrears"  # the only reason whose cases add up to the arrears totals
 
 HOME_CASES = 10
 BOARD_ROLES = ("admin", "supervisor", "rm")
@@ -53,6 +54,7 @@ AMOUNT_BANDS: dict[str, Band] = {
     "ge1m": Band(_l("Rp 1 miliar atau lebih"), 1_000_000_000, None),
 }
 STATUSES = ("open", "closed")
+NO_OWNER = "none"  # the RM filter's "tanpa RM"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class CaseFilters:
     """What the user asked for; values that are not valid were dropped when parsing."""
 
     owner_id: int | None = None
+    unowned: bool = False  # "tanpa RM": cases whose account had no RM (owner empty)
     branch_id: int | None = None
     reason: str = ""
     band: str = ""
@@ -70,7 +73,7 @@ class CaseFilters:
     def query_args(self, *, stage: bool = False, status: bool = False) -> dict:
         """The filters as query-string arguments (links keep the filters)."""
         args = {
-            "owner": self.owner_id,
+            "owner": NO_OWNER if self.unowned else self.owner_id,
             "branch": self.branch_id,
             "reason": self.reason,
             "band": self.band,
@@ -90,7 +93,7 @@ class CaseFilters:
     def from_params(cls, params: Mapping) -> CaseFilters:
         """A job's parameters, checked again like a query string."""
         args = {
-            "owner": str(params.get("owner_id") or ""),
+            "owner": NO_OWNER if params.get("unowned") else str(params.get("owner_id") or ""),
             "branch": str(params.get("branch_id") or ""),
             "reason": params.get("reason") or "",
             "band": params.get("band") or "",
@@ -115,6 +118,7 @@ def filters_from_args(args: Mapping) -> CaseFilters:
     status = args.get("status", "open")
     return CaseFilters(
         owner_id=_id_arg(args.get("owner")),
+        unowned=args.get("owner") == NO_OWNER,
         branch_id=_id_arg(args.get("branch")),
         reason=_choice(args.get("reason"), REASONS),
         band=_choice(args.get("band"), AMOUNT_BANDS),
@@ -147,6 +151,8 @@ def conditions(f: CaseFilters, user: User, today: date, *, stage: bool = True) -
     access = access_clause(user)
     if access is not None:
         terms.append(access)
+    elif f.unowned:
+        terms.append(Case.owner_id.is_(None))
     elif f.owner_id:
         terms.append(Case.owner_id == f.owner_id)
     if f.branch_id:
@@ -221,10 +227,15 @@ class Board:
 
 
 def stage_totals(f: CaseFilters, user: User, today: date) -> list[StageColumn]:
-    """Count, overdue count and arrears total of the open cases of every stage."""
+    """Count, overdue count and arrears total of the open cases of every stage. The stored
+    figure is the account's whole arrears, the same on each of its cases: only arrears
+    cases add it up (at most one open per account), so no account counts twice."""
     overdue = func.coalesce(func.sum(case((overdue_clause(today), 1), else_=0)), 0)
+    arrears = func.coalesce(
+        func.sum(case((Case.reason == ARREARS_REASON, Case.arrears_total), else_=0)), 0
+    )
     rows = db.session.execute(
-        select(Case.stage, func.count(), overdue, func.coalesce(func.sum(Case.arrears_total), 0))
+        select(Case.stage, func.count(), overdue, arrears)
         .where(Case.status == "open", *conditions(f, user, today, stage=False))
         .group_by(Case.stage)
     ).all()

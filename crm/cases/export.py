@@ -1,5 +1,6 @@
 """The board's open cases as an XLSX file (openpyxl write-only): one row per case with its
-stage, deadline, days overdue and stored arrears. Read in keyset batches by id, each batch
+stage, RM and supervisor, stage start, deadline and its state ("menunggu surat",
+overdue...), days overdue and stored arrears. Read in keyset batches by id, each batch
 with its accounts and owners joined (no N+1); branch names are read once."""
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from crm.i18n import local_date
 
 BATCH = 1000
 DATE_FORMAT = "dd/mm/yyyy"
-MONEY_COLUMNS = (10, 11, 12)  # unpaid, fine, total (0-based)
-COLUMN_WIDTHS = (9, 36, 11, 20, 20, 22, 22, 13, 13, 13, 16, 14, 16, 13)
+MONEY_COLUMNS = (13, 14, 15)  # unpaid, fine, total (0-based)
+COLUMN_WIDTHS = (9, 36, 11, 20, 20, 22, 22, 22, 13, 13, 13, 18, 13, 16, 14, 16, 13)
 MONEY_FORMAT = "#,##0"
 Progress = Callable[[int, int], None]
 
@@ -45,9 +46,12 @@ def headers() -> list[str]:
         _("Alasan"),
         _("Tahap"),
         _("RM"),
+        _("Supervisor"),
         _("Kantor cabang"),
         _("Dibuka"),
+        _("Tahap dimulai"),
         _("Tenggat tahap"),
+        _("Status tenggat"),
         _("Hari terlambat"),
         _("Iuran belum dibayar"),
         _("Denda"),
@@ -67,7 +71,9 @@ def count_cases(f: board.CaseFilters, user: User, today: date) -> int:
 
 def _cases(f: board.CaseFilters, user: User, today: date) -> Iterator[list[Case]]:
     """Batches of the filtered open cases in id order (keyset, no OFFSET)."""
-    stmt = _open_cases(f, user, today).options(joinedload(Case.account), joinedload(Case.owner))
+    stmt = _open_cases(f, user, today).options(
+        joinedload(Case.account), joinedload(Case.owner), joinedload(Case.supervisor)
+    )
     last = 0
     while True:
         batch = db.session.scalars(stmt.where(Case.id > last).order_by(Case.id).limit(BATCH)).all()
@@ -85,15 +91,27 @@ def _values(c: Case, today: date, branches: dict[int, str]) -> list:
         case_label("reason", c.reason),
         case_label("stage", c.stage),
         c.owner.name if c.owner else "",
+        c.supervisor.name if c.supervisor else "",
         branches.get(c.branch_office_id, ""),
         local_date(c.opened_at),
+        c.stage_started_on,
         c.stage_due_on,
+        due_state(c, today),
         board.days_overdue(c, today),
         c.arrears_unpaid,
         c.arrears_fine,
         c.arrears_total,
         c.arrears_as_of,
     ]
+
+
+def due_state(c: Case, today: date) -> str:
+    """How the deadline stands, as the board's badge reads."""
+    if board.awaiting_letter(c):
+        return _("menunggu surat")
+    if board.days_overdue(c, today):
+        return _("terlambat")
+    return _("berjalan") if c.stage_due_on else _("tanpa tenggat")
 
 
 def _cell(sheet, value, money: bool = False):

@@ -28,42 +28,6 @@ from wtforms.validators import (
 from crm.cases.labels import CLOSE_REASON_LABELS, REASON_LABELS, STAGE_LABELS
 
 
-class OpenCaseForm(FlaskForm):
-    account_id = HiddenField(validators=[DataRequired()])
-    reason = HiddenField(validators=[DataRequired()])
-
-
-class AdvanceForm(FlaskForm):
-    # The stage the user saw as next: a double submit cannot move the case twice.
-    to_stage = HiddenField(validators=[DataRequired()])
-    note = TextAreaField(_l("Catatan"), validators=[Optional(), Length(max=2000)])
-    due_on = DateField(_l("Tenggat (untuk tahap tanpa tenggat bawaan)"), validators=[Optional()])
-
-
-def close_reason_choices():
-    return [("", _l("Pilih…")), *CLOSE_REASON_LABELS.items()]
-
-
-class CloseForm(FlaskForm):
-    reason = SelectField(
-        _l("Alasan selesai"),
-        choices=close_reason_choices,
-        validators=[DataRequired(_l("Pilih alasan penutupan."))],
-    )
-    note = TextAreaField(_l("Catatan / justifikasi"), validators=[Optional(), Length(max=2000)])
-    confirm = BooleanField(
-        _l("Saya yakin kasus ini selesai."),
-        validators=[InputRequired(_l("Centang untuk mengonfirmasi penutupan kasus."))],
-    )
-
-
-class LetterDateForm(FlaskForm):
-    day = DateField(_l("Tanggal"), validators=[DataRequired(_l("Isi tanggal yang valid."))])
-
-
-# -- notes, opening by hand, stage deadlines (admin) ------------------------------------------
-
-
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -102,7 +66,95 @@ class WholeNumberField(IntegerField):
             raise StopValidation()
 
 
+class ChoiceField(SelectField):
+    """A select whose refusals read in Indonesian (WTForms says "Not a valid choice.")."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(str(_l("Pilih salah satu pilihan yang tersedia."))) from exc
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+        try:
+            super().pre_validate(form)
+        except ValidationError as exc:
+            raise ValidationError(_l("Pilih salah satu pilihan yang tersedia.")) from exc
+
+
+class OpenCaseForm(FlaskForm):
+    account_id = HiddenField(validators=[DataRequired()])
+    reason = HiddenField(validators=[DataRequired()])
+
+
+class AdvanceForm(FlaskForm):
+    """Rendered with prefix="advance" (the case page holds several forms)."""
+
+    # The stage the user saw as next: a double submit cannot move the case twice.
+    to_stage = HiddenField(validators=[DataRequired()])
+    note = TextAreaField(
+        _l("Catatan"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=2000, message=_l("Catatan paling panjang 2000 karakter.")),
+        ],
+    )
+    # Checked by crm.cases.services.check_due (required when the stage has no default days).
+    due_on = DayField(_l("Tenggat tahap berikutnya"), validators=[Optional()])
+
+
+class DueForm(FlaskForm):
+    """The current stage's deadline set by hand (prefix="due")."""
+
+    due_on = DayField(_l("Tenggat tahap"), validators=[DataRequired(_l("Isi tanggal yang valid."))])
+
+
+class SupervisorForm(FlaskForm):
+    """The supervisor responsible for the case (prefix="supervisor")."""
+
+    supervisor_id = ChoiceField(
+        _l("Supervisor penanggung jawab"),
+        coerce=int,
+        validators=[DataRequired(_l("Pilih supervisor."))],
+    )
+
+
+def close_reason_choices(reasons=None):
+    """The choices of CloseForm; the view narrows them to the case's reason and the user's
+    role (crm.cases.services.close_reasons)."""
+    labels = CLOSE_REASON_LABELS
+    return [("", _l("Pilih…")), *((r, labels[r]) for r in (reasons or labels))]
+
+
+class CloseForm(FlaskForm):
+    """Rendered with prefix="close"."""
+
+    reason = ChoiceField(
+        _l("Alasan selesai"),
+        choices=close_reason_choices,
+        validate_choice=False,  # crm.cases.services.close_case says why a reason is refused
+        validators=[DataRequired(_l("Pilih alasan penutupan."))],
+    )
+    note = TextAreaField(_l("Catatan / justifikasi"), validators=[Optional(), Length(max=2000)])
+    confirm = BooleanField(
+        _l("Saya yakin kasus ini selesai."),
+        validators=[InputRequired(_l("Centang untuk mengonfirmasi penutupan kasus."))],
+    )
+
+
+class LetterDateForm(FlaskForm):
+    day = DayField(_l("Tanggal"), validators=[DataRequired(_l("Isi tanggal yang valid."))])
+
+
+# -- notes, opening by hand, stage deadlines (admin) ------------------------------------------
+
+
 class NoteForm(FlaskForm):
+    """Rendered with prefix="note"."""
+
     text = TextAreaField(
         _l("Catatan baru"),
         filters=[_strip],
@@ -121,7 +173,7 @@ class NewCaseForm(FlaskForm):
     # The account from ?account=<id> (the account page's button), else what the user typed.
     account_id = HiddenField()
     account = StringField(_l("Akun: NPP atau ID akun"), filters=[_strip])
-    reason = SelectField(
+    reason = ChoiceField(
         _l("Alasan kasus"),
         choices=reason_choices,
         validate_choice=False,  # crm.cases.services.open_case refuses an unknown reason
@@ -143,7 +195,7 @@ def stage_choices():
 
 
 class StageRuleForm(FlaskForm):
-    stage = SelectField(
+    stage = ChoiceField(
         _l("Tahap"),
         choices=stage_choices,
         validate_choice=False,  # crm.cases.deadlines.add_stage_rule refuses an unknown stage
@@ -184,9 +236,11 @@ __all__ = [
     "REASON_LABELS",
     "AdvanceForm",
     "CloseForm",
+    "DueForm",
     "LetterDateForm",
     "NewCaseForm",
     "NoteForm",
     "OpenCaseForm",
     "StageRuleForm",
+    "SupervisorForm",
 ]

@@ -1,12 +1,14 @@
 """The seam between cases and letters: a letter stage requests its letter here, and the
 letter's issue and receipt dates start the stage clock.
 
-The letters feature (Letter, numbering, approval, PDF) comes later. Until then a letter
-stage creates a CaseLetterRequest (status draft_requested) through request_letter(), the
-only place a case asks for a letter. The letters issue will make request_letter() create a
-draft Letter (type = request.letter_type, addressee from the account) and point the request
-at it, and call mark_letter_issued() / mark_letter_received() when the letter is dispatched
-and its receipt recorded. Today people record those dates on the case page.
+request_letter() is the only place a case asks for a letter: it keeps a CaseLetterRequest
+(the case's view of the letter: stage, type, status draft_requested -> issued -> received)
+and creates a draft Letter of the matching type (crm.letters), linked through case_id and
+CaseLetterRequest.letter_id. The letters workflow then calls mark_letter_issued() when the
+rendering job freezes the PDF and mark_letter_received() when the receipt is recorded;
+both accept the Letter itself (they find its request through letter_id, do nothing for a
+letter without a case, and are idempotent for a date already recorded). Requests without a
+Letter (made before the letters feature) keep their manual date forms on the case page.
 
 The clock: a letter stage has no due date while its letter is not issued ("menunggu
 surat"); issuing starts it (due = issue date + the stage's working days) and a recorded
@@ -18,13 +20,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from crm import audit
 from crm.cases.clock import due_date
 from crm.cases.models import LETTER_TYPES, CaseEvent, CaseLetterRequest, EscalationCase
 from crm.extensions import db
 
-LetterRequest = CaseLetterRequest  # the letters issue replaces it with its Letter link
+LetterRequest = CaseLetterRequest  # the case's view of its Letter (request.letter_id)
 LETTER_FIELDS = ("status", "issued_on", "received_on")
 
 
@@ -52,11 +55,18 @@ def request_letter(case: EscalationCase, stage: str, actor) -> LetterRequest:
     )
     db.session.add(request)
     db.session.flush()
+    from crm.letters.services import draft_letter  # letters import cases: import late
+
+    letter = draft_letter(case.account, request.letter_type, actor, case=case, check=False)
+    request.letter_id = letter.id
+    db.session.flush()
     audit.record(
         "case.letter_requested",
         request,
         summary=_("Draf surat %(type)s diminta untuk kasus #%(id)d", type=stage, id=case.id),
-        after=audit.snapshot(request, ("case_id", "stage", "letter_type", "addressee")),
+        after=audit.snapshot(
+            request, ("case_id", "stage", "letter_type", "addressee", "letter_id")
+        ),
         actor=actor,
     )
     return request
@@ -96,22 +106,58 @@ def _record(request: CaseLetterRequest, kind: str, day: date, actor, before: dic
     )
 
 
-def mark_letter_issued(request: CaseLetterRequest, day: date, actor=None, today=None) -> None:
-    """The letter went out on `day`: the stage clock starts from it."""
-    if request.status != "draft_requested":
-        raise LetterDateError(_("Tanggal terbit surat ini sudah dicatat."))
+def request_of(letter_or_request) -> CaseLetterRequest | None:
+    """The case's request behind a Letter (None for a letter without a case)."""
+    if isinstance(letter_or_request, CaseLetterRequest):
+        return letter_or_request
+    return db.session.scalar(
+        select(CaseLetterRequest).where(CaseLetterRequest.letter_id == letter_or_request.id)
+    )
+
+
+def mark_letter_issued(letter_or_request, day: date, actor=None, today=None) -> None:
+    """The letter went out on `day`: the stage clock starts from it. Given a Letter (the
+    rendering job), a letter without a case or an issue already recorded is left alone."""
+    request = request_of(letter_or_request)
+    if request is None:
+        return
+    from_letter = request is not letter_or_request
+    if from_letter and request.status != "draft_requested":
+        return
+    from crm.cases.manage import check_issue_floor, correct_letter_date  # cycle: late
+
+    if request.status != "draft_requested":  # a supervisor corrects, an RM is told so
+        return correct_letter_date(request, "issued", day, actor, today)
     if today is not None and day > today:
         raise LetterDateError(_("Tanggal terbit tidak boleh di masa depan."))
+    check_issue_floor(request, day)
     before = audit.snapshot(request, LETTER_FIELDS)
     request.status, request.issued_on = "issued", day
     _restart_clock(request, day)
     _record(request, "letter_issued", day, actor, before)
 
 
-def mark_letter_received(request: CaseLetterRequest, day: date, actor=None, today=None) -> None:
-    """The company received the letter on `day`: the clock restarts from the receipt."""
+def mark_letter_received(letter_or_request, day: date, actor=None, today=None) -> None:
+    """The company received the letter on `day`: the clock restarts from the receipt. Given
+    a Letter, its issue is recorded first when the rendering job has not done it (the
+    letter's date), and a receipt already recorded is left alone."""
+    request = request_of(letter_or_request)
+    if request is None:
+        return
+    if request is not letter_or_request:
+        if request.status == "received":
+            return
+        if request.status == "draft_requested":
+            issued = letter_or_request.letter_date or day
+            mark_letter_issued(request, min(issued, day), actor)
+    if request.status == "received":  # a supervisor corrects, an RM is told so
+        from crm.cases.manage import correct_letter_date  # cycle: import late
+
+        return correct_letter_date(request, "received", day, actor, today)
     if request.status != "issued" or request.issued_on is None:
-        raise LetterDateError(_("Catat tanggal terbit surat lebih dulu."))
+        raise LetterDateError(
+            _("Tanggal terbit surat ini belum dicatat: catat tanggal terbitnya lebih dulu.")
+        )
     if day < request.issued_on:
         raise LetterDateError(_("Tanggal terima tidak boleh sebelum tanggal terbit."))
     if today is not None and day > today:

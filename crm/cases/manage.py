@@ -1,55 +1,300 @@
-"""Helpers for opening a case by hand and for the pages around a case: find the account
-from what the user typed (NPP or account id), the cases listed on an account's page, and
-the account's arrears and timeline shown on a case page."""
+"""Working a case by hand: find the account from what the user typed (NPP or account id),
+the current stage's deadline set by hand, the responsible supervisor, the open cases
+following their account's RM, the Denda fine, the cases listed on an account's page, and
+the account's arrears and timeline shown on a case page. Services flush, never commit."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import case as sql_case
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from crm.accounts.identifiers import digits
+from crm import audit
+from crm.accounts.imports.common import chunked
 from crm.accounts.models import Account
 from crm.auth.models import User
-from crm.cases.models import EscalationCase
-from crm.cases.services import CaseError
+from crm.cases.letters import LetterDateError
+from crm.cases.models import STAGES, CaseEvent, CaseLetterRequest, EscalationCase
+from crm.cases.services import (
+    ARREARS_BATCH,
+    CASE_FIELDS,
+    CaseError,
+    _event,
+    _stage_label,
+    can_act,
+    check_due,
+    is_supervisor,
+)
 from crm.compliance.services import account_compliance, today_local
+from crm.db import utcnow
 from crm.extensions import db
+from crm.i18n import local_date, long_date
 
 ACCOUNT_CASES_LIMIT = 10
 TIMELINE_LIMIT = 10
 ARREARS_ROWS = 24
 MAX_ID_DIGITS = 18  # beyond a BIGINT: never an account id
+# DOMAIN.md, sanction ladder, stage 5 Denda: "fine of 0.1 % of owed contributions, up to 30
+# days after Teguran II" (PP 86/2013). Per mille, of the case's stored unpaid contributions.
+DENDA_RATE_PER_MILLE = 1
+ACCOUNT_ID = re.compile(r"#?[0-9]+")  # an account id: plain ASCII digits, or "#<digits>"
+NPP_TYPED = re.compile(r"[0-9][0-9. ]*[0-9]")  # 8 digits, maybe grouped by dots or spaces
 
 
 def find_account(raw: str | None) -> Account:
-    """The account an NPP (8 digits, dots and spaces allowed) or an account id names;
-    CaseError on the "account" field when the text names none."""
+    """The account an NPP (8 digits, dots and spaces allowed) or an account id (plain
+    digits, or "#<digits>") names; an 8-digit number is an NPP only, never an id (write
+    "#<digits>" for that id). CaseError on the "account" field when the text names none."""
     text = (raw or "").strip()
     if not text:
         raise CaseError(_("Isi NPP (8 digit) atau nomor ID akun."), "account")
-    value = digits(text.removeprefix("#"))
-    if not value.isdigit() or len(value) > MAX_ID_DIGITS:
+    plain = ACCOUNT_ID.fullmatch(text) is not None
+    value = text.removeprefix("#")
+    if plain and len(value) == 8 and not text.startswith("#"):
+        return _account_by_npp(value)
+    if plain and len(value) <= MAX_ID_DIGITS:
+        account = db.session.get(Account, int(value))
+        if account is None:
+            raise CaseError(_("Tidak ada akun dengan ID %(v)s.", v=value), "account")
+        return account
+    npp = text.replace(".", "").replace(" ", "")
+    if NPP_TYPED.fullmatch(text) and len(npp) == 8:
+        return _account_by_npp(npp)
+    raise CaseError(
+        _(
+            "Isi NPP (8 digit) atau nomor ID akun, hanya angka. Untuk mencari dengan "
+            "nama, pakai daftar akun."
+        ),
+        "account",
+    )
+
+
+def _account_by_npp(npp: str) -> Account:
+    account = db.session.scalar(select(Account).where(Account.npp == npp))
+    if account is None:
         raise CaseError(
             _(
-                "Isi NPP (8 digit) atau nomor ID akun, hanya angka. Untuk mencari dengan "
-                "nama, pakai daftar akun."
+                "Tidak ada akun dengan NPP %(v)s. Untuk ID akun, tulis #%(v)s.",
+                v=npp,
             ),
             "account",
         )
-    if len(value) == 8 and not text.startswith("#"):
-        account = db.session.scalar(select(Account).where(Account.npp == value))
-        if account is not None:
-            return account
-    account = db.session.get(Account, int(value))
-    if account is None:
-        if len(value) == 8:
-            raise CaseError(_("Tidak ada akun dengan NPP atau ID %(v)s.", v=value), "account")
-        raise CaseError(_("Tidak ada akun dengan ID %(v)s.", v=value), "account")
     return account
+
+
+# -- deadline, supervisor, owner -------------------------------------------------------------
+
+
+def may_set_due(user: User, case: EscalationCase) -> bool:
+    """The RM sets the Persuasi deadline; a supervisor or admin any stage's."""
+    if not case.is_open or not can_act(user, case):
+        return False
+    return is_supervisor(user) or case.stage == STAGES[0]
+
+
+def set_stage_due(case: EscalationCase, day: date | None, actor: User) -> EscalationCase:
+    """Set or change the current stage's deadline by hand (from today, within a year)."""
+    if not can_act(actor, case):
+        raise PermissionError(_("Anda hanya dapat menangani kasus akun dalam portofolio Anda."))
+    if not case.is_open:
+        raise CaseError(_("Kasus ini sudah selesai."))
+    if not may_set_due(actor, case):
+        raise PermissionError(_("Hanya supervisor yang dapat mengubah tenggat tahap ini."))
+    check_due(day, today_local(), case.stage, required=True)
+    before = audit.snapshot(case, CASE_FIELDS)
+    old = case.stage_due_on
+    case.stage_due_on = day
+    note = _(
+        "Tenggat tahap %(stage)s ditetapkan: %(day)s (sebelumnya %(old)s).",
+        stage=_stage_label(case.stage),
+        day=long_date(day),
+        old=long_date(old) if old else _("belum ada"),
+    )
+    _event(case, "note", actor, from_stage=case.stage, note=note)
+    db.session.flush()
+    audit.record(
+        "case.due",
+        case,
+        summary=f"Kasus #{case.id}: tenggat {case.stage} {day.isoformat()}",
+        before=before,
+        after=audit.snapshot(case, CASE_FIELDS),
+        actor=actor,
+    )
+    return case
+
+
+def supervisor_choices() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == "supervisor", User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def set_case_supervisor(case: EscalationCase, supervisor: User, actor: User) -> EscalationCase:
+    """Change the supervisor responsible for the case (supervisors and admins)."""
+    if not is_supervisor(actor) or not can_act(actor, case):
+        raise PermissionError(_("Hanya supervisor atau admin yang dapat mengganti supervisor."))
+    if supervisor.role != "supervisor" or not supervisor.active:
+        raise CaseError(_("Pilih supervisor yang aktif."), "supervisor_id")
+    if supervisor.id == case.supervisor_id:
+        raise CaseError(_("Supervisor itu sudah menangani kasus ini."), "supervisor_id")
+    old = case.supervisor
+    before = {"supervisor_id": case.supervisor_id}
+    case.supervisor = supervisor
+    note = _(
+        "Supervisor penanggung jawab diganti: %(old)s → %(new)s.",
+        old=old.name if old else "-",
+        new=supervisor.name,
+    )
+    _event(case, "note", actor, from_stage=case.stage, note=note)
+    db.session.flush()
+    audit.record(
+        "case.supervisor",
+        case,
+        summary=f"Kasus #{case.id}: supervisor {supervisor.email}",
+        before=before,
+        after={"supervisor_id": supervisor.id},
+        actor=actor,
+    )
+    return case
+
+
+def follow_account_rm(account_ids: list[int], rm_id: int | None, actor: User | None) -> int:
+    """The open cases of these accounts follow their new RM (one bulk UPDATE per chunk,
+    an audit row per case); returns how many cases moved. Called wherever Account.rm_id is
+    changed (crm.accounts.services)."""
+    moved = 0
+    for batch in chunked(sorted(set(account_ids)), ARREARS_BATCH):
+        rows = db.session.execute(
+            select(EscalationCase.id, EscalationCase.account_id, EscalationCase.owner_id).where(
+                EscalationCase.account_id.in_(batch),
+                EscalationCase.status == "open",
+                EscalationCase.owner_id.is_distinct_from(rm_id),
+            )
+        ).all()
+        if not rows:
+            continue
+        db.session.execute(
+            update(EscalationCase)
+            .where(EscalationCase.id.in_([r[0] for r in rows]))
+            .values(owner_id=rm_id)
+            .execution_options(synchronize_session="fetch")
+        )
+        for case_id, account_id, owner_id in rows:
+            audit.record(
+                "case.owner",
+                entity_type="escalation_case",
+                entity_id=case_id,
+                summary=f"Kasus #{case_id} mengikuti RM akun #{account_id}",
+                before={"owner_id": owner_id},
+                after={"owner_id": rm_id},
+                actor=actor,
+            )
+        moved += len(rows)
+    return moved
+
+
+def denda_fine(case: EscalationCase) -> int:
+    """The Denda stage's fine: DENDA_RATE_PER_MILLE of the stored unpaid contributions,
+    rounded half up to whole rupiah."""
+    return (case.arrears_unpaid * DENDA_RATE_PER_MILLE + 500) // 1000
+
+
+# -- letter dates: the earliest issue date, corrections ---------------------------------------
+
+
+def earliest_issue_date(request: CaseLetterRequest) -> date:
+    """A letter goes out no earlier than it was requested, nor before its stage began (the
+    day the case advanced into it), both as local calendar days."""
+    entered = db.session.scalar(
+        select(func.max(CaseEvent.created_at)).where(
+            CaseEvent.case_id == request.case_id,
+            CaseEvent.kind == "advanced",
+            CaseEvent.to_stage == request.stage,
+        )
+    )
+    days = [local_date(request.created_at or utcnow())]
+    if entered is not None:
+        days.append(local_date(entered))
+    return max(days)
+
+
+def check_issue_floor(request: CaseLetterRequest, day: date) -> None:
+    earliest = earliest_issue_date(request)
+    if day < earliest:
+        raise LetterDateError(
+            _(
+                "Tanggal terbit tidak boleh sebelum surat diminta dan tahapnya dimulai (%(day)s).",
+                day=long_date(earliest),
+            )
+        )
+
+
+def correct_letter_date(
+    request: CaseLetterRequest, what: str, day: date, actor, today: date | None = None
+) -> None:
+    """A supervisor or admin corrects an issue or receipt date already recorded (event note
+    "dikoreksi", audited); anyone else is told a supervisor can. The clock follows."""
+    from crm.cases.letters import _restart_clock
+
+    old = request.issued_on if what == "issued" else request.received_on
+    label = _("terbit") if what == "issued" else _("terima")
+    if actor is None or not is_supervisor(actor):
+        raise LetterDateError(
+            _(
+                "Tanggal %(what)s surat ini sudah dicatat (%(day)s). Bila salah, supervisor "
+                "dapat mengoreksinya.",
+                what=label,
+                day=long_date(old),
+            )
+        )
+    if day == old:
+        raise LetterDateError(_("Tanggal itu sudah tercatat."))
+    if day > (today or today_local()):
+        raise LetterDateError(_("Tanggal %(what)s tidak boleh di masa depan.", what=label))
+    if what == "issued":
+        check_issue_floor(request, day)
+        if request.received_on is not None and day > request.received_on:
+            raise LetterDateError(_("Tanggal terbit tidak boleh setelah tanggal terima."))
+    elif day < request.issued_on:
+        raise LetterDateError(_("Tanggal terima tidak boleh sebelum tanggal terbit."))
+    before = audit.snapshot(request, ("status", "issued_on", "received_on"))
+    setattr(request, f"{what}_on", day)
+    if what == "received" or request.received_on is None:  # the clock runs from the latest
+        _restart_clock(request, day)
+    kind = f"letter_{what}"
+    note = _(
+        "Tanggal %(what)s dikoreksi: %(day)s (sebelumnya %(old)s).",
+        what=label,
+        day=day.isoformat(),
+        old=old.isoformat(),
+    )
+    _event(
+        request.case,
+        kind,
+        actor,
+        from_stage=request.stage,
+        to_stage=request.stage,
+        note=note,
+        letter_request_id=request.id,
+    )
+    db.session.flush()
+    audit.record(
+        "case.letter_corrected",
+        request,
+        summary=f"Kasus #{request.case_id}, surat {request.letter_type}: {note}",
+        before=before,
+        after=audit.snapshot(request, ("status", "issued_on", "received_on")),
+        actor=actor,
+    )
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """/cases/new (open a case by hand, for any reason, including a company that registered
-late or not at all, which the suggestion job never finds) and /cases/<id>/notes (a note on
-a case, also on a closed one). Routes on the cases blueprint of crm.cases.views."""
+late or not at all, which the suggestion job never finds), /cases/<id>/notes (a note on
+a case, also on a closed one), /cases/<id>/due (the current stage's deadline set by hand)
+and /cases/<id>/supervisor (the responsible supervisor). Routes on the cases blueprint of
+crm.cases.views."""
 
 from __future__ import annotations
 
@@ -14,16 +16,17 @@ from sqlalchemy.exc import IntegrityError
 
 from crm.accounts.models import Account
 from crm.accounts.services import can_edit
-from crm.cases import notes, services
+from crm.auth.models import User
+from crm.cases import manage, notes, services
 from crm.cases.clock import due_date, has_default_days
-from crm.cases.forms import AdvanceForm, CloseForm, NewCaseForm, NoteForm
+from crm.cases.forms import DueForm, NewCaseForm, NoteForm, SupervisorForm
 from crm.cases.manage import find_account
 from crm.cases.models import STAGES
 from crm.cases.views import _case_or_403, _render_detail, bp
 from crm.compliance.services import today_local
 from crm.extensions import db
 
-DUE_MAX_DAYS = 365
+DUE_MAX_DAYS = services.DUE_MAX_DAYS
 
 
 @bp.post("/<int:case_id>/notes")
@@ -31,22 +34,61 @@ def add_note(case_id: int):
     case = _case_or_403(case_id)
     if not services.can_act(current_user, case):
         abort(403)
-    form = NoteForm()
+    form = NoteForm(prefix="note")
     if not form.validate_on_submit():
-        return _render_detail(
-            case, AdvanceForm(to_stage=case.next_stage), CloseForm(), 400, note_form=form
-        )
+        return _render_detail(case, 400, note_form=form)
     try:
         notes.add_note(case, form.text.data, current_user)
         db.session.commit()
     except services.CaseError as exc:
         db.session.rollback()
         form.text.errors = [str(exc)]
-        return _render_detail(
-            case, AdvanceForm(to_stage=case.next_stage), CloseForm(), 400, note_form=form
-        )
+        return _render_detail(case, 400, note_form=form)
     flash(_("Catatan ditambahkan."), "success")
     return redirect(url_for(".detail", case_id=case.id, _anchor="riwayat"))
+
+
+@bp.post("/<int:case_id>/due")
+def set_due(case_id: int):
+    """Set or change the current stage's deadline: the RM at Persuasi, a supervisor any."""
+    case = _case_or_403(case_id)
+    if not manage.may_set_due(current_user, case):
+        abort(403)
+    form = DueForm(prefix="due")
+    if not form.validate_on_submit():
+        return _render_detail(case, 400, due_form=form)
+    try:
+        manage.set_stage_due(case, form.due_on.data, current_user)
+        db.session.commit()
+    except services.CaseError as exc:
+        db.session.rollback()
+        form.due_on.errors = [str(exc)]
+        return _render_detail(_case_or_403(case_id), 400, due_form=form)
+    flash(_("Tenggat tahap disimpan."), "success")
+    return redirect(url_for(".detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/supervisor")
+def set_supervisor(case_id: int):
+    """Change the supervisor responsible for the case (supervisors and admins)."""
+    case = _case_or_403(case_id)
+    if not services.is_supervisor(current_user) or not services.can_act(current_user, case):
+        abort(403)
+    form = SupervisorForm(prefix="supervisor")
+    form.supervisor_id.choices = [(u.id, u.name) for u in manage.supervisor_choices()]
+    if not form.validate_on_submit():
+        return _render_detail(case, 400, supervisor_form=form)
+    try:
+        manage.set_case_supervisor(
+            case, db.session.get(User, form.supervisor_id.data), current_user
+        )
+        db.session.commit()
+    except services.CaseError as exc:
+        db.session.rollback()
+        form.supervisor_id.errors = [str(exc)]
+        return _render_detail(_case_or_403(case_id), 400, supervisor_form=form)
+    flash(_("Supervisor penanggung jawab diganti."), "success")
+    return redirect(url_for(".detail", case_id=case.id))
 
 
 def _pinned_account(form: NewCaseForm) -> Account | None:
@@ -55,7 +97,7 @@ def _pinned_account(form: NewCaseForm) -> Account | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > manage.MAX_ID_DIGITS:
         abort(404)
     return db.session.get(Account, int(raw)) or abort(404)
 

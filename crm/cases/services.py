@@ -1,6 +1,9 @@
 """Case rules: who may act, opening (one open case per account and reason), advancing one
-stage at a time, closing, closing automatically when an import shows arrears paid, and the
-arrears figure stored on each open case for the board (refresh_case_arrears).
+stage at a time (once the stage's letter is issued and its deadline has come, unless a
+supervisor overrides with a note), closing (Lunas only when the recomputed arrears are 0,
+Terdaftar penuh only for a registration case, Dihapuskan only by a supervisor), closing
+automatically when an import shows arrears paid, and the arrears figure stored on each open
+case for the board (refresh_case_arrears).
 
 Services flush and never commit; views, jobs and the import's write path commit.
 Supervisors (and admins, who act for them) move a case to Denda, TMP2T or SKK and write a
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -22,7 +25,7 @@ from crm.accounts.imports.common import chunked
 from crm.accounts.models import Account
 from crm.accounts.services import can_edit
 from crm.auth.models import User
-from crm.cases.clock import due_date
+from crm.cases.clock import due_date, has_default_days
 from crm.cases.letters import request_letter
 from crm.cases.models import (
     CLOSE_REASONS,
@@ -36,12 +39,16 @@ from crm.cases.models import (
 from crm.compliance import arrears
 from crm.compliance.calendar import working_calendar
 from crm.compliance.models import ComplianceImport, CompliancePeriod
-from crm.compliance.services import arrears_rules, today_local
+from crm.compliance.services import account_compliance, arrears_rules, today_local
 from crm.db import utcnow
 from crm.extensions import db
+from crm.i18n import long_date, rupiah
 
 SUPERVISOR_ROLES = ("supervisor", "admin")
 CASE_FIELDS = ("stage", "status", "stage_started_on", "stage_due_on", "closed_reason")
+# "Terdaftar penuh" ends a registration case (PDS findings, late registration) only.
+REGISTRATION_REASONS = ("pds_tk", "pds_upah", "pds_program", "late_registration")
+DUE_MAX_DAYS = 365  # a deadline set by hand lies within a year from today
 
 
 class CaseError(ValueError):
@@ -95,21 +102,20 @@ def open_case_of(account_id: int, reason: str) -> EscalationCase | None:
 
 
 def responsible_supervisor(account: Account, actor: User) -> User | None:
-    """The acting supervisor, else an active supervisor of the account's branch office."""
+    """The acting supervisor, else an active supervisor of the account's branch office,
+    else any active supervisor (lowest id): a case always has someone to escalate to."""
     if actor.role == "supervisor":
         return actor
-    if account.branch_office_id is None:
-        return None
-    return db.session.scalar(
-        select(User)
-        .where(
-            User.role == "supervisor",
-            User.active.is_(True),
-            User.branch_office_id == account.branch_office_id,
+    active = select(User).where(User.role == "supervisor", User.active.is_(True))
+    if account.branch_office_id is not None:
+        found = db.session.scalar(
+            active.where(User.branch_office_id == account.branch_office_id)
+            .order_by(User.id)
+            .limit(1)
         )
-        .order_by(User.id)
-        .limit(1)
-    )
+        if found is not None:
+            return found
+    return db.session.scalar(active.order_by(User.id).limit(1))
 
 
 def _event(case: EscalationCase, kind: str, actor, **values) -> CaseEvent:
@@ -121,7 +127,8 @@ def _event(case: EscalationCase, kind: str, actor, **values) -> CaseEvent:
 def open_case(
     account: Account, reason: str, actor: User, note: str = "", due_on: date | None = None
 ) -> EscalationCase:
-    """A new case at Persuasi, owned by the account's RM (or the actor)."""
+    """A new case at Persuasi, owned by the account's RM (none when the account has no RM:
+    the supervisor or admin who opened it does not become its owner)."""
     _require(actor, account)
     if reason not in REASONS:
         raise CaseError(_("Pilih alasan kasus."), "reason")
@@ -133,7 +140,7 @@ def open_case(
         reason=reason,
         stage=STAGES[0],
         status="open",
-        owner_id=account.rm_id or actor.id,
+        owner_id=account.rm_id,
         supervisor=responsible_supervisor(account, actor),
         branch_office_id=account.branch_office_id,
         stage_started_on=today,
@@ -159,11 +166,83 @@ def open_case(
 # -- advance ---------------------------------------------------------------------------------
 
 
+def check_due(day: date | None, today: date, stage: str, required: bool) -> None:
+    """A deadline set by hand: required when the stage has no default days, from today on,
+    at most DUE_MAX_DAYS ahead. CaseError on the due_on field."""
+    if day is None:
+        if required:
+            raise CaseError(
+                _(
+                    "Isi tenggat tahap %(stage)s: tahap ini tidak punya tenggat bawaan.",
+                    stage=_stage_label(stage),
+                ),
+                "due_on",
+            )
+        return
+    if day < today:
+        raise CaseError(_("Tenggat tidak boleh sebelum hari ini."), "due_on")
+    if day > today + timedelta(days=DUE_MAX_DAYS):
+        raise CaseError(_("Tenggat paling lambat satu tahun dari hari ini."), "due_on")
+
+
+def _stage_label(stage: str) -> str:
+    from crm.cases.labels import case_label
+
+    return case_label("stage", stage)
+
+
+def advance_blockers(case: EscalationCase, today: date) -> list[str]:
+    """Why the case may not leave its stage yet: a letter stage whose letter is not issued
+    ("menunggu surat"), or a stage whose deadline has not come. Empty: it may move on."""
+    blockers = []
+    if case.stage in LETTER_TYPES:
+        letter = case.current_letter
+        if letter is None or letter.status == "draft_requested":
+            blockers.append(
+                _(
+                    "Surat %(stage)s belum terbit (menunggu surat).",
+                    stage=_stage_label(case.stage),
+                )
+            )
+    if case.stage_due_on is not None and today < case.stage_due_on:
+        blockers.append(
+            _(
+                "Tenggat tahap %(stage)s belum lewat (%(day)s).",
+                stage=_stage_label(case.stage),
+                day=long_date(case.stage_due_on),
+            )
+        )
+    return blockers
+
+
+def _check_ready(case: EscalationCase, actor: User, note: str, today: date) -> list[str]:
+    """The blockers a supervisor or admin overrides with a note; refused for anyone else."""
+    blockers = advance_blockers(case, today)
+    if not blockers:
+        return []
+    if not is_supervisor(actor):
+        raise CaseError(
+            " ".join(blockers)
+            + " "
+            + _("Supervisor dapat menaikkan kasus lebih awal dengan catatan alasannya.")
+        )
+    if not note:
+        raise CaseError(
+            " ".join(blockers)
+            + " "
+            + _("Tulis catatan alasan untuk menaikkan kasus lebih awal (override)."),
+            "note",
+        )
+    return blockers
+
+
 def advance_case(
     case: EscalationCase, to_stage: str, actor: User, note: str = "", due_on: date | None = None
 ) -> EscalationCase:
-    """Move the case to the next stage, and only that one. A letter stage requests its
-    letter and waits for it (no due date until it is issued); other stages start today."""
+    """Move the case to the next stage, and only that one, once its letter is issued and
+    its deadline has come (a supervisor or admin may override either with a note). A letter
+    stage requests its letter and waits for it (no clock until it is issued); other stages
+    start today. due_on: the deadline of a stage without default days (required then)."""
     if not can_act(actor, case):
         raise PermissionError(_("Anda hanya dapat menangani kasus akun dalam portofolio Anda."))
     if not case.is_open:
@@ -178,8 +257,13 @@ def advance_case(
         raise PermissionError(
             _("Hanya supervisor yang dapat menaikkan kasus ke Denda, Rekomendasi TMP2T, atau SKK.")
         )
+    note, today = (note or "").strip(), today_local()
+    overridden = _check_ready(case, actor, note, today)
+    manual_due = not has_default_days(to_stage, today)
+    check_due(due_on, today, to_stage, required=manual_due)
+    due_on = due_on if manual_due else None
     before = audit.snapshot(case, CASE_FIELDS)
-    from_stage, today = case.stage, today_local()
+    from_stage = case.stage
     case.stage = to_stage
     if to_stage in LETTER_TYPES:
         case.stage_started_on, case.stage_due_on = None, due_on  # menunggu surat
@@ -187,21 +271,17 @@ def advance_case(
     else:
         case.stage_started_on = today
         case.stage_due_on = due_date(to_stage, today) or due_on
-    _event(
-        case,
-        "advanced",
-        actor,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        note=(note or "").strip(),
-    )
+    if overridden:
+        note = _("Override supervisor: %(why)s", why=" ".join(overridden)) + "\n" + note
+    _event(case, "advanced", actor, from_stage=from_stage, to_stage=to_stage, note=note)
     db.session.flush()
     audit.record(
         "case.advance",
         case,
-        summary=f"Kasus #{case.id}: {from_stage} -> {to_stage}",
+        summary=f"Kasus #{case.id}: {from_stage} -> {to_stage}"
+        + (" (override)" if overridden else ""),
         before=before,
-        after=audit.snapshot(case, CASE_FIELDS),
+        after={**audit.snapshot(case, CASE_FIELDS), "override": overridden or None},
         actor=actor,
     )
     return case
@@ -210,16 +290,19 @@ def advance_case(
 # -- close -----------------------------------------------------------------------------------
 
 
-def close_case(
-    case: EscalationCase, reason: str, actor: User | None, note: str = "", import_run=None
-) -> EscalationCase:
-    """Selesai: paid or registered in full, or written off (supervisor, with a reason).
-    actor None is the system (an import showed the arrears paid)."""
-    note = (note or "").strip()
-    if actor is not None and not can_act(actor, case):
-        raise PermissionError(_("Anda hanya dapat menangani kasus akun dalam portofolio Anda."))
-    if not case.is_open:
-        raise CaseError(_("Kasus ini sudah selesai."))
+def close_reasons(case: EscalationCase, user: User | None) -> list[str]:
+    """The closing reasons open to this user for this case: Lunas always (checked against
+    the arrears when chosen), Terdaftar penuh for a registration case, Dihapuskan for a
+    supervisor or admin."""
+    reasons = ["paid"]
+    if case.reason in REGISTRATION_REASONS:
+        reasons.append("registered")
+    if user is not None and is_supervisor(user):
+        reasons.append("written_off")
+    return reasons
+
+
+def _check_close(case: EscalationCase, reason: str, actor: User | None, note: str) -> None:
     if reason not in CLOSE_REASONS:
         raise CaseError(_("Pilih alasan penutupan."), "reason")
     if reason == "written_off":
@@ -229,6 +312,41 @@ def close_case(
             )
         if len(note) < 10:
             raise CaseError(_("Tulis justifikasi penghapusan (minimal 10 karakter)."), "note")
+    elif reason == "registered" and case.reason not in REGISTRATION_REASONS:
+        raise CaseError(
+            _(
+                "Terdaftar penuh hanya untuk kasus PDS atau terlambat mendaftarkan; kasus "
+                "tunggakan selesai Lunas, atau dihapuskan oleh supervisor."
+            ),
+            "reason",
+        )
+    elif reason == "paid" and actor is not None:  # the import (actor None) checked already
+        today = today_local()
+        total = account_compliance(case.account_id, today).summary.total
+        if total:
+            raise CaseError(
+                _(
+                    "Tunggakan akun ini masih %(amount)s per %(day)s; kasus hanya dapat "
+                    "ditutup Lunas bila tunggakan sudah 0.",
+                    amount=rupiah(total),
+                    day=long_date(today),
+                ),
+                "reason",
+            )
+
+
+def close_case(
+    case: EscalationCase, reason: str, actor: User | None, note: str = "", import_run=None
+) -> EscalationCase:
+    """Selesai: paid (the account's arrears recomputed today are 0), registered in full (a
+    registration case), or written off (supervisor, with a justification). actor None is
+    the system (an import showed the arrears paid)."""
+    note = (note or "").strip()
+    if actor is not None and not can_act(actor, case):
+        raise PermissionError(_("Anda hanya dapat menangani kasus akun dalam portofolio Anda."))
+    if not case.is_open:
+        raise CaseError(_("Kasus ini sudah selesai."))
+    _check_close(case, reason, actor, note)
     before = audit.snapshot(case, CASE_FIELDS)
     case.status, case.closed_reason, case.closed_note = "closed", reason, note
     case.closed_at = utcnow()

@@ -27,7 +27,13 @@ from crm.auth.access import require_roles
 from crm.cases import board, letters, services
 from crm.cases.clock import has_default_days
 from crm.cases.export import case_export, count_cases
-from crm.cases.forms import AdvanceForm, CloseForm, LetterDateForm, OpenCaseForm
+from crm.cases.forms import (
+    AdvanceForm,
+    CloseForm,
+    LetterDateForm,
+    OpenCaseForm,
+    close_reason_choices,
+)
 from crm.cases.jobs import EXPORT_KIND
 from crm.cases.labels import case_label
 from crm.cases.models import REASONS, STAGES, CaseEvent, CaseLetterRequest, CaseSuggestion
@@ -35,6 +41,7 @@ from crm.cases.models import EscalationCase as Case
 from crm.cases.suggestions import suggestion_query
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.i18n import long_date
 from crm.jobs.models import PENDING_STATUSES, BackgroundJob
 from crm.jobs.services import create_job
 from crm.pagination import keyset_page
@@ -68,7 +75,12 @@ def index():
     """The board; the list of one stage (?stage= or ?view=list) or of closed cases
     (?status=closed|all) under the same filters."""
     filters = board.filters_from_args(request.args)
-    wants_list = request.args.get("view") == "list" or filters.stage or filters.status != "open"
+    # Only a known status asks for the list: ?status=foo is the board (as any bad filter).
+    wants_list = (
+        request.args.get("view") == "list"
+        or filters.stage
+        or request.args.get("status") in ("closed", "all")
+    )
     if wants_list:
         return _case_list(filters)
     today = today_local()
@@ -160,7 +172,7 @@ def suggestions():
 @bp.post("/open")
 def open_from_suggestion():
     form = OpenCaseForm()
-    if not form.validate_on_submit() or not form.account_id.data.isdigit():
+    if not form.validate_on_submit() or not _is_id(form.account_id.data):
         abort(400)
     account = db.session.get(Account, int(form.account_id.data)) or abort(404)
     try:
@@ -178,7 +190,16 @@ def open_from_suggestion():
         flash(message or _("Akun ini sudah punya kasus terbuka dengan alasan yang sama."), "error")
         return redirect(url_for(".suggestions"))
     flash(_("Kasus dibuka untuk %(name)s.", name=account.name), "success")
+    if case.stage_due_on is None:  # Persuasi without default days: the RM sets it now
+        flash(_("Tetapkan tenggat Persuasi untuk kasus ini di bawah."), "info")
+        return redirect(url_for(".detail", case_id=case.id, _anchor="tenggat"))
     return redirect(url_for(".detail", case_id=case.id))
+
+
+def _is_id(value) -> bool:
+    """Plain ASCII digits that fit a BIGINT (a longer number overflows the driver)."""
+    value = str(value or "")
+    return value.isascii() and value.isdigit() and len(value) <= board.MAX_ID_DIGITS
 
 
 def _case_or_403(case_id: int) -> Case:
@@ -200,27 +221,56 @@ def _case_or_403(case_id: int) -> Case:
 
 @bp.get("/<int:case_id>")
 def detail(case_id: int):
-    case = _case_or_403(case_id)
-    return _render_detail(case, AdvanceForm(to_stage=case.next_stage), CloseForm())
+    return _render_detail(_case_or_403(case_id))
 
 
-def _render_detail(case: Case, advance_form, close_form, status: int = 200, note_form=None):
-    from crm.cases.forms import NoteForm
-    from crm.cases.manage import drill_in
+def advance_form(case: Case, formdata=None) -> AdvanceForm:
+    """The advance form (prefix "advance"): blank on a GET, the posted values on a POST."""
+    kwargs = {} if formdata is not None else {"formdata": None}
+    form = AdvanceForm(prefix="advance", **kwargs)
+    if formdata is None:
+        form.to_stage.data = case.next_stage
+    return form
 
-    nxt = case.next_stage
+
+def close_form(case: Case, formdata=None) -> CloseForm:
+    """The close form (prefix "close") with the reasons this user may pick for this case."""
+    kwargs = {} if formdata is not None else {"formdata": None}
+    form = CloseForm(prefix="close", **kwargs)
+    form.reason.choices = close_reason_choices(services.close_reasons(case, current_user))
+    return form
+
+
+def _render_detail(case: Case, status: int = 200, **forms):
+    from crm.cases.forms import DueForm, NoteForm, SupervisorForm
+    from crm.cases.manage import denda_fine, drill_in, may_set_due, supervisor_choices
+
+    nxt, today = case.next_stage, today_local()
+    is_supervisor = services.is_supervisor(current_user)
+    supervisor_form = forms.get("supervisor_form") or SupervisorForm(
+        prefix="supervisor", formdata=None, supervisor_id=case.supervisor_id
+    )
+    if is_supervisor:
+        supervisor_form.supervisor_id.choices = [(u.id, u.name) for u in supervisor_choices()]
     return (
         render_template(
             "cases/detail.html",
             case=case,
-            advance_form=advance_form,
-            close_form=close_form,
+            advance_form=forms.get("advance_form") or advance_form(case),
+            close_form=forms.get("close_form") or close_form(case),
             letter_form=LetterDateForm(),
-            note_form=note_form or NoteForm(formdata=None),
+            note_form=forms.get("note_form") or NoteForm(prefix="note", formdata=None),
+            due_form=forms.get("due_form")
+            or DueForm(prefix="due", formdata=None, due_on=case.stage_due_on),
+            supervisor_form=supervisor_form,
             can_act=services.can_act(current_user, case),
             may_enter_next=bool(nxt) and services.may_enter(current_user, nxt),
-            next_needs_due=bool(nxt) and not has_default_days(nxt, today_local()),
-            is_supervisor=services.is_supervisor(current_user),
+            next_needs_due=bool(nxt) and not has_default_days(nxt, today),
+            blockers=services.advance_blockers(case, today) if case.is_open else [],
+            may_set_due=may_set_due(current_user, case),
+            denda_fine=denda_fine(case),
+            is_supervisor=is_supervisor,
+            today_iso=today.isoformat(),
             **drill_in(case, current_user),
         ),
         status,
@@ -230,21 +280,34 @@ def _render_detail(case: Case, advance_form, close_form, status: int = 200, note
 @bp.post("/<int:case_id>/advance")
 def advance(case_id: int):
     case = _case_or_403(case_id)
-    form = AdvanceForm()
+    form = advance_form(case, request.form)
     if not form.validate_on_submit():
-        return _render_detail(case, form, CloseForm(), 400)
+        return _render_detail(case, 400, advance_form=form)
     try:
         services.advance_case(
             case, form.to_stage.data, current_user, form.note.data, form.due_on.data
         )
         db.session.commit()
-    except (PermissionError, services.CaseError) as exc:
+    except services.CaseError as exc:
+        db.session.rollback()
+        if exc.field in ("note", "due_on"):
+            getattr(form, exc.field).errors = [str(exc)]
+            return _render_detail(_case_or_403(case_id), 400, advance_form=form)
+        flash(str(exc), "error")
+        return redirect(url_for(".detail", case_id=case_id))
+    except PermissionError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".detail", case_id=case_id))
     message = _("Kasus naik ke tahap %(stage)s.", stage=case_label("stage", case.stage))
     if case.waiting_for_letter:
-        message += " " + _("Draf surat diminta; tenggat dihitung setelah surat terbit.")
+        if case.stage_due_on is not None:  # set by hand: it does not wait for the letter
+            message += " " + _(
+                "Draf surat diminta; tenggat %(day)s ditetapkan manual.",
+                day=long_date(case.stage_due_on),
+            )
+        else:
+            message += " " + _("Draf surat diminta; tenggat dihitung setelah surat terbit.")
     flash(message, "success")
     return redirect(url_for(".detail", case_id=case_id))
 
@@ -252,17 +315,17 @@ def advance(case_id: int):
 @bp.post("/<int:case_id>/close")
 def close(case_id: int):
     case = _case_or_403(case_id)
-    form = CloseForm()
+    form = close_form(case, request.form)
     if not form.validate_on_submit():
-        return _render_detail(case, AdvanceForm(to_stage=case.next_stage), form, 400)
+        return _render_detail(case, 400, close_form=form)
     try:
         services.close_case(case, form.reason.data, current_user, form.note.data)
         db.session.commit()
     except services.CaseError as exc:
         db.session.rollback()
-        if exc.field == "note":
-            form.note.errors = [str(exc)]
-            return _render_detail(case, AdvanceForm(to_stage=case.next_stage), form, 400)
+        if exc.field in ("note", "reason"):
+            getattr(form, exc.field).errors = [str(exc)]
+            return _render_detail(_case_or_403(case_id), 400, close_form=form)
         flash(str(exc), "error")
         return redirect(url_for(".detail", case_id=case_id))
     except PermissionError as exc:

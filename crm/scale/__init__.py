@@ -166,9 +166,15 @@ def seed_scale(
         )
     _reset_sequences()
     db.session.commit()
-    if report.interactions:
-        from crm.meetings import summary
+    from crm.meetings import summary
 
+    if not report.interactions:
+        # Raw inserts bypass the ORM listeners: copy the accounts' scope to their cadence
+        # rows and let the next read recount this month's tally (rebuild_all_sql does both).
+        summary.sync_scope()
+        summary.forget_tally()
+        db.session.commit()
+    else:
         summary_started = time.perf_counter()
         summary.rebuild_all_sql()
         db.session.commit()

@@ -1,13 +1,15 @@
 """The escalation acceptance flow in the browser: a supervisor imports a month in which
-three companies did not pay; the RM sees the suggestions, opens a case, advances it to
-Pemberitahuan and sees the letter draft; past Teguran II only the supervisor may go; an
-import of the payment closes the case with an event citing it."""
+three companies did not pay; the RM sees the suggestions, opens a case, sets its Persuasi
+deadline, advances it to Pemberitahuan and sees the letter draft; while the letter waits
+the RM cannot move on, so the supervisor overrides with a note; past Teguran II only the
+supervisor may go; an import of the payment closes the case with an event citing it."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
 from crm.cases.models import CaseEvent, EscalationCase
+from crm.compliance.services import today_local
 from tests.e2e.test_meetings_flow import shot
 from tests.e2e.test_roles import sign_in
 from tests.factories import AccountFactory, UserFactory
@@ -29,7 +31,9 @@ def switch_user(page: Page, base: str, email: str) -> None:
     sign_in(page, base, email)
 
 
-def advance_to(page: Page, label: str) -> None:
+def advance_to(page: Page, label: str, note: str = "") -> None:
+    if note:
+        page.get_by_label("Catatan", exact=True).fill(note)
     page.get_by_role("button", name=f"Naikkan ke {label}").click()
     expect(page.get_by_text(f"Kasus naik ke tahap {label}.")).to_be_visible()
 
@@ -62,20 +66,38 @@ def test_import_suggest_open_advance_and_close_on_payment(db, page: Page, live_s
     page.get_by_role("row", name=target.name).get_by_role("button", name="Buka kasus").click()
     expect(page.get_by_text(f"Kasus dibuka untuk {target.name}.")).to_be_visible()
 
-    page.get_by_label("Catatan", exact=True).fill("Dua bulan iuran belum dibayar")
-    advance_to(page, "Pemberitahuan")
+    # Persuasi has no default days: the case page asks the RM for its deadline.
+    expect(page.get_by_text("Tetapkan tenggat Persuasi")).to_be_visible()
+    page.get_by_label("Tenggat tahap", exact=True).fill(today_local().isoformat())
+    page.get_by_role("button", name="Tetapkan tenggat").click()
+    expect(page.get_by_text("Tenggat tahap disimpan.")).to_be_visible()
+
+    advance_to(page, "Pemberitahuan", "Dua bulan iuran belum dibayar")
     expect(page.get_by_text("Draf surat diminta").first).to_be_visible()
     expect(page.get_by_text(f"Yth. Pimpinan {target.name}").first).to_be_visible()
     shot(page, "cases-03-pemberitahuan")
-    advance_to(page, "Teguran I")
-    advance_to(page, "Teguran II")
+    # The letter is not issued yet: the RM cannot move on, and is told who can.
+    expect(page.get_by_text("belum terbit (menunggu surat)")).to_be_visible()
+    expect(page.get_by_role("button", name="Naikkan ke Teguran I")).to_have_count(0)
+    case_url = page.url
+
+    # The supervisor moves it on early, each time saying why (recorded as an override).
+    switch_user(page, live_server, supervisor.email)
+    page.goto(case_url)
+    advance_to(page, "Teguran I", "Surat diantar langsung; perusahaan menolak menerima")
+    advance_to(page, "Teguran II", "Tidak ada tanggapan atas Teguran I")
+    expect(page.get_by_text("Override supervisor").first).to_be_visible()
+
+    # Advance past Teguran II as an RM: refused (only a supervisor enters Denda).
+    switch_user(page, live_server, rm.email)
+    page.goto(case_url)
     expect(page.get_by_text("hanya dapat ditetapkan oleh supervisor")).to_be_visible()
     expect(page.get_by_role("button", name="Naikkan ke Denda")).to_have_count(0)
-    case_url = page.url
 
     switch_user(page, live_server, supervisor.email)
     page.goto(case_url)
-    advance_to(page, "Denda")
+    advance_to(page, "Denda", "Teguran II tidak ditanggapi")
+    expect(page.get_by_text("0,1 % dari iuran belum dibayar")).to_be_visible()
     # Both months paid on 20 Nov 2026 with the 2 % a month late fine (hand-worked in
     # tests/test_cases.py): August 3 months late, September 2.
     payment = [

@@ -1,0 +1,244 @@
+"""Letters made at once for many accounts (a LetterBatch): from the filtered account list
+or from the case board, drafted with the same prefill as one letter, submitted and
+approved together, rendered by one job, downloaded as a ZIP or one merged PDF."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from crm import audit, storage
+from crm.accounts.models import Account
+from crm.cases.models import EscalationCase
+from crm.extensions import db
+from crm.jobs.models import BackgroundJob
+from crm.jobs.services import JobContext, create_job, job_handler
+from crm.letters.models import TYPES, Letter, LetterBatch
+
+DRAFT_KIND = "letters.bulk_draft"
+DOWNLOAD_KIND = "letters.batch_download"
+DRAFT_CHUNK = 100  # drafts committed together with the job's progress
+ISSUED = ("issued", "dispatched", "received")
+
+Target = tuple[int, int | None]  # (account id, case id or None)
+
+
+class BulkError(ValueError):
+    """A refused batch; the message is for the user."""
+
+
+# -- who gets a letter --------------------------------------------------------------------------
+
+
+def targets_from_accounts(filters, limit: int) -> list[Target]:
+    """The accounts of the account list's filters (by name), at most `limit` + 1."""
+    from crm.accounts.services import account_query
+
+    stmt = account_query(filters).with_only_columns(Account.id).order_by(Account.name, Account.id)
+    return [(i, None) for i in db.session.scalars(stmt.limit(limit + 1))]
+
+
+def targets_from_cases(filters, user, today, limit: int) -> list[Target]:
+    """The open cases of the board's filters (the user's own for an RM), at most `limit` + 1."""
+    from crm.cases.board import case_query
+
+    stmt = (
+        case_query(filters, user, today)
+        .where(EscalationCase.status == "open")
+        .with_only_columns(EscalationCase.account_id, EscalationCase.id)
+        .order_by(EscalationCase.id)
+        .limit(limit + 1)
+    )
+    return [(a, c) for a, c in db.session.execute(stmt)]
+
+
+# -- making the batch ---------------------------------------------------------------------------
+
+
+def create_batch(
+    letter_type: str, targets: list[Target], author, source: str
+) -> tuple[LetterBatch, BackgroundJob | None]:
+    """A batch with one draft per target: drafted now when small, else by a job (the caller
+    commits; the job reaches Redis after that commit)."""
+    cfg = current_app.config
+    if letter_type not in TYPES:
+        raise BulkError(_("Pilih jenis surat."))
+    if not targets:
+        raise BulkError(_("Tidak ada akun pada filter ini."))
+    if len(targets) > cfg["LETTER_BULK_MAX"]:
+        raise BulkError(
+            _(
+                "Filter ini memuat lebih dari %(n)s akun. Persempit filter: satu kumpulan "
+                "surat paling banyak %(n)s akun.",
+                n=f"{cfg['LETTER_BULK_MAX']:,}".replace(",", "."),
+            )
+        )
+    batch = LetterBatch(
+        letter_type=letter_type,
+        created_by_id=author.id,
+        source=source[:300],
+        size=len(targets),
+    )
+    db.session.add(batch)
+    db.session.flush()
+    audit.record(
+        "letter.batch_created",
+        batch,
+        summary=f"Kumpulan surat #{batch.id} {letter_type}: {len(targets)} akun",
+        actor=author,
+    )
+    if len(targets) <= cfg["LETTER_BULK_SYNC_MAX"]:
+        draft_into_batch(batch, [list(t) for t in targets], author)
+        return batch, None
+    job = create_job(
+        DRAFT_KIND,
+        owner=author,
+        params={"batch_id": batch.id, "targets": [list(t) for t in targets]},
+        title=_("Draf %(n)d surat", n=len(targets)),
+    )
+    return batch, job
+
+
+@dataclass
+class DraftOutcome:
+    drafted: int = 0
+    refused: int = 0
+    already: int = 0
+
+
+def draft_into_batch(
+    batch: LetterBatch,
+    targets: list[list],
+    author,
+    progress: Callable[[int, int], None] | None = None,
+) -> DraftOutcome:
+    """A draft per target not yet in the batch (a re-run adds no duplicates); an account
+    the author may not write for is counted as refused."""
+    from crm.letters.services import LetterError, draft_letter
+
+    outcome = DraftOutcome()
+    have = set(
+        db.session.execute(
+            select(Letter.account_id, Letter.case_id).where(Letter.batch_id == batch.id)
+        ).all()
+    )
+    for n, (account_id, case_id) in enumerate(targets, start=1):
+        if (account_id, case_id) in have:
+            outcome.already += 1
+        else:
+            account = db.session.get(Account, account_id)
+            case = db.session.get(EscalationCase, case_id) if case_id else None
+            try:  # both are raised before anything is written
+                letter = draft_letter(account, batch.letter_type, author, case=case)
+            except (PermissionError, LetterError):
+                outcome.refused += 1
+            else:
+                letter.batch_id = batch.id
+                outcome.drafted += 1
+        if progress and n % DRAFT_CHUNK == 0:
+            progress(n, len(targets))
+    return outcome
+
+
+@job_handler(DRAFT_KIND, title="Draf surat massal")
+def draft_batch_job(ctx: JobContext) -> dict:
+    """Drafts a large batch, committing every DRAFT_CHUNK drafts with the progress."""
+    from crm.auth.models import User
+
+    batch = db.session.get(LetterBatch, ctx.params["batch_id"])
+    author = db.session.get(User, ctx.owner_id)
+    targets = ctx.params["targets"]
+    ctx.progress(0, len(targets))
+    out = draft_into_batch(batch, targets, author, lambda done, total: ctx.progress(done, total))
+    ctx.progress(len(targets), len(targets), _("%(n)d draf dibuat", n=out.drafted + out.already))
+    return {"batch_id": batch.id, "drafted": out.drafted, "refused": out.refused}
+
+
+# -- what the batch page shows ------------------------------------------------------------------
+
+
+def status_counts(batch_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Letter.status, func.count())
+        .where(Letter.batch_id == batch_id)
+        .group_by(Letter.status)
+    ).all()
+    return dict(rows)
+
+
+def render_counts(batch_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Letter.render_status, func.count())
+        .where(Letter.batch_id == batch_id)
+        .group_by(Letter.render_status)
+    ).all()
+    return dict(rows)
+
+
+def batch_letter_ids(batch_id: int, statuses: tuple[str, ...]) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Letter.id)
+            .where(Letter.batch_id == batch_id, Letter.status.in_(statuses))
+            .order_by(Letter.id)
+        )
+    )
+
+
+# -- downloads ----------------------------------------------------------------------------------
+
+
+def issued_files(batch_id: int) -> list[tuple[str, str]]:
+    """(file name, storage key) of every issued letter of the batch, in number order."""
+    from crm.letters.files_views import pdf_filename
+
+    letters = db.session.scalars(
+        select(Letter)
+        .where(Letter.batch_id == batch_id, Letter.status.in_(ISSUED), Letter.pdf_key.is_not(None))
+        .order_by(Letter.number_seq, Letter.id)
+    ).all()
+    return [(pdf_filename(letter), letter.pdf_key) for letter in letters]
+
+
+def batch_zip(files: list[tuple[str, str]]) -> bytes:
+    """These PDFs in one ZIP (stored, not deflated: PDFs are compressed already)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, key in files:
+            archive.writestr(name, storage.read_bytes(key))
+    return out.getvalue()
+
+
+def batch_merged_pdf(files: list[tuple[str, str]]) -> bytes:
+    """These PDFs merged into one, in the order given, for printing."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _name, key in files:
+        writer.append(io.BytesIO(storage.read_bytes(key)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+DOWNLOADS = {
+    "zip": (batch_zip, "application/zip", "surat-kumpulan-{id}.zip"),
+    "pdf": (batch_merged_pdf, "application/pdf", "surat-kumpulan-{id}.pdf"),
+}
+
+
+@job_handler(DOWNLOAD_KIND, title="Unduhan kumpulan surat")
+def batch_download_job(ctx: JobContext) -> dict:
+    """A large batch's ZIP or merged PDF, written to the file store for the job page."""
+    build, mimetype, filename = DOWNLOADS[ctx.params["format"]]
+    batch_id = int(ctx.params["batch_id"])
+    files = issued_files(batch_id)
+    ctx.progress(0, 1)  # commits: no transaction (nor SQLite's write lock) while building
+    key = storage.put_bytes(build(files))
+    return {"file": key, "mimetype": mimetype, "filename": filename.format(id=batch_id)}

@@ -1,0 +1,136 @@
+"""The plain-data context a letter renders from (crm.letters.render.render_letter): only
+str, int, bool, date, datetime, lists and dicts, never an ORM object, so the renderer and
+the jobs can be tested and run without a database session."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app, has_app_context, has_request_context, request
+
+from crm.compliance.services import today_local
+from crm.extensions import db
+from crm.letters.models import Letter, LetterheadSetting
+
+PLACEHOLDER_LOGO = "img/letter-logo.svg"
+ARREARS_ROW_KEYS = (
+    "period",
+    "due_on",
+    "contribution_due",
+    "paid",
+    "unpaid",
+    "months_late",
+    "fine",
+    "total",
+)
+
+
+def letterhead_context() -> dict:
+    """Office, logo, signatory and tembusan from the admin's letterhead setting."""
+    head = db.session.get(LetterheadSetting, 1) or LetterheadSetting(
+        office_name="", office_address="", signatory_name="", signatory_title="", tembusan=""
+    )
+    # An uploaded logo is not supported yet: every letter uses the placeholder.
+    return {
+        "office_name": head.office_name or "",
+        "office_address": head.office_address or "",
+        "logo": PLACEHOLDER_LOGO,
+        "signatory_name": head.signatory_name or "",
+        "signatory_title": head.signatory_title or "",
+        "tembusan": [line.strip() for line in (head.tembusan or "").splitlines() if line.strip()],
+    }
+
+
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _moment(value) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is not None and has_app_context():
+        from crm.i18n import local_zone
+
+        moment = moment.astimezone(local_zone())  # printed as the local time
+    return moment
+
+
+def arrears_of(facts: dict) -> dict | None:
+    raw = facts.get("arrears")
+    if not raw:
+        return None
+    rows = []
+    for r in raw.get("rows", []):
+        row = {k: int(r.get(k) or 0) for k in ARREARS_ROW_KEYS if k not in ("period", "due_on")}
+        rows.append({"period": _day(r.get("period")), "due_on": _day(r.get("due_on")), **row})
+    return {
+        "as_of": _day(raw.get("as_of")),
+        "rows": rows,
+        "unpaid": int(raw.get("unpaid") or 0),
+        "fine": int(raw.get("fine") or 0),
+        "total": int(raw.get("total") or 0),
+    }
+
+
+def meeting_of(facts: dict) -> dict | None:
+    raw = facts.get("meeting")
+    if not raw:
+        return None
+    return {
+        "when": _moment(raw.get("when")),
+        "place": str(raw.get("place") or ""),
+        "agenda": str(raw.get("agenda") or ""),
+    }
+
+
+def _plain_dict(raw, keys: tuple[str, ...]) -> dict | None:
+    if not raw:
+        return None
+    return {k: raw.get(k) for k in keys}
+
+
+def default_verify_base() -> str:
+    """The public base URL: PUBLIC_BASE_URL when configured, else this request's host."""
+    if has_app_context() and current_app.config.get("PUBLIC_BASE_URL"):
+        return str(current_app.config["PUBLIC_BASE_URL"])
+    if has_request_context():
+        return request.host_url
+    return ""
+
+
+def letter_context(
+    letter: Letter, *, copy: bool = False, verify_url_base: str | None = None
+) -> dict:
+    """The render schema of crm.letters.render (see its docstring), from the letter's fields
+    and the JSON facts captured at drafting (ISO dates turned back into dates)."""
+    facts = letter.facts or {}
+    base = default_verify_base() if verify_url_base is None else verify_url_base
+    return {
+        "type": letter.letter_type,
+        "number": letter.number,
+        "date": letter.letter_date or today_local(),
+        "place": letter.place or "",
+        "lampiran": letter.lampiran or "-",
+        "perihal": letter.perihal or "",
+        "addressee": {
+            "name": letter.addressee_name or "",
+            "title": letter.addressee_title or "",
+            "company": letter.addressee_company or "",
+            "address": letter.address or "",
+        },
+        "body": letter.body or "",
+        "arrears": arrears_of(facts),
+        "pds": [str(p) for p in facts.get("pds") or []],
+        "deadline": letter.deadline_on,
+        "deadline_days": letter.deadline_days,
+        "meeting": meeting_of(facts),
+        "agreement": _plain_dict(facts.get("agreement"), ("title", "number", "partner")),
+        "sponsorship": _plain_dict(
+            facts.get("sponsorship"), ("sponsor", "workers", "amount", "period", "program")
+        ),
+        "letterhead": letterhead_context(),
+        "verify_url": f"{base.rstrip('/')}/verify/{letter.verify_code}",
+        "verify_code": letter.verify_code,
+        "copy": bool(copy),
+    }

@@ -1,0 +1,84 @@
+"""/letters/<id>/pdf (the frozen PDF of an issued letter) and /letters/<id>/reprint.pdf
+(a fresh copy stamped SALINAN, never stored as the original)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm import audit, storage
+from crm.auth.access import require_roles
+from crm.extensions import db
+from crm.letters.models import Letter, LetterEvent
+
+bp = Blueprint("letter_files", __name__)
+# Partners never get here: the partner fence answers 403 before this hook runs.
+bp.before_request(require_roles("admin", "supervisor", "rm"))
+
+
+def visible_letter(letter_id: int) -> Letter:
+    """The letter if the user may see it: 404 when it does not exist, 403 when not theirs."""
+    from crm.letters.services import can_view
+
+    letter = db.session.get(Letter, letter_id)
+    if letter is None:
+        abort(404)
+    if not can_view(current_user, letter):
+        abort(403)
+    return letter
+
+
+def pdf_filename(letter: Letter, suffix: str = "") -> str:
+    """`B-91-022025.pdf` from the number `B/91/022025` (only safe characters)."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", letter.number or f"surat-{letter.id}").strip("-.")
+    return f"{base or 'surat'}{suffix}.pdf"
+
+
+def pdf_response(data: bytes, filename: str, etag: str | None = None) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    if etag:
+        response.set_etag(etag)
+    return response
+
+
+@bp.get("/letters/<int:letter_id>/pdf")
+def pdf(letter_id: int):
+    """The stored bytes of the issued letter, exactly as frozen (never rendered again)."""
+    letter = visible_letter(letter_id)
+    if not letter.is_frozen or not letter.pdf_key or not storage.exists(letter.pdf_key):
+        abort(404)
+    return pdf_response(storage.read_bytes(letter.pdf_key), pdf_filename(letter), letter.pdf_sha256)
+
+
+@bp.get("/letters/<int:letter_id>/reprint.pdf")
+def reprint(letter_id: int):
+    """A copy rendered fresh from the same context with a SALINAN stamp; not stored."""
+    from crm.letters.context import letter_context
+    from crm.letters.render import RenderError, render_letter
+
+    letter = visible_letter(letter_id)
+    if not letter.is_frozen:
+        abort(404)
+    try:
+        context = letter_context(letter, copy=True)
+        # End the read transaction before the slow render: on SQLite it holds the write lock.
+        db.session.commit()
+        data = render_letter(context)
+    except RenderError as exc:
+        db.session.rollback()
+        flash(_("Salinan tidak dapat dibuat: %(reason)s", reason=str(exc)[:200]), "error")
+        return redirect(url_for("letters.detail", letter_id=letter_id))
+    letter = db.session.get(Letter, letter_id)
+    db.session.add(LetterEvent(letter_id=letter.id, kind="reprinted", actor_id=current_user.id))
+    audit.record(
+        "letter.reprinted",
+        letter,
+        summary=_("Salinan surat %(number)s dicetak", number=letter.number or letter.id),
+    )
+    db.session.commit()
+    return pdf_response(data, pdf_filename(letter, "-salinan"))

@@ -1,0 +1,32 @@
+"""/letters/preview/: every letter type rendered with fictional sample data, to check layout."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+
+from crm.auth.access import require_roles
+from crm.letters.render import LETTER_TYPES, render_letter
+from crm.letters.samples import sample_context
+
+bp = Blueprint("letter_preview", __name__, url_prefix="/letters/preview")
+bp.before_request(require_roles("admin", "supervisor", "rm"))
+
+
+@bp.get("/")
+def index():
+    return render_template("letters/preview_index.html", letter_types=LETTER_TYPES)
+
+
+@bp.get("/<letter_type>.pdf")
+def pdf(letter_type: str):
+    if letter_type not in LETTER_TYPES:
+        abort(404)
+    body = render_letter(sample_context(letter_type))
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="contoh-{letter_type}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,524 @@
+"""Letter rules: who may see and act, drafting with its prefill (addressee, perihal, body,
+facts), editing, submitting, returning, approving with a number, cancelling, dispatch and
+receipt (which starts the addressee's deadline and, for a case letter, the case clock).
+
+Every step is a LetterEvent and an audit row. Services flush and never commit; the views
+commit, and start the PDF render only after the approving transaction has committed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import case, select
+
+from crm import audit
+from crm.accounts.models import Account, Position
+from crm.accounts.services import can_edit
+from crm.compliance.calendar import working_calendar
+from crm.compliance.models import CompliancePeriod
+from crm.compliance.services import account_compliance, today_local
+from crm.db import utcnow
+from crm.extensions import db
+from crm.letters.models import CHANNELS, TYPES, Letter, LetterEvent, LetterTypeSetting
+from crm.letters.numbering import next_number
+
+SUPERVISOR_ROLES = ("supervisor", "admin")
+EDIT_FIELDS = (
+    "perihal",
+    "lampiran",
+    "addressee_name",
+    "addressee_title",
+    "addressee_company",
+    "address",
+    "body",
+)
+STATE_FIELDS = ("status", "number", "letter_date", "render_status")
+ARREARS_TYPES = ("pemberitahuan", "teguran_1", "teguran_2")
+MAX_BULK = 500  # letters approved by one post of the queue
+LEGAL_BASIS = (
+    "Undang-Undang Nomor 24 Tahun 2011 tentang Badan Penyelenggara Jaminan Sosial, "
+    "Peraturan Pemerintah Nomor 44 Tahun 2015 dan Peraturan Pemerintah Nomor 86 Tahun 2013"
+)
+
+
+class LetterError(ValueError):
+    """A refused step; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# -- access ----------------------------------------------------------------------------------
+
+
+def is_supervisor(user) -> bool:
+    return getattr(user, "role", None) in SUPERVISOR_ROLES
+
+
+def can_draft(user, account: Account) -> bool:
+    """RMs draft for the accounts of their portfolio; supervisors and admins for any."""
+    return user.role != "partner" and can_edit(user, account)
+
+
+def is_owner(user, letter: Letter) -> bool:
+    """The letter's author or the RM of its account."""
+    return letter.created_by_id == user.id or letter.account.rm_id == user.id
+
+
+def can_view(user, letter: Letter) -> bool:
+    if is_supervisor(user):
+        return True
+    return user.role == "rm" and is_owner(user, letter)
+
+
+def can_edit_letter(user, letter: Letter) -> bool:
+    return letter.is_editable and (
+        is_supervisor(user) or (user.role == "rm" and is_owner(user, letter))
+    )
+
+
+def can_cancel(user, letter: Letter) -> bool:
+    """Before it is issued: its owner while not approved, a supervisor until issued."""
+    if letter.status in ("draft", "returned", "submitted"):
+        return is_supervisor(user) or (user.role == "rm" and is_owner(user, letter))
+    return letter.status == "approved" and is_supervisor(user)
+
+
+def can_deliver(user, letter: Letter) -> bool:
+    """Record dispatch and receipt: its owner or a supervisor."""
+    return is_supervisor(user) or (user.role == "rm" and is_owner(user, letter))
+
+
+# -- prefill ---------------------------------------------------------------------------------
+
+
+def decision_maker(account_id: int) -> Position | None:
+    """The account's current decision maker at the highest level (BOD, then BOD-1)."""
+    rank = case((Position.level == "bod", 0), else_=1)
+    return db.session.scalar(
+        select(Position)
+        .where(
+            Position.account_id == account_id,
+            Position.end_date.is_(None),
+            Position.decision_maker.is_(True),
+            Position.level.in_(("bod", "bod1")),
+        )
+        .order_by(rank, Position.id)
+        .limit(1)
+    )
+
+
+def account_address(account: Account) -> str:
+    return "\n".join(p.strip() for p in (account.address or "", account.city or "") if p.strip())
+
+
+def arrears_facts(account_id: int, today: date) -> dict | None:
+    """The arrears table as of today, JSON-safe (ISO dates, whole rupiah)."""
+    summary = account_compliance(account_id, today).summary
+    rows = [
+        {
+            "period": m.period.isoformat(),
+            "due_on": m.deadline.isoformat(),
+            "contribution_due": int(m.contribution_due),
+            "paid": int(m.paid),
+            "unpaid": int(m.unpaid),
+            "months_late": int(m.months_late),
+            "fine": int(m.fine_owed),
+            "total": int(m.arrears),
+        }
+        for m in summary.months
+        if m.arrears > 0
+    ]
+    return {
+        "as_of": today.isoformat(),
+        "rows": rows,
+        "unpaid": int(summary.unpaid),
+        "fine": int(summary.fine),
+        "total": int(summary.total),
+    }
+
+
+PDS_LABELS = {
+    "pds_tk": "PDS TK: sebagian tenaga kerja belum didaftarkan",
+    "pds_upah": "PDS Upah: upah yang dilaporkan lebih rendah dari upah sebenarnya",
+    "pds_program": "PDS Program: belum mengikuti seluruh program yang wajib",
+}
+
+
+def pds_facts(account_id: int, today: date) -> list[str]:
+    """The PDS findings of the account's latest reported month."""
+    row = db.session.scalar(
+        select(CompliancePeriod)
+        .where(CompliancePeriod.account_id == account_id, CompliancePeriod.period <= today)
+        .order_by(CompliancePeriod.period.desc())
+        .limit(1)
+    )
+    if row is None or not row.has_pds:
+        return []
+    month = row.period.strftime("%m/%Y")
+    found = [f"{text} ({month})" for flag, text in PDS_LABELS.items() if getattr(row, flag)]
+    if row.pds_notes.strip():
+        found.append(row.pds_notes.strip())
+    return found
+
+
+def meeting_facts(interaction) -> dict:
+    place = interaction.place or interaction.online_link or ""
+    return {
+        "when": interaction.starts_at.isoformat(),
+        "place": place,
+        "agenda": interaction.agenda or "",
+    }
+
+
+def default_perihal(letter_type: str) -> str:
+    return {
+        "pemberitahuan": "Pemberitahuan Tunggakan Iuran dan Kepatuhan Kepesertaan",
+        "teguran_1": "Teguran I atas Kewajiban Iuran BPJS Ketenagakerjaan",
+        "teguran_2": "Teguran II (Terakhir) atas Kewajiban Iuran BPJS Ketenagakerjaan",
+        "undangan": "Undangan Pertemuan",
+        "pengantar_mou": "Pengantar Nota Kesepahaman / Perjanjian Kerja Sama",
+        "rekomendasi_tmp2t": "Rekomendasi Sanksi Tidak Mendapat Pelayanan Publik Tertentu",
+        "piagam_sertakan": "Piagam Penghargaan Program SERTAKAN",
+    }[letter_type]
+
+
+def default_body(letter_type: str, company: str, deadline_days: int | None) -> str:
+    """The opening and the ask of each type, citing the legal basis."""
+    days = f"{deadline_days} ({_words(deadline_days)}) hari kerja" if deadline_days else ""
+    basis = f"Berdasarkan {LEGAL_BASIS}, setiap pemberi kerja wajib mendaftarkan seluruh pekerjanya dan membayar iuran jaminan sosial ketenagakerjaan tepat waktu."  # noqa: E501
+    due = f" dalam waktu {days} sejak surat ini diterima" if days else ""
+    bodies = {
+        "pemberitahuan": f"{basis}\n\nDari data kepesertaan kami, {company} memiliki kewajiban yang belum dipenuhi sebagaimana rincian berikut. Kami mohon kewajiban tersebut diselesaikan{due}.",  # noqa: E501
+        "teguran_1": f"{basis}\n\nMenindaklanjuti Surat Pemberitahuan kami, hingga saat ini {company} belum menyelesaikan kewajiban sebagaimana rincian berikut. Dengan ini kami menyampaikan Teguran I agar kewajiban tersebut diselesaikan{due}.",  # noqa: E501
+        "teguran_2": f"{basis}\n\nMenindaklanjuti Surat Teguran I, hingga saat ini {company} belum menyelesaikan kewajiban sebagaimana rincian berikut. Dengan ini kami menyampaikan Teguran II (terakhir) agar kewajiban tersebut diselesaikan{due}. Apabila tidak dipenuhi, sesuai Peraturan Pemerintah Nomor 86 Tahun 2013 dapat dikenakan sanksi denda dan sanksi tidak mendapat pelayanan publik tertentu.",  # noqa: E501
+        "undangan": f"Dalam rangka meningkatkan kerja sama penyelenggaraan program jaminan sosial ketenagakerjaan sesuai {LEGAL_BASIS}, kami mengundang Bapak/Ibu untuk hadir pada pertemuan berikut.",  # noqa: E501
+        "pengantar_mou": f"Bersama surat ini kami sampaikan naskah Nota Kesepahaman / Perjanjian Kerja Sama antara BPJS Ketenagakerjaan dan {company} sebagai pelaksanaan {LEGAL_BASIS}.",  # noqa: E501
+        "rekomendasi_tmp2t": f"Sesuai Peraturan Pemerintah Nomor 86 Tahun 2013, {company} telah menerima Surat Teguran I dan II namun belum memenuhi kewajibannya. Dengan ini kami merekomendasikan pengenaan sanksi tidak mendapat pelayanan publik tertentu kepada pemberi kerja tersebut.",  # noqa: E501
+        "piagam_sertakan": f"BPJS Ketenagakerjaan menyampaikan penghargaan kepada {company} atas kepeduliannya melindungi pekerja rentan di sekitarnya melalui program SERTAKAN.",  # noqa: E501
+    }
+    return bodies[letter_type]
+
+
+def _words(n: int) -> str:
+    words = [
+        "nol", "satu", "dua", "tiga", "empat", "lima",
+        "enam", "tujuh", "delapan", "sembilan", "sepuluh", "sebelas",
+    ]  # fmt: skip
+    if n < len(words):
+        return words[n]
+    if n < 20:
+        return f"{words[n - 10]} belas"
+    tens, rest = divmod(n, 10)
+    text = f"{words[tens]} puluh" + (f" {words[rest]}" if rest else "")
+    return text
+
+
+def type_setting(letter_type: str) -> LetterTypeSetting | None:
+    return db.session.get(LetterTypeSetting, letter_type)
+
+
+def prefill(account: Account, letter_type: str, interaction=None, today: date | None = None):
+    """The draft's fields and facts for an account (and the meeting of an undangan)."""
+    today = today or today_local()
+    setting = type_setting(letter_type)
+    days = setting.deadline_days if setting else None
+    dm = decision_maker(account.id)
+    facts: dict = {}
+    if letter_type in ARREARS_TYPES:
+        facts["arrears"] = arrears_facts(account.id, today)
+        facts["pds"] = pds_facts(account.id, today)
+    if interaction is not None:
+        facts["meeting"] = meeting_facts(interaction)
+    return {
+        "perihal": default_perihal(letter_type),
+        "lampiran": "1 (satu) berkas" if facts.get("arrears", {}).get("rows") else "-",
+        "addressee_name": dm.person.name if dm else f"Pimpinan {account.name}"[:200],
+        "addressee_title": dm.title if dm else "",
+        "addressee_company": account.name[:300],
+        "address": account_address(account),
+        "body": default_body(letter_type, account.name, days),
+        "facts": facts,
+        "deadline_days": days,
+    }
+
+
+# -- drafting and editing --------------------------------------------------------------------
+
+
+def _event(letter: Letter, kind: str, actor, note: str = "") -> LetterEvent:
+    event = LetterEvent(letter=letter, kind=kind, actor_id=getattr(actor, "id", None), note=note)
+    db.session.add(event)
+    return event
+
+
+def _audit(letter: Letter, kind: str, actor, before: dict | None, summary: str = "") -> None:
+    db.session.flush()
+    fields = tuple(before) if before else STATE_FIELDS
+    label = letter.number or f"#{letter.id}"
+    audit.record(
+        f"letter.{kind}",
+        letter,
+        summary=summary or f"Surat {label} {letter.letter_type}: {kind}",
+        before=before,
+        after=audit.snapshot(letter, fields),
+        actor=actor,
+    )
+
+
+def clean_fields(data: dict) -> dict:
+    """The editable fields, stripped and checked; LetterError names the first bad one."""
+    limits = {"perihal": 300, "lampiran": 120, "addressee_name": 200, "addressee_title": 200}
+    limits |= {"addressee_company": 300, "address": 2000, "body": 20000}
+    required = {
+        "perihal": _("Isi perihal surat."),
+        "addressee_name": _("Isi nama penerima surat."),
+        "addressee_company": _("Isi nama perusahaan atau instansi penerima."),
+        "body": _("Isi surat tidak boleh kosong."),
+    }
+    clean = {}
+    for name in EDIT_FIELDS:
+        value = (data.get(name) or "").replace("\r\n", "\n").strip()
+        if not value and name in required:
+            raise LetterError(required[name], name)
+        if len(value) > limits[name]:
+            raise LetterError(_("Paling panjang %(n)d karakter.", n=limits[name]), name)
+        clean[name] = value or ("-" if name == "lampiran" else "")
+    return clean
+
+
+def draft_letter(
+    account: Account,
+    letter_type: str,
+    actor,
+    *,
+    case=None,
+    interaction=None,
+    fields: dict | None = None,
+    check: bool = True,
+    today: date | None = None,
+) -> Letter:
+    """A new draft, prefilled (and with the user's edits when given)."""
+    if check and not can_draft(actor, account):
+        raise PermissionError(_("Anda hanya dapat menyusun surat untuk akun portofolio Anda."))
+    if letter_type not in TYPES:
+        raise LetterError(_("Pilih jenis surat."), "letter_type")
+    if interaction is not None and interaction.account_id != account.id:
+        raise LetterError(_("Pertemuan ini bukan milik akun tersebut."))
+    values = prefill(account, letter_type, interaction, today)
+    if fields is not None:
+        values |= clean_fields(fields)
+    letter = Letter(
+        letter_type=letter_type,
+        status="draft",
+        account=account,
+        case=case,
+        interaction=interaction,
+        verify_code=secrets.token_urlsafe(24),  # 192 bits: the public /verify/<code>
+        created_by_id=getattr(actor, "id", None),
+        render_status="none",
+        **values,
+    )
+    db.session.add(letter)
+    db.session.flush()
+    _event(letter, "drafted", actor)
+    _audit(
+        letter,
+        "drafted",
+        actor,
+        None,
+        summary=f"Draf surat #{letter.id} {letter_type} untuk {account.name}",
+    )
+    return letter
+
+
+def update_letter(letter: Letter, data: dict, actor) -> Letter:
+    """Save the RM's edits of a draft or returned letter."""
+    if not can_edit_letter(actor, letter):
+        if not letter.is_editable:
+            raise LetterError(_("Surat hanya dapat diubah selama masih draf atau dikembalikan."))
+        raise PermissionError(_("Anda tidak dapat mengubah surat ini."))
+    clean = clean_fields(data)
+    before = audit.snapshot(letter, EDIT_FIELDS)
+    for name, value in clean.items():
+        setattr(letter, name, value)
+    if audit.snapshot(letter, EDIT_FIELDS) != before:
+        _event(letter, "edited", actor)
+        _audit(letter, "edited", actor, before)
+    return letter
+
+
+# -- the approval path -----------------------------------------------------------------------
+
+
+def submit_letter(letter: Letter, actor) -> None:
+    if not can_edit_letter(actor, letter):
+        if not letter.is_editable:
+            raise LetterError(_("Hanya draf atau surat yang dikembalikan yang dapat diajukan."))
+        raise PermissionError(_("Anda tidak dapat mengajukan surat ini."))
+    clean_fields(audit.snapshot(letter, EDIT_FIELDS))  # a draft saved by a job is checked too
+    before = audit.snapshot(letter, STATE_FIELDS)
+    letter.status, letter.submitted_at = "submitted", utcnow()
+    _event(letter, "submitted", actor)
+    _audit(letter, "submitted", actor, before)
+
+
+def _require_supervisor(actor) -> None:
+    if not is_supervisor(actor):
+        raise PermissionError(_("Hanya supervisor yang dapat menyetujui atau mengembalikan surat."))
+
+
+def return_letter(letter: Letter, comment: str, actor) -> None:
+    """Send a submitted letter back to its author with a comment."""
+    _require_supervisor(actor)
+    comment = (comment or "").strip()
+    if not comment:
+        raise LetterError(_("Tulis alasan pengembalian untuk penyusun surat."), "comment")
+    if len(comment) > 2000:
+        raise LetterError(_("Paling panjang %(n)d karakter.", n=2000), "comment")
+    if letter.status != "submitted":
+        raise LetterError(_("Hanya surat yang menunggu persetujuan yang dapat dikembalikan."))
+    before = audit.snapshot(letter, STATE_FIELDS)
+    letter.status, letter.review_comment = "returned", comment
+    _event(letter, "returned", actor, comment)
+    _audit(letter, "returned", actor, before)
+
+
+def approve_letter(letter: Letter, actor, today: date | None = None) -> None:
+    """Approve, date and number a submitted letter; its PDF is queued for rendering."""
+    _require_supervisor(actor)
+    if letter.status != "submitted":
+        raise LetterError(_("Hanya surat yang menunggu persetujuan yang dapat disetujui."))
+    today = today or today_local()
+    before = audit.snapshot(letter, STATE_FIELDS)
+    number = next_number(letter.letter_type, today)
+    letter.number, letter.number_code = number.text, number.code
+    letter.number_year, letter.number_seq = number.year, number.seq
+    letter.letter_date = today
+    letter.status, letter.approved_by_id, letter.approved_at = "approved", actor.id, utcnow()
+    letter.review_comment = ""
+    letter.render_status, letter.render_error = "queued", ""
+    _event(letter, "approved", actor, number.text)
+    _audit(letter, "approved", actor, before, summary=f"Surat {number.text} disetujui")
+
+
+def approve_letters(ids: Sequence[int], actor, today: date | None = None) -> list[Letter]:
+    """Approve many submitted letters at once, numbered in id order; others are skipped."""
+    _require_supervisor(actor)
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        raise LetterError(_("Pilih minimal satu surat."), "ids")
+    if len(wanted) > MAX_BULK:
+        raise LetterError(_("Paling banyak %(n)d surat sekali setuju.", n=MAX_BULK), "ids")
+    letters = db.session.scalars(
+        select(Letter)
+        .where(Letter.id.in_(wanted), Letter.status == "submitted")
+        .order_by(Letter.id)
+    ).all()
+    today = today or today_local()
+    for letter in letters:
+        approve_letter(letter, actor, today)
+    return list(letters)
+
+
+def cancel_letter(letter: Letter, actor, note: str = "") -> None:
+    if letter.is_frozen or letter.status == "cancelled":
+        raise LetterError(_("Surat yang sudah terbit atau dibatalkan tidak dapat dibatalkan."))
+    if not can_cancel(actor, letter):
+        raise PermissionError(_("Anda tidak dapat membatalkan surat ini."))
+    before = audit.snapshot(letter, STATE_FIELDS)
+    letter.status, letter.cancelled_at = "cancelled", utcnow()
+    _event(letter, "cancelled", actor, (note or "").strip()[:2000])
+    _audit(letter, "cancelled", actor, before)
+
+
+def queue_render(letter: Letter, actor) -> None:
+    """A failed render is tried again (the view starts the job after the commit)."""
+    if letter.render_status != "failed" or letter.status != "approved":
+        raise LetterError(_("Hanya pembuatan PDF yang gagal yang dapat diulang."))
+    if not can_deliver(actor, letter):
+        raise PermissionError(_("Anda tidak dapat mengulang pembuatan PDF surat ini."))
+    before = audit.snapshot(letter, STATE_FIELDS)
+    letter.render_status, letter.render_error = "queued", ""
+    _audit(letter, "render_retry", actor, before)
+
+
+# -- dispatch and receipt --------------------------------------------------------------------
+
+DELIVERY_FIELDS = (
+    "status",
+    "dispatch_channel",
+    "tracking_number",
+    "dispatched_on",
+    "received_on",
+    "recipient_name",
+    "deadline_on",
+)
+
+
+def dispatch_letter(
+    letter: Letter, channel: str, day: date | None, tracking: str, actor, today: date | None = None
+) -> None:
+    """The issued letter left the office on `day` by `channel`."""
+    if not can_deliver(actor, letter):
+        raise PermissionError(_("Anda tidak dapat mencatat pengiriman surat ini."))
+    if letter.status != "issued":
+        raise LetterError(_("Hanya surat yang sudah terbit yang dapat dikirim."))
+    today = today or today_local()
+    tracking = (tracking or "").strip()
+    if channel not in CHANNELS:
+        raise LetterError(_("Pilih cara pengiriman."), "channel")
+    if channel == "courier" and not tracking:
+        raise LetterError(_("Isi nomor resi kurir."), "tracking_number")
+    if len(tracking) > 100:
+        raise LetterError(_("Paling panjang %(n)d karakter.", n=100), "tracking_number")
+    if day is None:
+        raise LetterError(_("Isi tanggal yang valid."), "day")
+    if day > today:
+        raise LetterError(_("Tanggal kirim tidak boleh di masa depan."), "day")
+    if letter.letter_date and day < letter.letter_date:
+        raise LetterError(_("Tanggal kirim tidak boleh sebelum tanggal surat."), "day")
+    before = audit.snapshot(letter, DELIVERY_FIELDS)
+    letter.status, letter.dispatch_channel, letter.tracking_number = "dispatched", channel, tracking
+    letter.dispatched_on, letter.dispatched_by_id = day, actor.id
+    _event(letter, "dispatched", actor, " ".join(p for p in (channel, tracking) if p))
+    _audit(letter, "dispatched", actor, before)
+
+
+def receive_letter(
+    letter: Letter, day: date | None, recipient: str, actor, today: date | None = None
+) -> None:
+    """The addressee received it on `day`: their deadline runs from here (working days)."""
+    from crm.cases.letters import LetterDateError, mark_letter_received
+
+    if not can_deliver(actor, letter):
+        raise PermissionError(_("Anda tidak dapat mencatat penerimaan surat ini."))
+    if letter.status != "dispatched":
+        raise LetterError(_("Catat pengiriman surat lebih dulu."))
+    today = today or today_local()
+    recipient = (recipient or "").strip()
+    if day is None:
+        raise LetterError(_("Isi tanggal yang valid."), "day")
+    if day > today:
+        raise LetterError(_("Tanggal terima tidak boleh di masa depan."), "day")
+    if letter.dispatched_on and day < letter.dispatched_on:
+        raise LetterError(_("Tanggal terima tidak boleh sebelum tanggal kirim."), "day")
+    if not recipient:
+        raise LetterError(_("Isi nama penerima surat."), "recipient_name")
+    if len(recipient) > 200:
+        raise LetterError(_("Paling panjang %(n)d karakter.", n=200), "recipient_name")
+    before = audit.snapshot(letter, DELIVERY_FIELDS)
+    letter.status, letter.received_on, letter.recipient_name = "received", day, recipient
+    if letter.deadline_days:
+        letter.deadline_on = working_calendar().add_working_days(day, letter.deadline_days)
+    _event(letter, "received", actor, recipient)
+    _audit(letter, "received", actor, before)
+    try:
+        mark_letter_received(letter, day, actor, today=today)
+    except LetterDateError as exc:
+        raise LetterError(str(exc), "day") from exc

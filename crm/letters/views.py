@@ -1,0 +1,500 @@
+"""/letters/: the register, drafting (from an account, a case or a meeting), one letter
+with its history and the actions its state and the user's role allow, and the approval
+queue. The PDF render starts only after the approving transaction has committed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from crm.accounts.models import Account
+from crm.accounts.services import search_name
+from crm.auth.access import require_roles
+from crm.auth.models import User
+from crm.compliance.services import today_local
+from crm.extensions import db
+from crm.letters import services
+from crm.letters.forms import (
+    CancelForm,
+    ConfirmForm,
+    DispatchForm,
+    LetterForm,
+    NewLetterForm,
+    ReceiptForm,
+    ReturnForm,
+)
+from crm.letters.labels import TYPE_LABELS, letter_label
+from crm.letters.models import STATUSES, TYPES, Letter, LetterEvent
+from crm.meetings.models import Interaction
+from crm.pagination import keyset_page
+
+bp = Blueprint("letters", __name__, url_prefix="/letters")
+bp.before_request(require_roles("admin", "supervisor", "rm"))  # partners: 403
+PER_PAGE = 50
+
+
+@bp.app_context_processor
+def inject_labels():
+    return {"letter_label": letter_label}
+
+
+# -- register --------------------------------------------------------------------------------
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < int(value) < 2**63 else None
+
+
+def _id_cursor(values: list) -> list | None:
+    value = values[0]
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+    return [value] if ok else None
+
+
+def rm_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(User.id, User.name)
+        .where(User.role == "rm", User.active.is_(True))
+        .order_by(User.name)
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def register_query(user, status: str, letter_type: str, q: str, rm_id: int | None):
+    """Letters the user may see under the filters; an RM sees their portfolio's letters and
+    their own drafts."""
+    stmt = (
+        select(Letter)
+        .join(Letter.account)
+        .options(contains_eager(Letter.account), joinedload(Letter.created_by))
+    )
+    if not services.is_supervisor(user):
+        stmt = stmt.where(or_(Account.rm_id == user.id, Letter.created_by_id == user.id))
+    if status in STATUSES:
+        stmt = stmt.where(Letter.status == status)
+    if letter_type in TYPES:
+        stmt = stmt.where(Letter.letter_type == letter_type)
+    if rm_id is not None:
+        stmt = stmt.where(Account.rm_id == rm_id)
+    if q:
+        needle = search_name(q)
+        stmt = stmt.where(
+            or_(Account.search_name.contains(needle, autoescape=True), Letter.number == q.strip())
+        )
+    return stmt
+
+
+@bp.get("/")
+def index():
+    status = request.args.get("status", "")
+    letter_type = request.args.get("type", "")
+    q = request.args.get("q", "").strip()[:100]
+    rm_id = _int_arg("rm") if services.is_supervisor(current_user) else None
+    stmt = register_query(current_user, status, letter_type, q, rm_id)
+    page = keyset_page(
+        stmt, [Letter.id], request.args.get("after"), PER_PAGE, descending=True, parse=_id_cursor
+    )
+    args = {
+        k: v for k, v in {"status": status, "type": letter_type, "q": q, "rm": rm_id}.items() if v
+    }
+    return render_template(
+        "letters/index.html",
+        page=page,
+        args=args,
+        filters={"status": status, "type": letter_type, "q": q, "rm": rm_id},
+        statuses=STATUSES,
+        types=TYPE_LABELS,
+        rms=rm_choices() if services.is_supervisor(current_user) else [],
+    )
+
+
+# -- drafting --------------------------------------------------------------------------------
+
+
+def _source():
+    """The account (and meeting) a new letter is drafted for, from the query or the form."""
+    values = request.form if request.method == "POST" else request.args
+    interaction = None
+    raw_interaction = values.get("interaction_id") or values.get("interaction") or ""
+    if raw_interaction:
+        if not raw_interaction.isdigit():
+            abort(404)
+        interaction = db.session.get(Interaction, int(raw_interaction)) or abort(404)
+        account = interaction.account
+        letter_type = "undangan"
+    else:
+        raw_account = values.get("account_id") or values.get("account") or ""
+        if not raw_account.isdigit():
+            abort(404)
+        account = db.session.get(Account, int(raw_account)) or abort(404)
+        letter_type = values.get("letter_type") or values.get("type") or ""
+    if not services.can_draft(current_user, account):
+        abort(403)
+    return account, interaction, letter_type
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    account, interaction, letter_type = _source()
+    if letter_type not in TYPES:
+        return render_template("letters/choose_type.html", account=account, types=TYPE_LABELS)
+    if request.method == "GET":
+        values = services.prefill(account, letter_type, interaction)
+        form = NewLetterForm(
+            formdata=None,
+            data={
+                **{f: values[f] for f in services.EDIT_FIELDS},
+                "account_id": account.id,
+                "interaction_id": interaction.id if interaction else "",
+                "letter_type": letter_type,
+            },
+        )
+        return _render_form(form, account, letter_type, values["facts"], interaction)
+    form = NewLetterForm()
+    if form.validate_on_submit():
+        try:
+            letter = services.draft_letter(
+                account,
+                letter_type,
+                current_user,
+                interaction=interaction,
+                fields={f: form[f].data for f in services.EDIT_FIELDS},
+            )
+            db.session.commit()
+        except services.LetterError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            flash(_("Draf surat disimpan."), "success")
+            return redirect(url_for(".detail", letter_id=letter.id))
+    facts = services.prefill(account, letter_type, interaction)["facts"]
+    return _render_form(form, account, letter_type, facts, interaction, 400)
+
+
+def _render_form(form, account, letter_type, facts, interaction=None, status=200, letter=None):
+    from crm.letters.context import arrears_of, meeting_of
+
+    return (
+        render_template(
+            "letters/form.html",
+            form=form,
+            account=account,
+            letter_type=letter_type,
+            letter=letter,
+            interaction=interaction,
+            arrears=arrears_of(facts),
+            pds=facts.get("pds") or [],
+            meeting=meeting_of(facts),
+        ),
+        status,
+    )
+
+
+def _field_error(form, exc: services.LetterError) -> None:
+    field = form[exc.field] if exc.field and exc.field in form else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        flash(str(exc), "error")
+
+
+# -- one letter ------------------------------------------------------------------------------
+
+
+def _letter_or_403(letter_id: int) -> Letter:
+    letter = db.session.scalar(
+        select(Letter)
+        .where(Letter.id == letter_id)
+        .options(
+            joinedload(Letter.account),
+            joinedload(Letter.created_by),
+            joinedload(Letter.approved_by),
+            joinedload(Letter.dispatched_by),
+            selectinload(Letter.events).joinedload(LetterEvent.actor),
+        )
+    )
+    if letter is None:
+        abort(404)
+    if not services.can_view(current_user, letter):
+        abort(403)
+    return letter
+
+
+def _pdf_url(letter: Letter) -> str | None:
+    if not letter.is_frozen:
+        return None
+    if "letter_files.pdf" in current_app.view_functions:
+        return url_for("letter_files.pdf", letter_id=letter.id)
+    return f"/letters/{letter.id}/pdf"
+
+
+def _render_detail(letter: Letter, status: int = 200, **forms):
+    from crm.letters.context import arrears_of, meeting_of
+
+    facts = letter.facts or {}
+    user = current_user
+    return (
+        render_template(
+            "letters/detail.html",
+            letter=letter,
+            arrears=arrears_of(facts),
+            pds=facts.get("pds") or [],
+            meeting=meeting_of(facts),
+            pdf_url=_pdf_url(letter),
+            today=today_local(),
+            can_edit=services.can_edit_letter(user, letter),
+            can_cancel=services.can_cancel(user, letter) and not letter.is_frozen,
+            can_review=services.is_supervisor(user) and letter.status == "submitted",
+            can_deliver=services.can_deliver(user, letter),
+            confirm_form=ConfirmForm(),
+            return_form=forms.get("return_form") or ReturnForm(formdata=None),
+            cancel_form=forms.get("cancel_form") or CancelForm(formdata=None),
+            dispatch_form=forms.get("dispatch_form") or DispatchForm(formdata=None),
+            receipt_form=forms.get("receipt_form") or ReceiptForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.get("/<int:letter_id>")
+def detail(letter_id: int):
+    return _render_detail(_letter_or_403(letter_id))
+
+
+@bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])
+def edit(letter_id: int):
+    letter = _letter_or_403(letter_id)
+    if not services.can_edit_letter(current_user, letter):
+        if not letter.is_editable:
+            flash(_("Surat hanya dapat diubah selama masih draf atau dikembalikan."), "error")
+            return redirect(url_for(".detail", letter_id=letter.id))
+        abort(403)
+    form = LetterForm(obj=letter) if request.method == "GET" else LetterForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.update_letter(
+                letter, {f: form[f].data for f in services.EDIT_FIELDS}, current_user
+            )
+            db.session.commit()
+        except services.LetterError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            flash(_("Perubahan surat disimpan."), "success")
+            return redirect(url_for(".detail", letter_id=letter.id))
+    status = 400 if request.method == "POST" else 200
+    return _render_form(
+        form,
+        letter.account,
+        letter.letter_type,
+        letter.facts or {},
+        letter.interaction,
+        status,
+        letter,
+    )
+
+
+def _step(letter_id: int, action, success: str, form_cls=ConfirmForm, form_name: str = ""):
+    """Run one state change from a POST: 403 for the wrong user, the form again on bad
+    input, a flash for a refused step; commit on success."""
+    letter = _letter_or_403(letter_id)
+    form = form_cls()
+    if not form.validate_on_submit():
+        if form_name:
+            return _render_detail(letter, 400, **{form_name: form})
+        abort(400)
+    try:
+        action(letter, form)
+        db.session.commit()
+    except PermissionError:
+        db.session.rollback()
+        abort(403)
+    except services.LetterError as exc:
+        db.session.rollback()
+        letter = _letter_or_403(letter_id)
+        if form_name and exc.field and exc.field in form:
+            form[exc.field].errors = [*form[exc.field].errors, str(exc)]
+            return _render_detail(letter, 400, **{form_name: form})
+        flash(str(exc), "error")
+        return redirect(url_for(".detail", letter_id=letter_id))
+    flash(success, "success")
+    return None
+
+
+@bp.post("/<int:letter_id>/submit")
+def submit(letter_id: int):
+    refused = _step(
+        letter_id,
+        lambda letter, form: services.submit_letter(letter, current_user),
+        _("Surat diajukan untuk persetujuan."),
+    )
+    return refused or redirect(url_for(".detail", letter_id=letter_id))
+
+
+@bp.post("/<int:letter_id>/cancel")
+def cancel(letter_id: int):
+    refused = _step(
+        letter_id,
+        lambda letter, form: services.cancel_letter(letter, current_user, form.note.data),
+        _("Surat dibatalkan."),
+        CancelForm,
+        "cancel_form",
+    )
+    return refused or redirect(url_for(".detail", letter_id=letter_id))
+
+
+@bp.post("/<int:letter_id>/return")
+def send_back(letter_id: int):
+    refused = _step(
+        letter_id,
+        lambda letter, form: services.return_letter(letter, form.comment.data, current_user),
+        _("Surat dikembalikan kepada penyusunnya."),
+        ReturnForm,
+        "return_form",
+    )
+    return refused or redirect(url_for(".detail", letter_id=letter_id))
+
+
+@bp.post("/<int:letter_id>/approve")
+def approve(letter_id: int):
+    refused = _step(
+        letter_id,
+        lambda letter, form: services.approve_letter(letter, current_user),
+        _("Surat disetujui dan diberi nomor; PDF sedang dibuat."),
+    )
+    if refused is not None:
+        return refused
+    start_render([letter_id])
+    return redirect(url_for(".detail", letter_id=letter_id))
+
+
+@bp.post("/<int:letter_id>/render")
+def render_again(letter_id: int):
+    refused = _step(
+        letter_id,
+        lambda letter, form: services.queue_render(letter, current_user),
+        _("Pembuatan PDF diulang."),
+    )
+    if refused is not None:
+        return refused
+    start_render([letter_id])
+    return redirect(url_for(".detail", letter_id=letter_id))
+
+
+@bp.post("/<int:letter_id>/dispatch")
+def dispatch(letter_id: int):
+    def act(letter, form):
+        services.dispatch_letter(
+            letter, form.channel.data, form.day.data, form.tracking_number.data, current_user
+        )
+
+    refused = _step(letter_id, act, _("Pengiriman surat dicatat."), DispatchForm, "dispatch_form")
+    return refused or redirect(url_for(".detail", letter_id=letter_id))
+
+
+@bp.post("/<int:letter_id>/receive")
+def receive(letter_id: int):
+    def act(letter, form):
+        services.receive_letter(letter, form.day.data, form.recipient_name.data, current_user)
+
+    refused = _step(letter_id, act, _("Penerimaan surat dicatat."), ReceiptForm, "receipt_form")
+    return refused or redirect(url_for(".detail", letter_id=letter_id))
+
+
+def start_render(ids: list[int]) -> None:
+    """Queue the PDF job of letters whose approval has committed. When that fails, the
+    letters are marked failed so the letter page offers a retry."""
+    try:
+        from crm.letters.jobs import start_render as start_job
+
+        start_job(ids, current_user)
+        db.session.commit()
+    except Exception as exc:  # the approval stands; the render can be retried
+        db.session.rollback()
+        current_app.logger.exception("could not queue the render of letters %s", ids)
+        reason = _("PDF belum dapat diantrekan: %(reason)s", reason=type(exc).__name__)
+        for letter in db.session.scalars(select(Letter).where(Letter.id.in_(ids))):
+            if letter.status == "approved" and letter.render_status == "queued":
+                letter.render_status, letter.render_error = "failed", reason
+        db.session.commit()
+        flash(reason, "error")
+
+
+# -- approval queue --------------------------------------------------------------------------
+
+
+def _queue_cursor(values: list) -> list | None:
+    raw, letter_id = values
+    try:
+        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+    ok = moment is not None and isinstance(letter_id, int) and 0 < letter_id < 2**63
+    return [moment, letter_id] if ok else None
+
+
+@bp.route("/approvals", methods=["GET", "POST"])
+def approvals():
+    if not services.is_supervisor(current_user):
+        abort(403)
+    if request.method == "POST":
+        return _approve_many()
+    letter_type = request.args.get("type", "")
+    rm_id = _int_arg("rm")
+    stmt = (
+        select(Letter)
+        .where(Letter.status == "submitted")
+        .options(joinedload(Letter.account), joinedload(Letter.created_by))
+    )
+    if letter_type in TYPES:
+        stmt = stmt.where(Letter.letter_type == letter_type)
+    if rm_id is not None:
+        stmt = stmt.where(Letter.created_by_id == rm_id)
+    page = keyset_page(
+        stmt,
+        [Letter.submitted_at, Letter.id],
+        request.args.get("after"),
+        PER_PAGE,
+        key=lambda r: [r.submitted_at.isoformat(), r.id],
+        parse=_queue_cursor,
+    )
+    args = {k: v for k, v in {"type": letter_type, "rm": rm_id}.items() if v}
+    return render_template(
+        "letters/approvals.html",
+        page=page,
+        args=args,
+        filters={"type": letter_type, "rm": rm_id},
+        types=TYPE_LABELS,
+        rms=rm_choices(),
+        form=ConfirmForm(),
+        max_bulk=services.MAX_BULK,
+    )
+
+
+def _approve_many():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    raw = request.form.getlist("ids")
+    ids = [int(v) for v in raw if v.isdigit() and 0 < int(v) < 2**63]
+    try:
+        letters = services.approve_letters(ids, current_user)
+        db.session.commit()
+    except services.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".approvals"))
+    approved = [letter.id for letter in letters]
+    if approved:
+        start_render(approved)
+        flash(_("%(n)d surat disetujui dan diberi nomor.", n=len(approved)), "success")
+    skipped = len(set(ids)) - len(approved)
+    if skipped:
+        flash(_("%(n)d surat dilewati karena tidak lagi menunggu persetujuan.", n=skipped), "info")
+    return redirect(url_for(".approvals"))
