@@ -80,6 +80,7 @@ class Config:
 
         # Letters: bulk drafting (above the sync limit a job drafts them), the public
         # verification upload, and batch downloads built in a job above their sync limit.
+        self.LETTER_RENDER_TIMEOUT = float(os.environ.get("LETTER_RENDER_TIMEOUT", "30"))
         self.LETTER_BULK_MAX = int(os.environ.get("LETTER_BULK_MAX", "5000"))
         self.LETTER_BULK_SYNC_MAX = int(os.environ.get("LETTER_BULK_SYNC_MAX", "200"))
         self.LETTER_VERIFY_MAX_BYTES = int(

@@ -50,6 +50,18 @@ def test_verification_is_public_and_shows_the_letter_and_its_hash(client, issued
     assert "arrears" not in page and "13.000.000" not in page  # no facts beyond the header
 
 
+@pytest.mark.parametrize("role", ["partner", "rm"])
+def test_signed_in_users_of_any_role_can_verify(client, login_as, issued, role):
+    """Verification is public: a partner's fence around the CRM does not hide it."""
+    from tests.factories import InstitutionFactory
+
+    extra = {"account": InstitutionFactory()} if role == "partner" else {}
+    login_as(UserFactory(role=role, **extra))
+    resp = client.get(f"/verify/{issued.verify_code}")
+    assert resp.status_code == 200 and issued.pdf_sha256 in resp.get_data(as_text=True)
+    assert upload(client, issued.verify_code, b"%PDF-1.7 lain").status_code == 200
+
+
 @pytest.mark.parametrize("code", ["tidak-ada-kode-seperti-ini-sama-sekali", "x", "a" * 300])
 def test_an_unknown_code_is_a_plain_404(client, issued, code):
     resp = client.get(f"/verify/{code}")

@@ -11,7 +11,8 @@ from flask_login import current_user
 from crm.extensions import db
 
 # A partner user sees the portal and nothing of the CRM. Everything else is refused.
-PARTNER_ENDPOINT_PREFIXES = ("portal.", "auth.", "static", "health.")
+# `verify.` is the public letter verification, open to anyone, signed in or not.
+PARTNER_ENDPOINT_PREFIXES = ("portal.", "auth.", "static", "health.", "verify.")
 PARTNER_ENDPOINTS = ("dashboard.index",)  # `/` redirects a partner to the portal
 
 
