@@ -628,7 +628,7 @@ def test_letterhead_admin_only_validated_and_audited(db, client, auth, login_as,
     auth.logout()
     login_as(team["admin"])
     html = client.get("/admin/letterhead").get_data(as_text=True)
-    assert "Nama Penandatangan" in html and "unggah logo menyusul" in html
+    assert "Nama Penandatangan" in html and "Unggah logo" in html
     form = {"office_name": "", "office_address": "Jl. A", "signatory_name": "B"}
     form |= {"signatory_title": "C", "tembusan": ""}
     resp = post_form(client, "/admin/letterhead", form)

@@ -5,15 +5,21 @@ approval on."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm import audit
+from crm import audit, storage
 from crm.auth.access import require_roles
 from crm.extensions import db
-from crm.letters.forms import LetterCodeForm, LetterheadForm
+from crm.letters.forms import (
+    LOGO_MAX_BYTES,
+    ConfirmForm,
+    LetterCodeForm,
+    LetterheadForm,
+    LetterheadLogoForm,
+)
 from crm.letters.labels import TYPE_LABELS
 from crm.letters.models import TYPES, LetterheadSetting, LetterTypeSetting
 
@@ -22,6 +28,15 @@ bp.before_request(require_roles("admin"))
 
 HEAD_FIELDS = ("office_name", "office_address", "signatory_name", "signatory_title", "tembusan")
 CODE_FIELDS = ("code", "deadline_days")
+LOGO_FIELDS = ("logo_key",)
+LOGO_ENVELOPE_BYTES = 3 * LOGO_MAX_BYTES  # a little over 1 MB still gets the form's message
+
+
+@bp.url_value_preprocessor
+def bound_logo_upload(endpoint, values) -> None:
+    """Before CSRF's hook parses the form: a huge body is refused before it is spooled."""
+    if endpoint == "letters_admin.upload_logo":
+        request.max_content_length = LOGO_ENVELOPE_BYTES
 
 
 def _letterhead() -> LetterheadSetting:
@@ -55,8 +70,76 @@ def letterhead():
         db.session.commit()
         flash(_("Kop surat disimpan; berlaku untuk surat yang disetujui berikutnya."), "success")
         return redirect(url_for(".letterhead"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("letters/admin_letterhead.html", form=form), status
+    return _letterhead_page(head, form, status=400 if request.method == "POST" else 200)
+
+
+def _letterhead_page(head, form=None, logo_form=None, status=200):
+    return (
+        render_template(
+            "letters/admin_letterhead.html",
+            form=form or LetterheadForm(obj=head),
+            logo_form=logo_form or LetterheadLogoForm(),
+            remove_form=ConfirmForm(),
+            has_logo=bool(head.logo_key and storage.exists(head.logo_key)),
+            logo_version=head.logo_key[:12],
+        ),
+        status,
+    )
+
+
+@bp.get("/letterhead/logo")
+def logo():
+    """The uploaded logo, for the admin page only (letters get it inline as a data: URI)."""
+    key = _letterhead().logo_key
+    if not key or not storage.exists(key):
+        abort(404)
+    data = storage.read_bytes(key)
+    mimetype = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(data, mimetype=mimetype, headers={"Cache-Control": "private, no-cache"})
+
+
+@bp.post("/letterhead/logo")
+def upload_logo():
+    head = _letterhead()
+    logo_form = LetterheadLogoForm()
+    if not logo_form.validate_on_submit():
+        return _letterhead_page(head, logo_form=logo_form, status=400)
+    before = audit.snapshot(head, LOGO_FIELDS)
+    head.logo_key = storage.put_bytes(logo_form.image)
+    db.session.flush()
+    audit.record(
+        "letterhead.logo_upload",
+        head,
+        summary=_("Logo kop surat diunggah (%(type)s)", type=logo_form.mimetype),
+        before=before,
+        after=audit.snapshot(head, LOGO_FIELDS),
+        actor=current_user,
+    )
+    db.session.commit()
+    flash(_("Logo disimpan; berlaku untuk surat yang disetujui berikutnya."), "success")
+    return redirect(url_for(".letterhead"))
+
+
+@bp.post("/letterhead/logo/remove")
+def remove_logo():
+    head = _letterhead()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if head.logo_key:
+        before = audit.snapshot(head, LOGO_FIELDS)
+        head.logo_key = ""
+        db.session.flush()
+        audit.record(
+            "letterhead.logo_remove",
+            head,
+            summary=_("Logo kop surat dihapus; surat memakai logo bawaan"),
+            before=before,
+            after=audit.snapshot(head, LOGO_FIELDS),
+            actor=current_user,
+        )
+        db.session.commit()
+    flash(_("Logo dihapus; surat berikutnya memakai logo bawaan."), "success")
+    return redirect(url_for(".letterhead"))
 
 
 def _settings() -> dict[str, LetterTypeSetting]:

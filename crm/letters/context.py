@@ -4,10 +4,12 @@ the jobs can be tested and run without a database session."""
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 
 from flask import current_app, has_app_context, has_request_context, request
 
+from crm import storage
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.letters.models import Letter, LetterheadSetting
@@ -30,11 +32,17 @@ def letterhead_context() -> dict:
     head = db.session.get(LetterheadSetting, 1) or LetterheadSetting(
         office_name="", office_address="", signatory_name="", signatory_title="", tembusan=""
     )
-    # An uploaded logo is not supported yet: every letter uses the placeholder.
+    logo = PLACEHOLDER_LOGO
+    # The renderer fetches only letters/ and static/ files: the uploaded logo goes inline.
+    # A key whose file is gone prints the placeholder rather than blocking every letter.
+    if head.logo_key and storage.exists(head.logo_key):
+        data = storage.read_bytes(head.logo_key)
+        mimetype = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+        logo = f"data:{mimetype};base64,{base64.b64encode(data).decode('ascii')}"
     return {
         "office_name": head.office_name or "",
         "office_address": head.office_address or "",
-        "logo": PLACEHOLDER_LOGO,
+        "logo": logo,
         "signatory_name": head.signatory_name or "",
         "signatory_title": head.signatory_title or "",
         "tembusan": [line.strip() for line in (head.tembusan or "").splitlines() if line.strip()],

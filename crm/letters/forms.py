@@ -4,9 +4,11 @@ queue's bulk approval, and (admin) the letterhead and the number codes per type.
 from __future__ import annotations
 
 import re
+from io import BytesIO
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -14,7 +16,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from crm.cases.forms import DayField, WholeNumberField
 from crm.letters.labels import CHANNEL_LABELS
@@ -146,6 +156,61 @@ class LetterheadForm(FlaskForm):
     tembusan = TextAreaField(
         _l("Tembusan (satu per baris)"), filters=[_strip], validators=[_too_long(2000)]
     )
+
+
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_SIDE = 2000
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+class LetterheadLogoForm(FlaskForm):
+    """The letterhead logo: a PNG or JPEG judged by its content, never by its name.
+    After validation `image` holds the checked bytes and `mimetype` their type."""
+
+    logo = FileField(
+        _l("Logo (PNG atau JPEG)"), validators=[FileRequired(_l("Pilih file logo PNG atau JPEG."))]
+    )
+    image: bytes = b""
+    mimetype: str = ""
+
+    def validate_logo(self, field) -> None:
+        data = field.data.read(LOGO_MAX_BYTES + 1)
+        if not data:
+            raise ValidationError(_l("Pilih file logo PNG atau JPEG."))
+        if len(data) > LOGO_MAX_BYTES:
+            raise ValidationError(_l("Logo paling besar 1 MB; perkecil file lalu unggah lagi."))
+        from PIL import Image, UnidentifiedImageError
+
+        not_png_jpeg = _l("File ini bukan gambar PNG atau JPEG (SVG dan format lain ditolak).")
+        damaged = _l("Gambar rusak atau tidak lengkap; simpan ulang sebagai PNG atau JPEG.")
+        try:
+            # Only the PNG and JPEG parsers see the upload, never Pillow's many others.
+            with Image.open(BytesIO(data), formats=tuple(LOGO_FORMATS)) as probe:
+                kind, (width, height) = probe.format, probe.size
+                if kind not in LOGO_FORMATS:
+                    raise ValidationError(not_png_jpeg)
+                if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE:
+                    raise ValidationError(
+                        _l(
+                            "Logo paling besar 2000×2000 piksel; file ini %(w)d×%(h)d piksel.",
+                            w=width,
+                            h=height,
+                        )
+                    )
+                probe.verify()  # a PNG's chunks and checksums
+            with Image.open(BytesIO(data), formats=tuple(LOGO_FORMATS)) as image:
+                image.load()  # the pixels themselves decode
+            # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process, so
+            # load() pads a cut-off JPEG: check its end-of-image marker ourselves.
+            if kind == "JPEG" and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+                raise ValidationError(damaged)
+        except ValidationError:
+            raise  # a ValueError too: keep its own message
+        except UnidentifiedImageError as exc:
+            raise ValidationError(not_png_jpeg) from exc
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            raise ValidationError(damaged) from exc
+        self.image, self.mimetype = data, LOGO_FORMATS[kind]
 
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9.\-]{1,20}$")

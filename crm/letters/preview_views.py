@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 
 from crm.auth.access import require_roles
+from crm.letters.context import letterhead_context
 from crm.letters.render import LETTER_TYPES, render_letter
 from crm.letters.samples import sample_context
 
@@ -21,7 +22,8 @@ def index():
 def pdf(letter_type: str):
     if letter_type not in LETTER_TYPES:
         abort(404)
-    body = render_letter(sample_context(letter_type))
+    # Sample facts on the letterhead the admin has set (logo, signatory, tembusan).
+    body = render_letter(sample_context(letter_type, letterhead=letterhead_context()))
     return Response(
         body,
         mimetype="application/pdf",

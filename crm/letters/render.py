@@ -24,7 +24,8 @@ The context (keys marked * are required; the others default to None / [] / False
      "employer": None | {"name": str, "npp": str, "address": str}
                                      (optional: the employer a rekomendasi_tmp2t is about),
      "letterhead"*: {"office_name": str, "office_address": str (multi-line),
-                     "logo": str (a path under letters/ or static/, e.g. "img/letter-logo.svg"),
+                     "logo": str (a path under letters/ or static/, e.g. "img/letter-logo.svg",
+                                  or an uploaded logo as a data:image/png|jpeg;base64 URI),
                      "signatory_name": str, "signatory_title": str, "tembusan": [str]},
      "verify_url"*: str, "verify_code"*: str, "copy": bool (prints a SALINAN stamp)}
 
@@ -233,7 +234,10 @@ def prepare_context(context: dict) -> dict:
     if not isinstance(ctx["date"], date):
         raise ValueError("context.date must be a date")
     head = ctx["letterhead"] = {**LETTERHEAD_DEFAULTS, **ctx["letterhead"]}
-    ctx["logo_url"] = asset_url(head.get("logo") or "img/letter-logo.svg")
+    logo = head.get("logo") or "img/letter-logo.svg"
+    ctx["logo_url"] = (
+        logo if logo.startswith(("data:image/png;", "data:image/jpeg;")) else asset_url(logo)
+    )
     ctx["title"] = LETTER_TYPES[ctx["type"]]
     ctx["draft"] = not ctx["number"]
     ctx["qr"] = qr_svg(ctx["verify_url"])
