@@ -53,6 +53,32 @@ def seed_demo(if_empty: bool) -> None:
     counts = seed(DEMO_PASSWORD)
     db.session.commit()
     click.echo("Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    _render_demo_letters()
+
+
+def _render_demo_letters() -> None:
+    """Render the approved demo letters with the worker's code, then dispatch and receive
+    some of them (the seed has committed; the render job reaches Redis after a commit)."""
+    from crm.auth.models import User
+    from crm.demo.letters import deliver_demo_letters, letters_per_state, render_demo_letters
+
+    boss = db.session.scalar(select(User).where(User.email == "supervisor@relasi.test"))
+    started = time.perf_counter()
+    queued, rendered = render_demo_letters(boss)
+    if queued and not rendered:
+        click.echo(
+            f"Redis is not reachable: {queued} approved letters stay queued; "
+            "the worker renders them when it starts."
+        )
+    delivered = deliver_demo_letters(boss)
+    db.session.commit()
+    if rendered:
+        click.echo(
+            f"Demo letters rendered: {queued} PDFs, {delivered} dispatched "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+    states = letters_per_state()
+    click.echo("Demo letters: " + ", ".join(f"{v} {k}" for k, v in states.items()))
 
 
 @click.command("seed-scale")

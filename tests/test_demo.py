@@ -584,3 +584,100 @@ def test_compliance_and_cases_are_deterministic(db):
         return [tuple(r) for r in months], [tuple(r) for r in cases], [tuple(r) for r in events]
 
     assert snapshot() == snapshot()
+
+
+# -- letters ---------------------------------------------------------------------------------
+
+
+def letter_states(db) -> Counter:
+    from crm.letters.models import Letter
+
+    return Counter(db.session.scalars(select(Letter.status)))
+
+
+def case_letters(db) -> list:
+    from crm.cases.models import CaseLetterRequest
+    from crm.letters.models import Letter
+
+    return db.session.execute(
+        select(CaseLetterRequest, Letter).join(Letter, Letter.id == CaseLetterRequest.letter_id)
+    ).all()
+
+
+def test_seed_leaves_letters_in_every_state_before_rendering(demo):
+    from crm.letters.models import Letter
+
+    states = letter_states(demo)
+    assert {"draft", "returned", "submitted", "approved", "cancelled"} <= set(states), states
+    returned = demo.session.scalar(select(Letter).where(Letter.status == "returned"))
+    assert returned.review_comment
+    types = set(demo.session.scalars(select(Letter.letter_type)))
+    assert {"pemberitahuan", "teguran_1", "undangan", "pengantar_mou", "piagam_sertakan"} <= types
+    undangan = demo.session.scalars(select(Letter).where(Letter.letter_type == "undangan")).all()
+    assert undangan and all(x.interaction_id for x in undangan)
+    mou = demo.session.scalar(select(Letter).where(Letter.letter_type == "pengantar_mou"))
+    assert mou.account.kind != "company"
+
+
+def test_case_letters_are_approved_on_their_issue_date(demo):
+    for request, letter in case_letters(demo):
+        if request.status in ("issued", "received"):
+            assert letter.status == "approved" and letter.number
+            assert letter.letter_date == request.issued_on
+        else:
+            assert letter.status == "draft" and request.issued_on is None
+
+
+def test_demo_letters_are_deterministic(db):
+    from crm.letters.models import Letter
+
+    def snapshot():
+        with db.session.begin_nested() as nested:
+            seed("demo-relasi-2026")
+            db.session.flush()
+            rows = db.session.execute(
+                select(
+                    Letter.letter_type, Letter.status, Letter.number, Letter.letter_date
+                ).order_by(Letter.id)
+            ).all()
+            nested.rollback()
+        return [tuple(r) for r in rows]
+
+    assert snapshot() == snapshot()
+
+
+def test_seed_demo_renders_issues_and_delivers_letters(db, runner, app):
+    import hashlib
+
+    from crm import storage
+    from crm.letters.models import Letter
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo letters rendered:" in result.output and "Demo letters: " in result.output
+    db.session.expire_all()
+    states = letter_states(db)
+    assert {"draft", "returned", "submitted", "cancelled"} <= set(states), states
+    assert {"issued", "dispatched", "received"} <= set(states), states
+    assert "approved" not in states  # the render job issued every approved letter
+    issued = db.session.scalars(
+        select(Letter).where(Letter.status.in_(("issued", "dispatched", "received")))
+    ).all()
+    for letter in issued:
+        assert letter.number and letter.pdf_key and letter.render_status == "done"
+        pdf = storage.read_bytes(letter.pdf_key)
+        assert hashlib.sha256(pdf).hexdigest() == letter.pdf_sha256
+    for request, letter in case_letters(db):
+        assert (request.status != "draft_requested") == letter.is_frozen, (request, letter)
+        if request.status == "received":
+            assert letter.status == "received" and letter.received_on == request.received_on
+        if letter.is_frozen:
+            assert letter.letter_date == request.issued_on
+    received = [x for x in issued if x.status == "received"]
+    assert all(x.recipient_name and x.received_on >= x.dispatched_on for x in received)
+    assert len({x.dispatch_channel for x in issued if x.dispatch_channel}) >= 3
+    for request, _letter in case_letters(db):  # the seam left the cases' clocks alone
+        case = request.case
+        if case.is_open and case.stage == request.stage and request.status != "draft_requested":
+            started = request.received_on or request.issued_on
+            assert case.stage_started_on == started, (case.id, request.stage)

@@ -1,6 +1,6 @@
 """Deterministic demo data: branch offices, institutions, BUMN groups, key persons, users,
 a year of meetings, two years of contribution months and the escalation cases of the
-companies in arrears.
+companies in arrears, and letters in every state.
 
 Everything comes from seeded RNGs and the catalog in crm.demo_data, so two runs on the
 same day give the same database (dates are relative to today so the demo never looks stale).
@@ -30,6 +30,7 @@ from crm.demo.compliance import (
     office_day,
     unpaid_since,
 )
+from crm.demo.letters import _add_letters
 from crm.demo.meetings import (
     CORPORATE_PROFILES,
     HISTORY_MONTHS,
@@ -87,6 +88,7 @@ def seed(password: str, now: datetime | None = None) -> dict[str, int]:
     tasks = _open_gaps(state, accounts, users)
     history = _add_interactions(state, accounts, users)
     compliance = _add_compliance(state, accounts, users)
+    letters = _add_letters(state, accounts, users)  # rendered after the commit (seed-demo)
     return {
         "branch offices": len(branches),
         "institutions": len(INSTITUTIONS),
@@ -98,4 +100,5 @@ def seed(password: str, now: datetime | None = None) -> dict[str, int]:
         "national holidays": holidays,
         **history,
         **compliance,
+        **letters,
     }
