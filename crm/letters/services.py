@@ -39,10 +39,6 @@ EDIT_FIELDS = (
 STATE_FIELDS = ("status", "number", "letter_date", "render_status")
 ARREARS_TYPES = ("pemberitahuan", "teguran_1", "teguran_2")
 MAX_BULK = 500  # letters approved by one post of the queue
-LEGAL_BASIS = (
-    "Undang-Undang Nomor 24 Tahun 2011 tentang Badan Penyelenggara Jaminan Sosial, "
-    "Peraturan Pemerintah Nomor 44 Tahun 2015 dan Peraturan Pemerintah Nomor 86 Tahun 2013"
-)
 
 
 class LetterError(ValueError):
@@ -189,34 +185,19 @@ def default_perihal(letter_type: str) -> str:
 
 
 def default_body(letter_type: str, company: str, deadline_days: int | None) -> str:
-    """The opening and the ask of each type, citing the legal basis."""
-    days = f"{deadline_days} ({_words(deadline_days)}) hari kerja" if deadline_days else ""
-    basis = f"Berdasarkan {LEGAL_BASIS}, setiap pemberi kerja wajib mendaftarkan seluruh pekerjanya dan membayar iuran jaminan sosial ketenagakerjaan tepat waktu."  # noqa: E501
-    due = f" dalam waktu {days} sejak surat ini diterima" if days else ""
+    """The RM's part of the letter, prefilled: the situation in a sentence or two. The
+    type's template (letters/<type>.html) already cites the legal basis, shows the facts
+    tables and states the deadline, so the body repeats none of them."""
     bodies = {
-        "pemberitahuan": f"{basis}\n\nDari data kepesertaan kami, {company} memiliki kewajiban yang belum dipenuhi sebagaimana rincian berikut. Kami mohon kewajiban tersebut diselesaikan{due}.",  # noqa: E501
-        "teguran_1": f"{basis}\n\nMenindaklanjuti Surat Pemberitahuan kami, hingga saat ini {company} belum menyelesaikan kewajiban sebagaimana rincian berikut. Dengan ini kami menyampaikan Teguran I agar kewajiban tersebut diselesaikan{due}.",  # noqa: E501
-        "teguran_2": f"{basis}\n\nMenindaklanjuti Surat Teguran I, hingga saat ini {company} belum menyelesaikan kewajiban sebagaimana rincian berikut. Dengan ini kami menyampaikan Teguran II (terakhir) agar kewajiban tersebut diselesaikan{due}. Apabila tidak dipenuhi, sesuai Peraturan Pemerintah Nomor 86 Tahun 2013 dapat dikenakan sanksi denda dan sanksi tidak mendapat pelayanan publik tertentu.",  # noqa: E501
-        "undangan": f"Dalam rangka meningkatkan kerja sama penyelenggaraan program jaminan sosial ketenagakerjaan sesuai {LEGAL_BASIS}, kami mengundang Bapak/Ibu untuk hadir pada pertemuan berikut.",  # noqa: E501
-        "pengantar_mou": f"Bersama surat ini kami sampaikan naskah Nota Kesepahaman / Perjanjian Kerja Sama antara BPJS Ketenagakerjaan dan {company} sebagai pelaksanaan {LEGAL_BASIS}.",  # noqa: E501
-        "rekomendasi_tmp2t": f"Sesuai Peraturan Pemerintah Nomor 86 Tahun 2013, {company} telah menerima Surat Teguran I dan II namun belum memenuhi kewajibannya. Dengan ini kami merekomendasikan pengenaan sanksi tidak mendapat pelayanan publik tertentu kepada pemberi kerja tersebut.",  # noqa: E501
-        "piagam_sertakan": f"BPJS Ketenagakerjaan menyampaikan penghargaan kepada {company} atas kepeduliannya melindungi pekerja rentan di sekitarnya melalui program SERTAKAN.",  # noqa: E501
+        "pemberitahuan": f"Dari pemantauan data kepesertaan dan pembayaran iuran, {company} tercatat masih memiliki kewajiban yang belum diselesaikan.",  # noqa: E501
+        "teguran_1": f"Surat Pemberitahuan kami telah disampaikan kepada {company}, namun hingga surat ini dibuat kewajiban tersebut belum diselesaikan.",  # noqa: E501
+        "teguran_2": f"Surat Teguran I kami telah diterima oleh {company}, namun hingga batas waktunya kewajiban tersebut belum diselesaikan.",  # noqa: E501
+        "undangan": f"Pertemuan ini membahas perluasan kepesertaan dan kepatuhan iuran pekerja {company}.",  # noqa: E501
+        "pengantar_mou": "Mohon naskah tersebut dapat ditelaah dan, apabila disetujui, ditandatangani oleh pejabat yang berwenang.",  # noqa: E501
+        "rekomendasi_tmp2t": f"{company} telah menerima Surat Teguran I dan Teguran II, namun hingga batas waktunya belum memenuhi kewajibannya.",  # noqa: E501
+        "piagam_sertakan": f"Kepedulian {company} melindungi pekerja rentan di sekitarnya menjadi teladan bagi pemberi kerja lainnya.",  # noqa: E501
     }
     return bodies[letter_type]
-
-
-def _words(n: int) -> str:
-    words = [
-        "nol", "satu", "dua", "tiga", "empat", "lima",
-        "enam", "tujuh", "delapan", "sembilan", "sepuluh", "sebelas",
-    ]  # fmt: skip
-    if n < len(words):
-        return words[n]
-    if n < 20:
-        return f"{words[n - 10]} belas"
-    tens, rest = divmod(n, 10)
-    text = f"{words[tens]} puluh" + (f" {words[rest]}" if rest else "")
-    return text
 
 
 def type_setting(letter_type: str) -> LetterTypeSetting | None:
