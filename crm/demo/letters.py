@@ -4,6 +4,7 @@ render job and dispatched and received (after the seed commits, from `flask seed
 
 from __future__ import annotations
 
+import signal
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -195,7 +196,14 @@ def render_demo_letters(supervisor: User) -> tuple[int, bool]:
     if not ok:
         return len(ids), False
     q = queue.get_queue()
-    SimpleWorker([q], connection=q.connection).work(burst=True)
+    # RQ installs its own SIGINT/SIGTERM handlers and leaves them behind after a burst; put
+    # ours back, or a Ctrl-C to `flask serve` (which seeds in-process) would hit RQ's.
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        SimpleWorker([q], connection=q.connection).work(burst=True)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
     db.session.expire_all()
     return len(ids), True
 

@@ -60,7 +60,7 @@ def test_rm_drafts_supervisor_approves_and_the_issued_letter_is_delivered_and_ve
     page.get_by_role("link", name="Buat surat").click()
     page.get_by_role("link", name="Surat Teguran I", exact=True).click()
     body = page.get_by_label("Isi surat")
-    expect(body).to_contain_text("Teguran I")
+    expect(body).to_contain_text("Surat Pemberitahuan kami telah disampaikan")
     body.fill(body.input_value() + "\n\n" + EDIT)
     page.get_by_role("button", name="Simpan draf").click()
     expect(page.get_by_text("Draf surat disimpan.")).to_be_visible()
