@@ -18,6 +18,11 @@ NAMING_CONVENTION = {
 }
 
 
+def in_values(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK constraint: the column holds one of these (our own constant codes)."""
+    return f"{column} IN (" + ",".join(f"'{v}'" for v in values) + ")"
+
+
 def utcnow() -> datetime:
     """Current time in UTC, timezone-aware."""
     return datetime.now(UTC)

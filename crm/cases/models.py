@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import TimestampMixin, UTCDateTime, utcnow
+from crm.db import in_values as _in
 from crm.extensions import db
 
 if TYPE_CHECKING:
@@ -43,10 +44,6 @@ REASONS = ("arrears", "pds_tk", "pds_upah", "pds_program", "late_registration")
 CLOSE_REASONS = ("paid", "registered", "written_off")
 EVENT_KINDS = ("opened", "advanced", "letter_issued", "letter_received", "closed", "note")
 LETTER_STATUSES = ("draft_requested", "issued", "received")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ",".join(f"'{v}'" for v in values) + ")"
 
 
 class EscalationCase(TimestampMixin, db.Model):

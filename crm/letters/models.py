@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import TimestampMixin, UTCDateTime, utcnow
+from crm.db import in_values as _in
 from crm.extensions import db
 
 if TYPE_CHECKING:
@@ -68,10 +69,6 @@ EVENT_KINDS = (
     "cancelled",
     "reprinted",
 )
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ",".join(f"'{v}'" for v in values) + ")"
 
 
 class Letter(TimestampMixin, db.Model):
