@@ -14,7 +14,7 @@ import re
 import statistics
 import sys
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,25 +140,28 @@ def _p95(samples: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def measure(
-    app: Flask,
-    iterations: int = 50,
-    warmup: int = 5,
-    deep_page: int = 1000,
-    fragment: str = "nusa",
-) -> list[Result]:
-    """Median and p95 milliseconds per case, timed around the in-process request."""
+@contextmanager
+def statements(app: Flask):
+    """Counts the SQL statements run inside the block: yields a dict with "n"."""
     counter = {"n": 0}
 
     def count(*_args):
         counter["n"] += 1
 
-    cases = build_cases(app, deep_page, fragment)
-    results = []
     with _context(app):
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def time_cases(app: Flask, cases: list[Case], iterations: int, warmup: int) -> list[Result]:
+    """Median and p95 milliseconds and statements per request of each case, timed around
+    the in-process request after `warmup` untimed ones (the other benches use this too)."""
+    results = []
+    with statements(app) as counter:
         for case in cases:
             client = _client(app, case.login)
             for _ in range(warmup):
@@ -178,9 +181,18 @@ def measure(
                     iterations,
                 )
             )
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return results
+
+
+def measure(
+    app: Flask,
+    iterations: int = 50,
+    warmup: int = 5,
+    deep_page: int = 1000,
+    fragment: str = "nusa",
+) -> list[Result]:
+    """Median and p95 milliseconds per case, timed around the in-process request."""
+    return time_cases(app, build_cases(app, deep_page, fragment), iterations, warmup)
 
 
 def table(results: list[Result]) -> str:

@@ -18,7 +18,6 @@ import csv
 import io
 import os
 import platform
-import statistics
 import sys
 import time
 from contextlib import contextmanager
@@ -32,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import accounts_bench as base
 from accounts_bench import Case, Result
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from crm.accounts.models import Account
 from crm.auth.models import User
@@ -48,21 +47,7 @@ def load() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-@contextmanager
-def statements(app: Flask):
-    """Counts the SQL statements run inside the block: yields a dict with "n"."""
-    counter = {"n": 0}
-
-    def count(*_args):
-        counter["n"] += 1
-
-    with base._context(app):
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+statements = base.statements
 
 
 # -- (a) the board -----------------------------------------------------------------------------
@@ -113,29 +98,7 @@ def build_cases(app: Flask) -> list[Case]:
 
 def measure_board(app: Flask, iterations: int = 50, warmup: int = 5) -> list[Result]:
     """Median and p95 milliseconds and statements per request, per case."""
-    results = []
-    cases = build_cases(app)
-    with statements(app) as counter:
-        for case in cases:
-            client = base._client(app, case.login)
-            for _ in range(warmup):
-                base._get(client, case.url, case.expect)
-            samples, counter["n"] = [], 0
-            for _ in range(iterations):
-                started = time.perf_counter()
-                base._get(client, case.url, case.expect)
-                samples.append((time.perf_counter() - started) * 1000)
-            results.append(
-                Result(
-                    case.name,
-                    case.url,
-                    statistics.median(samples),
-                    base._p95(samples),
-                    counter["n"] // iterations,
-                    iterations,
-                )
-            )
-    return results
+    return base.time_cases(app, build_cases(app), iterations, warmup)
 
 
 # -- (c) the daily case jobs ---------------------------------------------------------------------

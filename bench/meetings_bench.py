@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -126,42 +125,9 @@ def measure(
     app: Flask, iterations: int = 50, warmup: int = 3, drilldowns: bool = False
 ) -> tuple[list[Result], float]:
     """(median and p95 per case, warm; the cold /cadence/ milliseconds)."""
-    from sqlalchemy import event
-
     cases = build_cases(app, drilldowns)
     cold = cold_cadence(app, cases[1].login)
-    counter = {"n": 0}
-
-    def count(*_args):
-        counter["n"] += 1
-
-    with base._context(app):
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    results = []
-    try:
-        for case in cases:
-            client = base._client(app, case.login)
-            for _ in range(warmup):
-                base._get(client, case.url, case.expect)
-            samples, counter["n"] = [], 0
-            for _ in range(iterations):
-                started = time.perf_counter()
-                base._get(client, case.url, case.expect)
-                samples.append((time.perf_counter() - started) * 1000)
-            results.append(
-                Result(
-                    case.name,
-                    case.url,
-                    statistics.median(samples),
-                    base._p95(samples),
-                    counter["n"] // iterations,
-                    iterations,
-                )
-            )
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return results, cold
+    return base.time_cases(app, cases, iterations, warmup), cold
 
 
 def main() -> None:
