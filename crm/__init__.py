@@ -92,7 +92,11 @@ def register_blueprints(app: Flask) -> None:
     from crm.meetings.calendar_views import bp as calendar_bp
     from crm.meetings.task_views import bp as tasks_bp
     from crm.meetings.views import bp as meetings_bp
+    from crm.partners.agreement_views import bp as agreements_bp
     from crm.partners.views import bp as portal_bp
+    from crm.sponsorships.admin_views import bp as sponsorship_admin_bp
+    from crm.sponsorships.views import bp as sponsorships_bp
+    from crm.supply_chain.views import bp as supply_chain_bp
 
     blueprints = (
         auth_bp,
@@ -118,6 +122,10 @@ def register_blueprints(app: Flask) -> None:
         letter_batches_bp,
         verify_bp,
         letter_preview_bp,
+        supply_chain_bp,
+        sponsorships_bp,
+        sponsorship_admin_bp,
+        agreements_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

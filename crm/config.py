@@ -62,6 +62,9 @@ class Config:
             "crm.compliance.jobs",
             "crm.cases.jobs",
             "crm.letters.jobs",
+            "crm.supply_chain.jobs",
+            "crm.sponsorships.jobs",
+            "crm.partners.jobs",
             *extra,
         ]
         self.QUEUE_NAME = os.environ.get("CRM_QUEUE", "relasi")

@@ -13,6 +13,9 @@ NAV = {
         ("tasks.index", _l("Tugas")),
         ("cases.index", _l("Kasus")),
         ("letters.index", _l("Surat")),
+        ("supply_chain.index", _l("Rantai pasok")),
+        ("sponsorships.index", _l("Sponsorship")),
+        ("agreements.index", _l("Kerja sama")),
         ("jobs.index", _l("Tugas latar")),
     ],
     "supervisor": [
@@ -24,6 +27,9 @@ NAV = {
         ("cases.index", _l("Kasus")),
         ("letters.index", _l("Surat")),
         ("letters.approvals", _l("Persetujuan surat")),
+        ("supply_chain.index", _l("Rantai pasok")),
+        ("sponsorships.index", _l("Sponsorship")),
+        ("agreements.index", _l("Kerja sama")),
         ("compliance.import_form", _l("Kepatuhan")),
         ("jobs.index", _l("Tugas latar")),
     ],
@@ -39,6 +45,7 @@ NAV = {
         ("compliance_admin.arrears_rules", _l("Aturan")),
         # The letterhead and the letter codes (tabs on both pages).
         ("letters_admin.letterhead", _l("Kop surat")),
+        ("sponsorship_admin.rates", _l("Tarif SERTAKAN")),
         ("admin.audit", _l("Log audit")),
         ("jobs.index", _l("Tugas latar")),
     ],

@@ -38,8 +38,11 @@ from crm.demo.meetings import (
     History,
     _add_interactions,
 )
+from crm.demo.partners import _add_partnerships
 from crm.demo.people import HR_WORDS, INFLUENCE, LEVEL_MIX, STANCES, Slot, _add_people, _open_gaps
+from crm.demo.sponsorships import _add_sponsorships
 from crm.demo.state import SEED, DemoState
+from crm.demo.supply_chain import _add_supply_chains
 from crm.demo_data import COMPANIES, INSTITUTIONS, Co, Inst
 
 __all__ = [
@@ -89,6 +92,9 @@ def seed(password: str, now: datetime | None = None) -> dict[str, int]:
     history = _add_interactions(state, accounts, users)
     compliance = _add_compliance(state, accounts, users)
     letters = _add_letters(state, accounts, users)  # rendered after the commit (seed-demo)
+    supply_chains = _add_supply_chains(state, accounts, users)
+    sponsorships = _add_sponsorships(state, accounts, users)
+    partnerships = _add_partnerships(state, accounts, users)
     return {
         "branch offices": len(branches),
         "institutions": len(INSTITUTIONS),
@@ -101,4 +107,7 @@ def seed(password: str, now: datetime | None = None) -> dict[str, int]:
         **history,
         **compliance,
         **letters,
+        **supply_chains,
+        **sponsorships,
+        **partnerships,
     }

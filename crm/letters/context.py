@@ -93,9 +93,10 @@ def meeting_of(facts: dict) -> dict | None:
 
 
 def _plain_dict(raw, keys: tuple[str, ...]) -> dict | None:
+    """The block with every key of the schema present (None when missing), extra keys kept."""
     if not raw:
         return None
-    return {k: raw.get(k) for k in keys}
+    return {**raw, **{k: raw.get(k) for k in keys}}
 
 
 def default_verify_base() -> str:
@@ -133,6 +134,9 @@ def letter_context(
         "deadline": letter.deadline_on,
         "deadline_days": letter.deadline_days,
         "meeting": meeting_of(facts),
+        # The agreement and sponsorship blocks are written by crm.partners and
+        # crm.sponsorships; their extra keys (dates as ISO strings, beneficiary rows) pass
+        # through for those templates.
         "agreement": _plain_dict(facts.get("agreement"), ("title", "number", "partner")),
         "sponsorship": _plain_dict(
             facts.get("sponsorship"), ("sponsor", "workers", "amount", "period", "program")

@@ -24,6 +24,7 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.jobs.models import BackgroundJob
 from crm.jobs.services import JobContext, TransientJobError, create_job, job_handler
+from crm.letters.hooks import run_issued_hooks
 from crm.letters.models import Letter, LetterEvent
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,7 @@ def _issue(letter_id: int, pdf: bytes) -> None:
         actor=None,
     )
     _notify_case(letter)
+    run_issued_hooks(letter)
 
 
 class RenderSkipped(Exception):

@@ -281,10 +281,12 @@ def draft_letter(
     case=None,
     interaction=None,
     fields: dict | None = None,
+    facts: dict | None = None,
     check: bool = True,
     today: date | None = None,
 ) -> Letter:
-    """A new draft, prefilled (and with the user's edits when given)."""
+    """A new draft, prefilled (and with the user's edits when given). `facts` adds JSON-safe
+    render facts of other features (an agreement, a sponsorship) to the prefilled ones."""
     if check and not can_draft(actor, account):
         raise PermissionError(_("Anda hanya dapat menyusun surat untuk akun portofolio Anda."))
     if letter_type not in TYPES:
@@ -294,6 +296,8 @@ def draft_letter(
     values = prefill(account, letter_type, interaction, today)
     if fields is not None:
         values |= clean_fields(fields)
+    if facts:
+        values["facts"] = {**values["facts"], **facts}
     letter = Letter(
         letter_type=letter_type,
         status="draft",

@@ -1,0 +1,1 @@
+"""Partnership background jobs: the daily agreement expiry check."""

@@ -1,0 +1,1 @@
+"""Institutional partnership models: agreements, their documents and implementation."""

@@ -1,0 +1,1 @@
+"""Partner portal models: invitations and the download log."""

@@ -1,0 +1,1 @@
+"""SERTAKAN and GN Lingkaran sponsorships: sponsors paying informal workers' contributions."""

@@ -1,0 +1,1 @@
+"""Sponsorship background jobs: beneficiary imports and the daily expiry check."""

@@ -1,0 +1,1 @@
+"""Sponsorship models: sponsorships, beneficiaries, payments and package prices."""

@@ -1,0 +1,1 @@
+"""Supply-chain coverage: a parent account's vendors, their registration and campaigns."""

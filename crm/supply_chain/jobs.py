@@ -1,0 +1,1 @@
+"""Supply-chain background jobs: vendor imports and monthly coverage snapshots."""

@@ -1,0 +1,1 @@
+"""Supply-chain models: vendor links of a parent account and coverage snapshots."""
