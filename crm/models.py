@@ -1,11 +1,10 @@
 """Imports every model module so metadata is complete (for Alembic and the app)."""
 
 # Later features' model modules register their tables on import.
-import crm.partners.models  # noqa: F401
-import crm.partners.portal_models  # noqa: F401
-import crm.sponsorships.models  # noqa: F401
+import crm.partners.models
+import crm.partners.portal_models
+import crm.sponsorships.models
 import crm.supply_chain.models  # noqa: F401
-
 from crm.accounts.models import Account, KeyPerson, Position
 from crm.admin.models import BranchOffice
 from crm.audit import AuditLog
