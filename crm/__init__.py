@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.meetings.task_views import bp as tasks_bp
     from crm.meetings.views import bp as meetings_bp
     from crm.partners.agreement_views import bp as agreements_bp
+    from crm.partners.invitation_views import bp as partner_invitations_bp
     from crm.partners.views import bp as portal_bp
     from crm.sponsorships.admin_views import bp as sponsorship_admin_bp
     from crm.sponsorships.views import bp as sponsorships_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
         sponsorships_bp,
         sponsorship_admin_bp,
         agreements_bp,
+        partner_invitations_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
