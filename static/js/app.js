@@ -15,6 +15,13 @@
     if (message && !window.confirm(message)) { event.preventDefault(); }
   }, true);
 
+  // An open navigation drop-down closes on a click elsewhere (and only one is open at a time).
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.nav-group[open]").forEach(function (group) {
+      if (!group.contains(event.target)) { group.removeAttribute("open"); }
+    });
+  });
+
   // Flash messages can be dismissed.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-dismiss]");
