@@ -189,7 +189,18 @@ def _piagam_sertakan(ctx: dict) -> None:
         "amount": 150 * 16_800 * 12,
         "period": "Januari - Desember 2027 (12 bulan)",
         "program": "JKK dan JKM, Rp 16.800 per pekerja per bulan",
-    }
+        "scheme": "SERTAKAN",
+        "commitment": 150 * 16_800 * 12,
+        # Masked NIKs, as the sponsorship's piagam prints them; the rest are counted below.
+        "beneficiaries": [
+            {"nik": "317201********01", "name": "Siti Aminah", "occupation": "Pedagang pasar",
+             "area": "Kel. Koja, Kec. Koja, Jakarta Utara"},
+            {"nik": "317202********07", "name": "Joko Susilo", "occupation": "Pengemudi ojek",
+             "area": "Kel. Tugu Utara, Kec. Koja, Jakarta Utara"},
+            {"nik": "317203********12", "name": "Wati Handayani", "occupation": "Asisten rumah tangga",
+             "area": "Kel. Lagoa, Kec. Koja, Jakarta Utara"},
+        ],
+    }  # fmt: skip
     ctx["body"] = "Para pekerja adalah pedagang pasar dan pengemudi ojek di Jakarta Utara."
 
 

@@ -1,0 +1,235 @@
+"""Beneficiaries: checking one, the NIK overlap rule, adding, editing and removing, and the
+audited full-NIK view.
+
+Overlap rule: a NIK may not be in two sponsorships whose [start month, last day] periods
+intersect, unless the other one is cancelled or has expired (its last day is before
+today). The refusal names the other sponsor, and shows the NIK masked. Audit rows keep
+masked NIKs too: the full NIK is stored once, in the beneficiary row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crm import audit
+from crm.accounts.imports.common import chunked
+from crm.accounts.models import Account
+from crm.extensions import db
+from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary
+from crm.sponsorships.nik import (
+    IdentifierError,
+    mask_nik,
+    normalize_kpj,
+    normalize_nik,
+    normalize_phone,
+)
+from crm.sponsorships.services import (
+    SponsorshipError,
+    can_manage,
+    is_open,
+    refresh_figures,
+    scheme_label,
+)
+
+TEXT_FIELDS = {
+    "name": 150,
+    "occupation": 100,
+    "kelurahan": 100,
+    "kecamatan": 100,
+    "city": 100,
+}
+AUDIT_FIELDS = ("name", "occupation", "kelurahan", "kecamatan", "city", "phone", "kpj")
+
+
+@dataclass
+class Conflict:
+    nik: str
+    sponsorship_id: int
+    sponsor: str
+    scheme: str
+    start_month: date
+    end_on: date
+
+    def message(self) -> str:
+        return _(
+            "NIK %(nik)s sudah disponsori %(sponsor)s (%(scheme)s, %(start)s – %(end)s).",
+            nik=mask_nik(self.nik),
+            sponsor=self.sponsor,
+            scheme=scheme_label(self.scheme),
+            start=format_date(self.start_month, "MMMM yyyy"),
+            end=format_date(self.end_on, "MMMM yyyy"),
+        )
+
+
+def clean_beneficiary(raw: dict, *, nik_required: bool = True) -> tuple[dict, dict[str, str]]:
+    """The stored values of a beneficiary and the errors per field (empty when valid)."""
+    values: dict = {}
+    errors: dict[str, str] = {}
+    raw_nik = (raw.get("nik") or "").strip()
+    if raw_nik or nik_required:
+        try:
+            values["nik"] = normalize_nik(raw_nik)
+        except IdentifierError as exc:
+            errors["nik"] = str(exc)
+    for name, limit in TEXT_FIELDS.items():
+        text = " ".join((raw.get(name) or "").split())
+        if len(text) > limit:
+            errors[name] = _("Paling panjang %(n)d karakter.", n=limit)
+        values[name] = text[:limit]
+    if not values["name"]:
+        errors["name"] = _("Nama wajib diisi.")
+    for name, normalize in (("phone", normalize_phone), ("kpj", normalize_kpj)):
+        try:
+            values[name] = normalize(raw.get(name))
+        except IdentifierError as exc:
+            errors[name] = str(exc)
+    return values, errors
+
+
+def conflicts(
+    niks, start: date, end: date, exclude_id: int | None, today: date
+) -> dict[str, Conflict]:
+    """The other running sponsorship holding each NIK in an overlapping period, loaded per
+    chunk of NIKs (ix_sponsorship_beneficiary_nik)."""
+    found: dict[str, Conflict] = {}
+    b, s = SponsorshipBeneficiary, Sponsorship
+    for batch in chunked(sorted(set(niks))):
+        stmt = (
+            select(b.nik, s.id, Account.name, s.scheme, s.start_month, s.end_on)
+            .join(s, s.id == b.sponsorship_id)
+            .join(Account, Account.id == s.account_id)
+            .where(
+                b.nik.in_(batch),
+                s.status != "cancelled",
+                s.end_on >= today,
+                s.start_month <= end,
+                s.end_on >= start,
+            )
+            .order_by(s.start_month, s.id)
+        )
+        if exclude_id is not None:
+            stmt = stmt.where(s.id != exclude_id)
+        for row in db.session.execute(stmt):
+            found.setdefault(row[0], Conflict(*row))
+    return found
+
+
+def first_conflict(sponsorship: Sponsorship, start: date, end: date, today: date) -> str | None:
+    """The message of the first beneficiary taken elsewhere for a new period, if any."""
+    niks = db.session.scalars(
+        select(SponsorshipBeneficiary.nik).where(
+            SponsorshipBeneficiary.sponsorship_id == sponsorship.id
+        )
+    )
+    found = conflicts(list(niks), start, end, sponsorship.id, today)
+    if not found:
+        return None
+    first = found[sorted(found)[0]]
+    more = len(found) - 1
+    extra = _(" dan %(n)d NIK lain.", n=more) if more else ""
+    return first.message() + extra
+
+
+def _guard(sponsorship: Sponsorship, actor, today: date) -> None:
+    if not can_manage(actor, sponsorship.account):
+        raise PermissionError(_("Anda hanya dapat mengelola sponsorship akun portofolio Anda."))
+    if not is_open(sponsorship, today):
+        raise SponsorshipError(
+            _("Penerima manfaat hanya dapat diubah selama sponsorship masih berjalan.")
+        )
+
+
+def _check_nik(sponsorship: Sponsorship, nik: str, today: date, skip_id: int | None = None):
+    same = db.session.scalar(
+        select(SponsorshipBeneficiary.id).where(
+            SponsorshipBeneficiary.sponsorship_id == sponsorship.id,
+            SponsorshipBeneficiary.nik == nik,
+        )
+    )
+    if same is not None and same != skip_id:
+        raise SponsorshipError(_("NIK ini sudah ada di sponsorship ini."), "nik")
+    found = conflicts([nik], sponsorship.start_month, sponsorship.end_on, sponsorship.id, today)
+    if nik in found:
+        raise SponsorshipError(found[nik].message(), "nik")
+
+
+def _snapshot(b: SponsorshipBeneficiary) -> dict:
+    return {"nik": mask_nik(b.nik), **audit.snapshot(b, AUDIT_FIELDS)}
+
+
+def add_beneficiary(sponsorship: Sponsorship, values: dict, actor, today: date):
+    """A new beneficiary (values from clean_beneficiary), refused when the NIK is taken."""
+    _guard(sponsorship, actor, today)
+    _check_nik(sponsorship, values["nik"], today)
+    beneficiary = SponsorshipBeneficiary(sponsorship_id=sponsorship.id, **values)
+    db.session.add(beneficiary)
+    refresh_figures(sponsorship)
+    audit.record(
+        "sponsorship.beneficiary_add",
+        sponsorship,
+        summary=f"{mask_nik(beneficiary.nik)} {beneficiary.name}",
+        after=_snapshot(beneficiary),
+        actor=actor,
+    )
+    return beneficiary
+
+
+def update_beneficiary(beneficiary: SponsorshipBeneficiary, values: dict, actor, today: date):
+    """Edit a beneficiary; a new NIK (when given) is checked like a new one."""
+    sponsorship = beneficiary.sponsorship
+    _guard(sponsorship, actor, today)
+    if values.get("nik") and values["nik"] != beneficiary.nik:
+        _check_nik(sponsorship, values["nik"], today, skip_id=beneficiary.id)
+    before = _snapshot(beneficiary)
+    for name, value in values.items():
+        if name != "nik" or value:
+            setattr(beneficiary, name, value)
+    db.session.flush()
+    audit.record(
+        "sponsorship.beneficiary_update",
+        sponsorship,
+        summary=f"{mask_nik(beneficiary.nik)} {beneficiary.name}",
+        before=before,
+        after=_snapshot(beneficiary),
+        actor=actor,
+    )
+
+
+def remove_beneficiary(beneficiary: SponsorshipBeneficiary, actor, today: date) -> None:
+    sponsorship = beneficiary.sponsorship
+    _guard(sponsorship, actor, today)
+    audit.record(
+        "sponsorship.beneficiary_remove",
+        sponsorship,
+        summary=f"{mask_nik(beneficiary.nik)} {beneficiary.name}",
+        before=_snapshot(beneficiary),
+        actor=actor,
+    )
+    db.session.delete(beneficiary)
+    refresh_figures(sponsorship)
+
+
+def reveal_nik(beneficiary: SponsorshipBeneficiary, actor) -> str:
+    """The full NIK, for the sponsor account's RM, supervisors and admins; each view is
+    audited (who, when, whose NIK)."""
+    sponsorship = beneficiary.sponsorship
+    if not can_manage(actor, sponsorship.account):
+        raise PermissionError(_("NIK lengkap hanya untuk RM akun ini dan supervisor."))
+    audit.record(
+        "sponsorship.nik_view",
+        entity_type="sponsorship_beneficiary",
+        entity_id=beneficiary.id,
+        summary=_(
+            "NIK lengkap %(nik)s (%(name)s) dilihat",
+            nik=mask_nik(beneficiary.nik),
+            name=beneficiary.name,
+        ),
+        after={"sponsorship_id": sponsorship.id},
+        actor=actor,
+    )
+    return beneficiary.nik

@@ -1,0 +1,144 @@
+"""The effective-dated package prices as admins keep them: the price for a month, the list,
+a new price from a month on, and deleting one that has not started. A sponsorship keeps the
+price it was created with, so a change never alters an existing commitment. Each change is
+audited; callers commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crm import audit
+from crm.compliance.arrears import add_months, month_start
+from crm.extensions import db
+from crm.sponsorships.models import PACKAGES, SponsorshipRate
+
+RATE_FIELDS = ("package", "price", "effective_from")
+MAX_PRICE = 10_000_000  # per worker per month: far above any BPU package
+
+
+class RateError(ValueError):
+    """A refused price change; `field` names the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class RateRow:
+    rate: SponsorshipRate
+    state: str  # past | current | future
+
+    @property
+    def deletable(self) -> bool:
+        return self.state == "future"
+
+
+def rate_for(package: str, month: date) -> SponsorshipRate | None:
+    """The price of a package for a month: the latest starting on or before it."""
+    return db.session.scalar(
+        select(SponsorshipRate)
+        .where(SponsorshipRate.package == package, SponsorshipRate.effective_from <= month)
+        .order_by(SponsorshipRate.effective_from.desc())
+        .limit(1)
+    )
+
+
+def current_prices(today: date) -> dict[str, int | None]:
+    """Each package's price this month (for forms and hints)."""
+    month = month_start(today)
+    return {p: getattr(rate_for(p, month), "price", None) for p in PACKAGES}
+
+
+def rate_rows(today: date) -> list[RateRow]:
+    """Every price, per package then newest first, marked past, current or future."""
+    rates = list(
+        db.session.scalars(
+            select(SponsorshipRate).order_by(
+                SponsorshipRate.package, SponsorshipRate.effective_from.desc()
+            )
+        )
+    )
+    this_month = month_start(today)
+    current: dict[str, SponsorshipRate] = {}
+    for rate in rates:
+        if rate.effective_from <= this_month and rate.package not in current:
+            current[rate.package] = rate
+    rows = []
+    for rate in rates:
+        if rate.effective_from > this_month:
+            state = "future"
+        else:
+            state = "current" if current.get(rate.package) is rate else "past"
+        rows.append(RateRow(rate, state))
+    return rows
+
+
+def _check(package: str, price: int | None, effective_from: date | None, today: date) -> None:
+    if package not in PACKAGES:
+        raise RateError(_("Pilih paket."), "package")
+    if price is None or not 0 < price <= MAX_PRICE:
+        raise RateError(_("Harga antara Rp 1 dan Rp 10.000.000 per pekerja per bulan."), "price")
+    if effective_from is None:
+        raise RateError(_("Isi tanggal yang valid."), "effective_from")
+    if effective_from.day != 1:
+        raise RateError(_("Harga berlaku mulai tanggal 1 suatu bulan."), "effective_from")
+    if effective_from <= month_start(today):
+        raise RateError(
+            _(
+                "Harga tidak boleh berlaku surut: paling awal %(month)s. Sponsorship yang "
+                "sudah dibuat tetap memakai harganya.",
+                month=format_date(add_months(month_start(today), 1), "MMMM yyyy"),
+            ),
+            "effective_from",
+        )
+    clash = db.session.scalar(
+        select(SponsorshipRate.id).where(
+            SponsorshipRate.package == package, SponsorshipRate.effective_from == effective_from
+        )
+    )
+    if clash is not None:
+        raise RateError(_("Sudah ada harga paket ini mulai tanggal itu."), "effective_from")
+
+
+def add_rate(package: str, price: int | None, effective_from: date | None, actor, today: date):
+    """A new price for the package from a future month's first day on."""
+    _check(package, price, effective_from, today)
+    rate = SponsorshipRate(package=package, price=price, effective_from=effective_from)
+    db.session.add(rate)
+    db.session.flush()
+    audit.record(
+        "sponsorship_rate.create",
+        rate,
+        summary=f"{package} Rp {price:,} mulai {effective_from.isoformat()}".replace(",", "."),
+        after=audit.snapshot(rate, RATE_FIELDS),
+        actor=actor,
+    )
+    return rate
+
+
+def deletion_refused(rate: SponsorshipRate, today: date) -> str | None:
+    """A price in force (or past) stays: sponsorships may have been priced with it."""
+    if rate.effective_from <= month_start(today):
+        return _("Harga yang sudah berlaku tidak dapat dihapus.")
+    return None
+
+
+def delete_rate(rate: SponsorshipRate, actor, today: date) -> None:
+    refused = deletion_refused(rate, today)
+    if refused:
+        raise RateError(refused)
+    audit.record(
+        "sponsorship_rate.delete",
+        rate,
+        summary=f"{rate.package} mulai {rate.effective_from.isoformat()}",
+        before=audit.snapshot(rate, RATE_FIELDS),
+        actor=actor,
+    )
+    db.session.delete(rate)
+    db.session.flush()
