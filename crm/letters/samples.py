@@ -197,7 +197,7 @@ def _piagam_sertakan(ctx: dict) -> None:
              "area": "Kel. Koja, Kec. Koja, Jakarta Utara"},
             {"nik": "317202********07", "name": "Joko Susilo", "occupation": "Pengemudi ojek",
              "area": "Kel. Tugu Utara, Kec. Koja, Jakarta Utara"},
-            {"nik": "317203********12", "name": "Wati Handayani", "occupation": "Asisten rumah tangga",
+            {"nik": "317203********12", "name": "Wati Handayani", "occupation": "ART",
              "area": "Kel. Lagoa, Kec. Koja, Jakarta Utara"},
         ],
     }  # fmt: skip
