@@ -93,6 +93,25 @@ class Config:
         # The public address printed in each letter's verification QR code; a render job has
         # no request to take it from (e.g. https://relasi.example.go.id).
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+        # Agreement documents (PDF only). A request body up to AGREEMENT_MAX_REQUEST_BYTES is
+        # read so an oversized file gets its message next to the field; a larger body is
+        # refused (413) before it is parsed.
+        self.AGREEMENT_MAX_UPLOAD_BYTES = int(
+            os.environ.get("AGREEMENT_MAX_UPLOAD_BYTES", str(20 * 2**20))
+        )
+        self.AGREEMENT_MAX_REQUEST_BYTES = int(
+            os.environ.get("AGREEMENT_MAX_REQUEST_BYTES", str(64 * 2**20))
+        )
+        # Partner portal invitations: the link works once, for this many days.
+        self.PARTNER_INVITE_DAYS = int(os.environ.get("PARTNER_INVITE_DAYS", "7"))
+        # Outgoing mail (partner invitations). No SMTP_HOST: the RM is shown the link instead.
+        self.SMTP_HOST = os.environ.get("SMTP_HOST", "")
+        self.SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+        self.SMTP_USER = os.environ.get("SMTP_USER", "")
+        self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+        self.SMTP_STARTTLS = _bool("SMTP_STARTTLS", True)
+        self.SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "10"))
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "Relasi <no-reply@relasi.invalid>")
 
     @property
     def is_production(self) -> bool:
@@ -122,3 +141,4 @@ class TestConfig(Config):
         self.SERVER_NAME = None
         self.JOB_HEARTBEAT_SECONDS = 0.5
         self.JOB_LEASE_SECONDS = 3
+        self.SMTP_HOST = ""  # a test that sends mail starts its own server

@@ -55,6 +55,13 @@ def register(app: Flask) -> None:
         # A description our code gave (abort(400, description=...)) is shown; werkzeug's
         # own English defaults are not.
         custom = exc.description if exc.description != type(exc).description else None
+        if exc.code == 413 and custom is None:
+            # A body over the request limit is refused before any form is read: say what
+            # happened and that nothing was saved.
+            custom = _(
+                "Berkas atau formulir yang dikirim melebihi batas ukuran. Tidak ada yang "
+                "disimpan; perkecil berkasnya lalu coba lagi."
+            )
         return render_error(exc.code, custom)
 
     @app.errorhandler(Exception)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -42,6 +43,28 @@ def put_bytes(data: bytes) -> str:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)  # atomic: readers never see half a file
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return key
+
+
+def put_private(data: bytes) -> str:
+    """Store bytes under a fresh random key (64 hex characters, so path_for() accepts it):
+    an uploaded document's name says nothing about its content and cannot be guessed."""
+    while True:
+        key = secrets.token_hex(32)
+        target = path_for(key)
+        if not target.exists():
+            break
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -13,6 +13,7 @@ from crm.cases import board
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.jobs.models import BackgroundJob
+from crm.partners.expiry import open_alerts
 
 bp = Blueprint("dashboard", __name__)
 
@@ -47,6 +48,7 @@ def index():
             accounts=dict(accounts),
             recent_jobs=recent_jobs,
             case_stages=stages,
+            agreement_alerts=open_alerts(current_user, today_local()),
         )
     from crm.meetings.queries import rm_home
 
@@ -54,5 +56,6 @@ def index():
         "dashboard/rm.html",
         recent_jobs=recent_jobs,
         my_cases=board.my_open_cases(current_user, today_local()),
+        agreement_alerts=open_alerts(current_user, today_local()),
         **rm_home(current_user),
     )

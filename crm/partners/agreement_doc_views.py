@@ -1,0 +1,198 @@
+"""Agreement documents (upload, versioned; internal download, logged), the Surat Pengantar
+drafted from an agreement, expiry-alert dismissal, and the agreement page's context.
+Routes on the agreements blueprint of crm.partners.agreement_views."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from crm import storage
+from crm.compliance.services import today_local
+from crm.errors import render_error
+from crm.extensions import db
+from crm.letters.services import draft_letter
+from crm.partners import documents, monitoring, renewal, services
+from crm.partners.agreement_views import (
+    agreement_or_404,
+    bp,
+    editable_or_403,
+    render_detail,
+)
+from crm.partners.forms import DocumentForm
+from crm.partners.labels import DOCUMENT_KIND_LABELS
+from crm.partners.models import Agreement, AgreementAlert, AgreementDocument
+
+
+def _matrix_params(today: date) -> tuple[str, date]:
+    kind = "quarter" if request.args.get("period") == "quarter" else "month"
+    last = today
+    raw = request.args.get("before", "")
+    try:
+        last = min(date.fromisoformat(raw), today) if raw else today
+    except ValueError:
+        last = today
+    return kind, last
+
+
+def detail_context(agreement: Agreement, **forms) -> dict:
+    """Everything the agreement page shows, in a bounded number of queries."""
+    today = today_local()
+    kind, last = _matrix_params(today)
+    doc_form = forms.pop("doc_form", None) or DocumentForm(prefix="doc", formdata=None)
+    can_edit = services.can_edit(current_user, agreement)
+    return {
+        "agreement": agreement,
+        "status": services.effective_status(agreement, today),
+        "today": today,
+        "can_edit": can_edit,
+        "can_report": monitoring.can_report(current_user, agreement),
+        "children": agreement.children if agreement.kind == "mou" else [],
+        "renewed_by": renewal.renewed_by(agreement),
+        "outlives_parent": agreement.parent is not None
+        and agreement.valid_to > agreement.parent.valid_to,
+        "groups": documents.document_groups(agreement.id),
+        "doc_form": doc_form,
+        "max_mb": documents.max_upload_bytes() // 2**20,
+        "matrix": monitoring.build_matrix(agreement, kind, last, today),
+        "period_code": monitoring.period_code,
+        "period_label": monitoring.period_label,
+        "branches": monitoring.covered_branches(agreement),
+        **forms,
+    }
+
+
+@bp.post("/<int:agreement_id>/documents")
+def upload_document(agreement_id: int):
+    agreement = editable_or_403(agreement_id)
+    form = DocumentForm(prefix="doc")
+    if not form.validate_on_submit():
+        return render_detail(agreement, 400, doc_form=form)
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        form.file.errors = [_("Pilih berkas PDF.")]
+        return render_detail(agreement, 400, doc_form=form)
+    data = documents.read_limited(upload.stream, documents.max_upload_bytes())
+    if data is None:
+        form.file.errors = [documents.too_large_message()]
+        return render_detail(agreement, 400, doc_form=form)
+    title = form.title.data or str(DOCUMENT_KIND_LABELS.get(form.kind.data, ""))
+    try:
+        doc = documents.add_document(
+            agreement, form.kind.data, title, data, upload.filename, current_user
+        )
+        db.session.commit()
+    except services.AgreementError as exc:
+        db.session.rollback()
+        target = getattr(form, exc.field or "", None) or form.file
+        target.errors = [*target.errors, str(exc)]
+        return render_detail(agreement_or_404(agreement_id), 400, doc_form=form)
+    flash(
+        _("%(title)s versi %(v)d diunggah.", title=doc.title, v=doc.version),
+        "success",
+    )
+    return redirect(url_for(".detail", agreement_id=agreement.id, _anchor="dokumen"))
+
+
+@bp.get("/<int:agreement_id>/documents/<int:doc_id>")
+def download_document(agreement_id: int, doc_id: int):
+    agreement = agreement_or_404(agreement_id)
+    doc = db.session.get(AgreementDocument, doc_id)
+    if doc is None or doc.agreement_id != agreement.id or not storage.exists(doc.storage_key):
+        abort(404)
+    documents.record_download(doc, current_user, request.remote_addr)
+    db.session.commit()
+    return documents.download_response(doc)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def body_too_large(exc):
+    """The body was refused before it was read: the upload form says so at its field."""
+    agreement_id = (request.view_args or {}).get("agreement_id")
+    agreement = db.session.get(Agreement, agreement_id) if agreement_id else None
+    if agreement is None or request.endpoint not in (
+        "agreements.upload_document",
+        "agreements.report",
+    ):
+        return render_error(413)
+    message = documents.too_large_message()
+    if request.endpoint == "agreements.report":
+        from crm.partners.monitoring_views import render_report_form
+
+        return render_report_form(agreement, None, evidence_error=message, status=413)
+    form = DocumentForm(prefix="doc", formdata=None)
+    form.file.errors = [message]
+    return render_detail(agreement, 413, doc_form=form)
+
+
+# -- the cover letter, alerts ----------------------------------------------------------------
+
+
+def cover_letter_facts(agreement: Agreement) -> dict:
+    """The letter's `agreement` block: JSON-safe, with the dates already written out in
+    Indonesian (letters are always Indonesian)."""
+    from crm.letters.render import tanggal
+
+    number = " / ".join(n for n in (agreement.our_number, agreement.partner_number) if n)
+    return {
+        "agreement": {
+            "agreement_id": agreement.id,
+            "title": agreement.title,
+            "number": number,
+            "partner": agreement.account.name,
+            "kind": agreement.kind,
+            "kind_text": "Nota Kesepahaman (MoU)"
+            if agreement.kind == "mou"
+            else "Perjanjian Kerja Sama (PKS)",
+            "our_number": agreement.our_number,
+            "partner_number": agreement.partner_number,
+            "valid_from": agreement.valid_from.isoformat(),
+            "valid_to": agreement.valid_to.isoformat(),
+            "period_text": f"{tanggal(agreement.valid_from)} sampai dengan "
+            f"{tanggal(agreement.valid_to)}",
+            "signed_text": tanggal(agreement.signed_on) if agreement.signed_on else "",
+            "scope": agreement.scope,
+            "parent_title": agreement.parent.title if agreement.parent else "",
+        }
+    }
+
+
+@bp.post("/<int:agreement_id>/cover-letter")
+def cover_letter(agreement_id: int):
+    """Draft a Surat Pengantar for the agreement and open it in the letters workflow; when it
+    is issued, its PDF joins the agreement's documents (crm.partners.jobs)."""
+    agreement = editable_or_403(agreement_id)
+    # The responsible RM may not be the account's RM, whom the letters module would ask
+    # for: the agreement's own rule was checked just above.
+    letter = draft_letter(
+        agreement.account,
+        "pengantar_mou",
+        current_user,
+        facts=cover_letter_facts(agreement),
+        check=False,
+    )
+    db.session.commit()
+    flash(_("Draf surat pengantar dibuat. Periksa, lalu ajukan untuk persetujuan."), "success")
+    return redirect(url_for("letters.detail", letter_id=letter.id))
+
+
+@bp.post("/alerts/<int:alert_id>/dismiss")
+def dismiss_alert(alert_id: int):
+    from crm.partners.expiry import dismiss_alert as dismiss
+
+    alert = db.session.get(AgreementAlert, alert_id)
+    if alert is None:
+        abort(404)
+    if not services.can_edit(current_user, alert.agreement):
+        abort(403)
+    dismiss(alert, current_user)
+    db.session.commit()
+    flash(_("Peringatan ditutup."), "success")
+    target = request.form.get("next", "")
+    return redirect(
+        target if target == "/" else url_for(".detail", agreement_id=alert.agreement_id)
+    )

@@ -1,0 +1,141 @@
+"""/agreements/<id>/reports (an implementation report of one branch and period) and
+/agreements/monitoring (the roll-up of lagging branches). Routes on the agreements
+blueprint of crm.partners.agreement_views."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm.compliance.services import today_local
+from crm.extensions import db
+from crm.partners import documents, monitoring
+from crm.partners.agreement_views import agreement_or_404, bp
+from crm.partners.forms import ReportForm
+from crm.partners.models import ImplementationReport
+from crm.partners.monitoring_rollup import RollupFilters, build_rollup, filter_names
+from crm.partners.services import AgreementError
+
+
+def _choices(form: ReportForm, agreement, today) -> None:
+    form.branch_id.choices = [
+        (b.id, f"{b.name} ({b.code})")
+        for b in monitoring.reportable_branches(current_user, agreement)
+    ]
+    form.period.choices = [
+        ("", _("Pilih…")),
+        *monitoring.period_choices("month", today),
+        *monitoring.period_choices("quarter", today, 4),
+    ]
+
+
+def _existing(agreement_id: int, branch_id, period: str | None) -> ImplementationReport | None:
+    parsed = monitoring.parse_period(period)
+    if branch_id is None or parsed is None:
+        return None
+    kind, start = parsed
+    return db.session.scalar(
+        select(ImplementationReport).where(
+            ImplementationReport.agreement_id == agreement_id,
+            ImplementationReport.branch_office_id == branch_id,
+            ImplementationReport.period_kind == kind,
+            ImplementationReport.period_start == start,
+        )
+    )
+
+
+def render_report_form(agreement, form, *, evidence_error: str = "", status: int = 200):
+    today = today_local()
+    if form is None:
+        form = ReportForm(formdata=None)
+        _choices(form, agreement, today)
+    if evidence_error:
+        form.evidence.errors = [evidence_error]
+    report = _existing(agreement.id, form.branch_id.data, form.period.data)
+    return (
+        render_template(
+            "agreements/report.html",
+            agreement=agreement,
+            form=form,
+            report=report,
+            evidence=monitoring.report_evidence(report.id) if report else [],
+            max_mb=documents.max_upload_bytes() // 2**20,
+        ),
+        status,
+    )
+
+
+def _prefill(form: ReportForm, agreement) -> None:
+    raw = request.args.get("branch", "")
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        form.branch_id.data = int(raw)
+    form.period.data = request.args.get("period", "")
+    report = _existing(agreement.id, form.branch_id.data, form.period.data)
+    if report is not None:
+        form.status.data = report.status
+        form.blocked_reason.data = report.blocked_reason
+        form.workers_covered.data = report.workers_covered
+        form.notes.data = report.notes
+
+
+@bp.route("/<int:agreement_id>/reports", methods=["GET", "POST"])
+def report(agreement_id: int):
+    agreement = agreement_or_404(agreement_id)
+    if not monitoring.can_report(current_user, agreement):
+        abort(403)
+    today = today_local()
+    form = ReportForm(formdata=None) if request.method == "GET" else ReportForm()
+    _choices(form, agreement, today)
+    if request.method == "GET":
+        _prefill(form, agreement)
+        return render_report_form(agreement, form)
+    if not form.validate_on_submit():
+        return render_report_form(agreement, form, status=400)
+    return _save(agreement, form, today)
+
+
+def _save(agreement, form: ReportForm, today):
+    evidence = None
+    upload = form.evidence.data
+    if upload is not None and getattr(upload, "filename", ""):
+        data = documents.read_limited(upload.stream, documents.max_upload_bytes())
+        if data is None:
+            return render_report_form(
+                agreement, form, evidence_error=documents.too_large_message(), status=400
+            )
+        evidence = (data, upload.filename)
+    data = monitoring.ReportData(
+        branch_id=form.branch_id.data,
+        period=form.period.data,
+        status=form.status.data,
+        workers_covered=form.workers_covered.data,
+        blocked_reason=form.blocked_reason.data or "",
+        notes=form.notes.data or "",
+    )
+    try:
+        monitoring.save_report(agreement, data, current_user, today, evidence)
+        db.session.commit()
+    except PermissionError:
+        db.session.rollback()
+        abort(403)
+    except AgreementError as exc:
+        db.session.rollback()
+        target = getattr(form, exc.field or "", None) or form.status
+        target.errors = [*target.errors, str(exc)]
+        return render_report_form(agreement_or_404(agreement.id), form, status=400)
+    flash(_("Laporan pelaksanaan disimpan."), "success")
+    return redirect(url_for(".detail", agreement_id=agreement.id, _anchor="pelaksanaan"))
+
+
+@bp.get("/monitoring")
+def monitoring_rollup():
+    filters = RollupFilters.from_args(request.args)
+    rollup = build_rollup(filters, today_local(), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "agreements/monitoring.html",
+        rollup=rollup,
+        filters=filters,
+        names=filter_names(filters),
+    )

@@ -1,0 +1,353 @@
+"""Agreement rules: who may edit, validation, creating, editing, status changes and renewal.
+
+Stored statuses are the workflow (draft, negotiation, signed, active, terminated, renewed).
+"expiring" and "expired" are never stored: they are computed from today for a signed or
+active agreement (effective_status), so every list is right on the day itself, with no
+job having to run first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from crm import audit
+from crm.accounts.models import Account
+from crm.admin.models import BranchOffice
+from crm.auth.models import User
+from crm.db import utcnow
+from crm.extensions import db
+from crm.i18n import long_date
+from crm.partners.models import Agreement, AgreementAlert, AgreementBranch
+
+INSTITUTION_KINDS = ("ministry", "agency", "local_government")
+RUNNING = ("signed", "active")  # the stored statuses that can become expiring/expired
+FINAL = ("terminated", "renewed")
+EXPIRING_DAYS = 90
+# Manual status changes; "renewed" only through renew_agreement.
+TRANSITIONS = {
+    "draft": ("negotiation", "signed", "terminated"),
+    "negotiation": ("draft", "signed", "terminated"),
+    "signed": ("active", "terminated"),
+    "active": ("terminated",),
+    "terminated": (),
+    "renewed": (),
+}
+AUDIT_FIELDS = (
+    "kind",
+    "parent_id",
+    "account_id",
+    "title",
+    "scope",
+    "our_number",
+    "partner_number",
+    "signed_on",
+    "valid_from",
+    "valid_to",
+    "rm_id",
+    "status",
+    "terminated_reason",
+    "renewed_from_id",
+)
+
+
+class AgreementError(ValueError):
+    """A refusal with a message for the user; `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class AgreementData:
+    """What the agreement form gives, already typed."""
+
+    title: str
+    valid_from: date | None
+    valid_to: date | None
+    account_id: int | None = None
+    scope: str = ""
+    our_number: str = ""
+    partner_number: str = ""
+    signed_on: date | None = None
+    rm_id: int | None = None
+    internal_notes: str = ""
+    branch_ids: list[int] = field(default_factory=list)
+    # The user confirmed that a PKS ends after its MoU (a warning, not a refusal).
+    outlive_ok: bool = False
+
+
+# -- permissions --------------------------------------------------------------------------------
+
+
+def is_supervisor(user) -> bool:
+    return user.role in ("supervisor", "admin")
+
+
+def can_view(user, agreement: Agreement | None = None) -> bool:
+    """Every internal user sees every institutional agreement (the team works across
+    institutions); partners see theirs only in the portal, never here."""
+    return user.is_authenticated and user.role in ("rm", "supervisor", "admin")
+
+
+def is_responsible(user, agreement: Agreement) -> bool:
+    """The agreement's responsible RM, or the RM of the institution's account."""
+    return user.role == "rm" and user.id in (agreement.rm_id, agreement.account.rm_id)
+
+
+def can_edit(user, agreement: Agreement) -> bool:
+    """Supervisors and admins edit every agreement; an RM the ones they are responsible for."""
+    return is_supervisor(user) or is_responsible(user, agreement)
+
+
+def can_create_for(user, account: Account) -> bool:
+    return is_supervisor(user) or (user.role == "rm" and account.rm_id == user.id)
+
+
+def effective_status(agreement: Agreement, today: date) -> str:
+    """The stored status, or expiring/expired for a signed or active agreement near or past
+    its end."""
+    if agreement.status not in RUNNING:
+        return agreement.status
+    if agreement.valid_to < today:
+        return "expired"
+    if agreement.valid_to <= today + timedelta(days=EXPIRING_DAYS):
+        return "expiring"
+    return agreement.status
+
+
+# -- validation -----------------------------------------------------------------------------------
+
+
+def institution(account_id: int | None) -> Account:
+    account = db.session.get(Account, account_id) if account_id else None
+    if account is None:
+        raise AgreementError(_("Pilih institusi mitra."), "account_id")
+    if account.kind not in INSTITUTION_KINDS:
+        raise AgreementError(
+            _("Mitra kerja sama harus kementerian, lembaga atau pemerintah daerah."),
+            "account_id",
+        )
+    return account
+
+
+def check_dates(data: AgreementData, parent: Agreement | None) -> None:
+    """valid_to after valid_from; a PKS starts inside its MoU's validity; a PKS that ends
+    after its MoU needs the user's explicit confirmation."""
+    if data.valid_from is None:
+        raise AgreementError(_("Isi tanggal mulai berlaku."), "valid_from")
+    if data.valid_to is None:
+        raise AgreementError(_("Isi tanggal akhir berlaku."), "valid_to")
+    if data.valid_to <= data.valid_from:
+        raise AgreementError(
+            _("Tanggal akhir berlaku harus sesudah tanggal mulai berlaku."), "valid_to"
+        )
+    if data.signed_on is not None and data.signed_on > data.valid_to:
+        raise AgreementError(
+            _("Tanggal penandatanganan tidak boleh sesudah akhir masa berlaku."), "signed_on"
+        )
+    if parent is None:
+        return
+    if not parent.valid_from <= data.valid_from <= parent.valid_to:
+        raise AgreementError(
+            _(
+                "PKS harus mulai dalam masa berlaku MoU-nya (%(start)s sampai %(end)s).",
+                start=long_date(parent.valid_from),
+                end=long_date(parent.valid_to),
+            ),
+            "valid_from",
+        )
+    if data.valid_to > parent.valid_to and not data.outlive_ok:
+        raise AgreementError(outlive_warning(parent), "outlive_ok")
+
+
+def outlive_warning(parent: Agreement) -> str:
+    return _(
+        "PKS ini berakhir sesudah MoU-nya (MoU berlaku sampai %(end)s). Centang "
+        "konfirmasi bila memang disengaja, misalnya MoU sedang diperpanjang.",
+        end=long_date(parent.valid_to),
+    )
+
+
+def check_parent(parent: Agreement | None) -> None:
+    if parent is None:
+        raise AgreementError(_("MoU induk tidak ditemukan."), "parent_id")
+    if parent.kind != "mou":
+        raise AgreementError(_("PKS hanya dapat dibuat di bawah MoU."), "parent_id")
+    if parent.status in FINAL:
+        raise AgreementError(
+            _("MoU ini sudah diakhiri atau diperpanjang; buat PKS di bawah MoU yang berlaku."),
+            "parent_id",
+        )
+
+
+def responsible_rm(data: AgreementData, actor, account: Account) -> int | None:
+    """An RM is responsible for what they create; a supervisor names any active RM."""
+    if not is_supervisor(actor):
+        return actor.id
+    if not data.rm_id:
+        return account.rm_id
+    rm = db.session.get(User, data.rm_id)
+    if rm is None or rm.role != "rm" or not rm.active:
+        raise AgreementError(_("Pilih RM aktif."), "rm_id")
+    return rm.id
+
+
+def check_branches(branch_ids: list[int]) -> list[int]:
+    ids = sorted(set(branch_ids))
+    if not ids:
+        return []
+    found = set(
+        db.session.scalars(
+            select(BranchOffice.id).where(BranchOffice.id.in_(ids), BranchOffice.active)
+        )
+    )
+    if found != set(ids):
+        raise AgreementError(_("Pilih kantor cabang yang aktif."), "branch_ids")
+    return ids
+
+
+# -- writes ------------------------------------------------------------------------------------
+
+
+def _apply(agreement: Agreement, data: AgreementData, rm_id: int | None) -> None:
+    agreement.title = data.title.strip()
+    agreement.scope = data.scope.strip()
+    agreement.our_number = data.our_number.strip()
+    agreement.partner_number = data.partner_number.strip()
+    agreement.signed_on = data.signed_on
+    agreement.valid_from = data.valid_from
+    agreement.valid_to = data.valid_to
+    agreement.rm_id = rm_id
+    agreement.internal_notes = data.internal_notes.strip()
+
+
+def _set_branches(agreement: Agreement, branch_ids: list[int]) -> None:
+    wanted = set(branch_ids)
+    agreement.branches = [b for b in agreement.branches if b.branch_office_id in wanted]
+    have = {b.branch_office_id for b in agreement.branches}
+    for branch_id in sorted(wanted - have):
+        agreement.branches.append(AgreementBranch(branch_office_id=branch_id))
+
+
+def create_agreement(data: AgreementData, actor, parent: Agreement | None = None) -> Agreement:
+    """A new MoU (no parent) or PKS under `parent`, in status draft."""
+    if not data.title.strip():
+        raise AgreementError(_("Isi judul kerja sama."), "title")
+    if parent is not None:
+        check_parent(parent)
+    # A PKS implements its MoU with the same institution; whoever may edit the MoU adds it.
+    account = institution(parent.account_id if parent is not None else data.account_id)
+    allowed = can_edit(actor, parent) if parent is not None else can_create_for(actor, account)
+    if not allowed:
+        raise PermissionError(_("Anda hanya dapat membuat kerja sama untuk akun portofolio Anda."))
+    check_dates(data, parent)
+    branch_ids = check_branches(data.branch_ids)
+    agreement = Agreement(
+        kind="pks" if parent is not None else "mou",
+        parent=parent,
+        account=account,
+        status="draft",
+        created_by_id=actor.id,
+        terminated_reason="",
+    )
+    _apply(agreement, data, responsible_rm(data, actor, account))
+    _set_branches(agreement, branch_ids)
+    db.session.add(agreement)
+    db.session.flush()
+    audit.record(
+        "agreement.created",
+        agreement,
+        summary=f"{agreement.kind.upper()} {agreement.title} dengan {account.name}",
+        after=audit.snapshot(agreement, AUDIT_FIELDS),
+        actor=actor,
+    )
+    return agreement
+
+
+def update_agreement(agreement: Agreement, data: AgreementData, actor) -> Agreement:
+    if not can_edit(actor, agreement):
+        raise PermissionError(_("Anda tidak bertanggung jawab atas kerja sama ini."))
+    if agreement.status in FINAL:
+        raise AgreementError(_("Kerja sama yang sudah diakhiri atau diperpanjang tidak diubah."))
+    if not data.title.strip():
+        raise AgreementError(_("Isi judul kerja sama."), "title")
+    check_dates(data, agreement.parent)
+    branch_ids = check_branches(data.branch_ids)
+    rm_id = agreement.rm_id
+    if is_supervisor(actor):  # an RM does not hand an agreement over; a supervisor does
+        rm_id = responsible_rm(data, actor, agreement.account)
+    before = audit.snapshot(agreement, AUDIT_FIELDS)
+    if data.valid_to != agreement.valid_to:
+        forget_alerts(agreement)  # a new end date starts the 90/60/30 ladder afresh
+    _apply(agreement, data, rm_id)
+    _set_branches(agreement, branch_ids)
+    db.session.flush()
+    audit.record(
+        "agreement.updated",
+        agreement,
+        summary=f"Kerja sama #{agreement.id} diubah",
+        before=before,
+        after=audit.snapshot(agreement, AUDIT_FIELDS),
+        actor=actor,
+    )
+    return agreement
+
+
+def change_status(
+    agreement: Agreement,
+    to_status: str,
+    actor,
+    *,
+    reason: str = "",
+    signed_on: date | None = None,
+) -> Agreement:
+    """Move the workflow on; terminating needs a reason, signing needs the signing date."""
+    if not can_edit(actor, agreement):
+        raise PermissionError(_("Anda tidak bertanggung jawab atas kerja sama ini."))
+    if to_status not in TRANSITIONS.get(agreement.status, ()):
+        raise AgreementError(_("Perubahan status ini tidak diizinkan."), "to_status")
+    reason = (reason or "").strip()
+    if to_status == "terminated" and not reason:
+        raise AgreementError(_("Tulis alasan pengakhiran kerja sama."), "reason")
+    if to_status in RUNNING and agreement.signed_on is None and signed_on is None:
+        raise AgreementError(_("Isi tanggal penandatanganan."), "signed_on")
+    before = audit.snapshot(agreement, AUDIT_FIELDS)
+    if signed_on is not None:
+        if signed_on > agreement.valid_to:
+            raise AgreementError(
+                _("Tanggal penandatanganan tidak boleh sesudah akhir masa berlaku."), "signed_on"
+            )
+        agreement.signed_on = signed_on
+    agreement.status = to_status
+    if to_status == "terminated":
+        agreement.terminated_reason = reason[:500]
+        dismiss_alerts(agreement)
+    db.session.flush()
+    audit.record(
+        "agreement.status",
+        agreement,
+        summary=f"Status kerja sama #{agreement.id}: {before['status']} -> {to_status}",
+        before=before,
+        after=audit.snapshot(agreement, AUDIT_FIELDS),
+        actor=actor,
+    )
+    return agreement
+
+
+def dismiss_alerts(agreement: Agreement) -> None:
+    """An agreement that ends or is renewed needs no more expiry alerts on the home pages."""
+    for alert in db.session.scalars(
+        select(AgreementAlert).where(
+            AgreementAlert.agreement_id == agreement.id, AgreementAlert.dismissed_at.is_(None)
+        )
+    ):
+        alert.dismissed_at = utcnow()
+
+
+def forget_alerts(agreement: Agreement) -> None:
+    db.session.execute(delete(AgreementAlert).where(AgreementAlert.agreement_id == agreement.id))
