@@ -152,8 +152,15 @@ def _pengantar_mou(ctx: dict) -> None:
     ctx["agreement"] = {
         "title": "Nota Kesepahaman tentang Perlindungan Jaminan Sosial Ketenagakerjaan bagi "
         "Pegawai Pemerintah Non-Pegawai Negeri",
-        "number": "MOU/27/112026",
+        "number": "MOU/27/112026 / 400.7/1234/SJ",
         "partner": "Kementerian Contoh Urusan Daerah",
+        "kind_text": "Nota Kesepahaman (MoU)",
+        "our_number": "MOU/27/112026",
+        "partner_number": "400.7/1234/SJ",
+        "period_text": "1 Januari 2027 sampai dengan 31 Desember 2031",
+        "signed_text": "17 Desember 2026",
+        "scope": "pendaftaran dan pembayaran iuran pegawai pemerintah non-pegawai negeri dari "
+        "anggaran daerah, serta pertukaran data kepesertaan.",
     }
     ctx["body"] = "Naskah telah dibahas bersama tim teknis kedua pihak pada 17 November 2026."
     ctx["deadline"] = date(2026, 12, 18)
