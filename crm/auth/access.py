@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -10,10 +11,16 @@ from flask_login import current_user
 
 from crm.extensions import db
 
+log = logging.getLogger(__name__)
+
 # A partner user sees the portal and nothing of the CRM. Everything else is refused.
 # `verify.` is the public letter verification, open to anyone, signed in or not.
+# A CRM page answers 403 before any lookup, for every id alike, so it tells nothing about
+# what exists; inside the portal, another institution's ids answer 404 (crm.partners.portal).
 PARTNER_ENDPOINT_PREFIXES = ("portal.", "auth.", "static", "health.", "verify.")
 PARTNER_ENDPOINTS = ("dashboard.index",)  # `/` redirects a partner to the portal
+# Paths browsers ask for on their own: a 404 there is no guess, so it is not logged.
+BROWSER_PROBES = ("/favicon.ico", "/apple-touch-icon", "/robots.txt", "/.well-known/")
 
 
 def load_user(user_id: str):
@@ -38,8 +45,45 @@ def partner_fence():
     endpoint = request.endpoint or ""
     if endpoint.startswith(PARTNER_ENDPOINT_PREFIXES) or endpoint in PARTNER_ENDPOINTS:
         return None
-    abort(404 if endpoint == "" else 403)
+    if endpoint:
+        # The same 403 for every CRM page and id: a log line, no audit row (refusals of
+        # CRM pages leave the audit log untouched, as for any other role).
+        log.warning(
+            "partner user %s (account %s) refused %s %s",
+            current_user.id,
+            current_user.account_id,
+            request.method,
+            request.path[:300],
+        )
+        abort(403)
+    if not request.path.startswith(BROWSER_PROBES):
+        record_partner_denial("no_route")  # a guessed file or download URL
+    abort(404)
     return None
+
+
+def record_partner_denial(reason: str) -> None:
+    """A partner asked for something outside their institution's portal: a log line and an
+    audit row (`portal.denied`), committed on its own since the request ends in an error."""
+    from crm import audit
+
+    query = request.query_string.decode("utf-8", "replace")
+    target = f"{request.method} {request.path}" + (f"?{query}" if query else "")
+    log.warning(
+        "partner user %s (account %s) denied %s: %s",
+        current_user.id,
+        current_user.account_id,
+        target[:300],
+        reason,
+    )
+    audit.record(
+        "portal.denied",
+        entity_type="user",
+        entity_id=current_user.id,
+        summary=target[:500],
+        after={"reason": reason, "account_id": current_user.account_id},
+    )
+    db.session.commit()
 
 
 def password_change_guard():

@@ -1,0 +1,109 @@
+"""Agreement document downloads: the response served through the app, and the download log."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from urllib.parse import quote
+
+from flask import Response, abort
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from crm import storage
+from crm.extensions import db
+from crm.pagination import Page, keyset_page
+from crm.partners.models import AgreementDocument
+from crm.partners.portal_models import DownloadLog
+
+LATEST_DOWNLOADS = 10  # shown on the agreement page; the rest on the paginated log
+
+
+def log_download(document: AgreementDocument, user, ip: str | None) -> DownloadLog:
+    """Record who took which version of which file, when and from where (flushed, not
+    committed). The log is the audit trail of downloads: no separate audit row."""
+    entry = DownloadLog(
+        document_id=document.id,
+        agreement_id=document.agreement_id,
+        user_id=getattr(user, "id", None),
+        version=document.version,
+        filename=document.filename[:255],
+        ip=(ip or "")[:64],
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def ascii_filename(filename: str) -> str:
+    """A plain-ASCII stand-in for old clients: accents dropped, anything odd made `_`."""
+    decomposed = unicodedata.normalize("NFKD", filename)
+    plain = "".join(
+        c if c.isascii() else "" if unicodedata.combining(c) else "_" for c in decomposed
+    )
+    plain = re.sub(r"[^A-Za-z0-9._ -]+", "_", plain).strip(" ._") or "dokumen"
+    return plain if plain.lower().endswith(".pdf") else f"{plain}.pdf"
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII `filename` and the exact name as RFC 5987 `filename*`."""
+    fallback = ascii_filename(filename).replace('"', "_")
+    exact = quote(filename.replace("\r", "").replace("\n", ""), safe="")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}"
+
+
+def document_bytes(document: AgreementDocument) -> bytes:
+    """The stored file; 404 when the store lost it (nothing is logged then)."""
+    if not storage.exists(document.storage_key):
+        abort(404)
+    return storage.read_bytes(document.storage_key)
+
+
+def download_response(document: AgreementDocument, data: bytes) -> Response:
+    """The PDF as an attachment that no browser or proxy keeps or sniffs."""
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(document.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Length"] = str(len(data))
+    return response
+
+
+def latest_downloads(agreement_id: int, limit: int = LATEST_DOWNLOADS) -> list[DownloadLog]:
+    """The newest entries of one agreement's log, with their users (one query)."""
+    return list(
+        db.session.scalars(
+            select(DownloadLog)
+            .options(joinedload(DownloadLog.user), joinedload(DownloadLog.document))
+            .where(DownloadLog.agreement_id == agreement_id)
+            .order_by(DownloadLog.at.desc(), DownloadLog.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def downloads_page(agreement_id: int, cursor: str | None, per_page: int) -> Page:
+    """One page of the agreement's log, newest first (ix_download_log_agreement)."""
+    stmt = (
+        select(DownloadLog)
+        .options(joinedload(DownloadLog.user), joinedload(DownloadLog.document))
+        .where(DownloadLog.agreement_id == agreement_id)
+    )
+    return keyset_page(
+        stmt,
+        [DownloadLog.at, DownloadLog.id],
+        cursor,
+        per_page,
+        descending=True,
+        key=lambda e: [e.at.isoformat(), e.id],
+        parse=_parse_cursor,
+    )
+
+
+def _parse_cursor(values: list) -> list | None:
+    try:
+        at, entry_id = datetime.fromisoformat(values[0]), int(values[1])
+    except (TypeError, ValueError):
+        return None
+    return None if at.tzinfo is None else [at, entry_id]  # a tampered cursor means page 1
