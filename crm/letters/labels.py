@@ -14,6 +14,7 @@ TYPE_LABELS = {
     "pengantar_mou": _l("Surat Pengantar MoU/PKS"),
     "rekomendasi_tmp2t": _l("Surat Rekomendasi TMP2T"),
     "piagam_sertakan": _l("Piagam SERTAKAN"),
+    "ajakan_kepesertaan": _l("Surat Ajakan Pendaftaran Kepesertaan"),
 }
 STATUS_LABELS = {
     "draft": _l("Draf"),

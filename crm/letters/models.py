@@ -39,6 +39,7 @@ TYPES = (
     "pengantar_mou",
     "rekomendasi_tmp2t",
     "piagam_sertakan",
+    "ajakan_kepesertaan",
 )
 # draft -> submitted -> approved -> issued -> dispatched -> received; cancelled before issue.
 # "returned" is a draft sent back by the supervisor with a comment (editable again).

@@ -78,6 +78,7 @@ LETTER_TYPES: dict[str, str] = {
     "pengantar_mou": "Surat Pengantar MoU/PKS",
     "rekomendasi_tmp2t": "Surat Rekomendasi TMP2T",
     "piagam_sertakan": "Piagam Tanda Terima SERTAKAN",
+    "ajakan_kepesertaan": "Surat Ajakan Pendaftaran Kepesertaan",
 }
 
 MONTHS = (

@@ -211,6 +211,27 @@ def _piagam_sertakan(ctx: dict) -> None:
     ctx["body"] = "Para pekerja adalah pedagang pasar dan pengemudi ojek di Jakarta Utara."
 
 
+def _ajakan_kepesertaan(ctx: dict) -> None:
+    ctx["addressee"] = {
+        "name": "Ibu Rina Wulandari",
+        "title": "Manajer HRD",
+        "company": "PT Mitra Angkut Sejahtera",
+        "address": "Jl. Industri Raya No. 5\nCilegon 42435",
+    }
+    # The vendor facts travel in the agreement block (crm.supply_chain.campaign.vendor_facts).
+    ctx["agreement"] = {
+        "title": "Angkutan material proyek",
+        "number": "01.234.567.8-901.234",
+        "partner": "PT Karya Bangun Contoh (Persero) Tbk",
+        "workers": 120,
+    }
+    ctx["body"] = (
+        "Sebagai mitra kerja yang turut menopang rantai pasok, PT Mitra Angkut Sejahtera kami "
+        "ajak memastikan seluruh pekerjanya terlindungi program jaminan sosial ketenagakerjaan."
+    )
+    ctx["deadline_days"] = 20
+
+
 SAMPLES = {
     "pemberitahuan": ("B/1288/112026", "Pemberitahuan Tunggakan Iuran", _pemberitahuan),
     "teguran_1": ("B/1289/112026", "Teguran Tertulis Pertama", _teguran_1),
@@ -223,6 +244,11 @@ SAMPLES = {
         _rekomendasi_tmp2t,
     ),
     "piagam_sertakan": ("B/1294/112026", "Piagam dan Tanda Terima SERTAKAN", _piagam_sertakan),
+    "ajakan_kepesertaan": (
+        "AJK/1/112026",
+        "Ajakan Pendaftaran Kepesertaan BPJS Ketenagakerjaan",
+        _ajakan_kepesertaan,
+    ),
 }
 
 

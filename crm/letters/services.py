@@ -181,6 +181,7 @@ def default_perihal(letter_type: str) -> str:
         "pengantar_mou": "Pengantar Nota Kesepahaman / Perjanjian Kerja Sama",
         "rekomendasi_tmp2t": "Rekomendasi Sanksi Tidak Mendapat Pelayanan Publik Tertentu",
         "piagam_sertakan": "Piagam Penghargaan Program SERTAKAN",
+        "ajakan_kepesertaan": "Ajakan Pendaftaran Kepesertaan BPJS Ketenagakerjaan",
     }[letter_type]
 
 
@@ -196,6 +197,7 @@ def default_body(letter_type: str, company: str, deadline_days: int | None) -> s
         "pengantar_mou": "Mohon naskah tersebut dapat ditelaah dan, apabila disetujui, ditandatangani oleh pejabat yang berwenang.",  # noqa: E501
         "rekomendasi_tmp2t": f"{company} telah menerima Surat Teguran I dan Teguran II, namun hingga batas waktunya belum memenuhi kewajibannya.",  # noqa: E501
         "piagam_sertakan": f"Kepedulian {company} melindungi pekerja rentan di sekitarnya menjadi teladan bagi pemberi kerja lainnya.",  # noqa: E501
+        "ajakan_kepesertaan": f"Sebagai mitra kerja yang turut menopang rantai pasok, {company} kami ajak memastikan seluruh pekerjanya terlindungi program jaminan sosial ketenagakerjaan.",  # noqa: E501
     }
     return bodies[letter_type]
 

@@ -1,1 +1,81 @@
-"""Supply-chain background jobs: vendor imports and monthly coverage snapshots."""
+"""Supply-chain background jobs: vendor imports and monthly coverage snapshots.
+
+Also registers the issued-letter hook that marks a vendor invited (crm.letters.hooks): this
+module is in JOB_MODULES, so both the web app and the workers load it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask_babel import gettext as _
+
+from crm.auth.models import User
+from crm.compliance.services import today_local
+from crm.extensions import db
+from crm.jobs.scheduler import periodic
+from crm.jobs.services import JobContext, job_handler
+from crm.letters.hooks import on_issued
+from crm.letters.models import LetterBatch
+from crm.supply_chain import campaign, import_runs
+from crm.supply_chain.coverage import write_snapshots
+
+log = logging.getLogger(__name__)
+DAY = 24 * 3600
+JAKARTA_01_30 = 18 * 3600 + 1800  # 01:30 WIB is 18:30 UTC the day before
+
+on_issued(campaign.mark_invited)
+
+
+@job_handler(import_runs.JOB_KIND, title="Impor daftar vendor")
+def import_file(ctx: JobContext) -> dict:
+    """Check the stored upload again and write all its rows in the transaction that marks
+    the job done, or none; a ticket already imported is not written twice."""
+    ticket = import_runs.Ticket(**ctx.params["ticket"])
+    actor = db.session.get(User, ctx.owner_id) if ctx.owner_id else None
+    if actor is None or not actor.active or actor.id != ticket.user_id:
+        raise PermissionError(_("Pemilik impor ini tidak ada atau tidak aktif lagi."))
+
+    def progress(done: int, total: int) -> None:
+        message = (
+            _("%(n)d baris valid; disimpan sekaligus.", n=total)
+            if done == total
+            else _("Memeriksa baris…")
+        )
+        ctx.progress(done, total + 1, message)
+
+    ctx.progress(0, ticket.rows + 1, _("Memeriksa baris…"))
+    outcome = import_runs.run_import(ticket, actor, progress)
+    return {
+        "filename": ticket.filename,
+        "parent_id": ticket.parent_id,
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "already": outcome.already,
+        "link": f"/supply-chain/{ticket.parent_id}",
+    }
+
+
+@job_handler(campaign.DRAFT_KIND, title="Draf surat ajakan vendor")
+def draft_campaign(ctx: JobContext) -> dict:
+    """Drafts a large campaign's invitations, committing every chunk with the progress."""
+    batch = db.session.get(LetterBatch, ctx.params["batch_id"])
+    author = db.session.get(User, ctx.owner_id)
+    links = ctx.params["links"]
+    ctx.progress(0, len(links))
+    out = campaign.draft_invitations(
+        batch, links, author, lambda done, total: ctx.progress(done, total)
+    )
+    ctx.progress(len(links), len(links), _("%(n)d draf dibuat", n=out.drafted))
+    return {"batch_id": batch.id, "drafted": out.drafted, "skipped": out.skipped}
+
+
+@periodic(
+    "supply_chain.snapshot",
+    every=lambda cfg: cfg.get("SUPPLY_CHAIN_SNAPSHOT_EVERY_SECONDS", DAY),
+    offset_seconds=JAKARTA_01_30,
+)
+def daily_snapshot() -> None:
+    """Upsert this month's coverage row of every parent (the scheduler commits): run daily,
+    a month's row ends up holding its last day's figures, and a missed day costs nothing."""
+    log.info("supply-chain snapshots: %d parents", write_snapshots(today_local()))
