@@ -12,7 +12,6 @@ from alembic import op
 
 import crm.db
 
-
 # revision identifiers, used by Alembic.
 revision = 'a1c7e5d90b11'
 down_revision = '4cb6ed4f7cb6'
