@@ -20,6 +20,7 @@ from crm import audit
 from crm.accounts.imports.common import chunked
 from crm.accounts.models import Account
 from crm.extensions import db
+from crm.i18n import rupiah
 from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary
 from crm.sponsorships.nik import (
     IdentifierError,
@@ -201,8 +202,19 @@ def update_beneficiary(beneficiary: SponsorshipBeneficiary, values: dict, actor,
 
 
 def remove_beneficiary(beneficiary: SponsorshipBeneficiary, actor, today: date) -> None:
+    """Take a worker off; refused when the commitment would fall below what has been paid
+    (the money was for that worker's months: replace the worker through the edit form)."""
     sponsorship = beneficiary.sponsorship
     _guard(sponsorship, actor, today)
+    remaining = (sponsorship.beneficiary_count - 1) * sponsorship.price_per_worker
+    if remaining * sponsorship.months < sponsorship.paid_total:
+        raise SponsorshipError(
+            _(
+                "Iuran untuk pekerja ini sudah dibayar: komitmen tidak boleh kurang dari "
+                "pembayaran yang diterima (%(paid)s). Ganti dengan pekerja lain lewat Ubah.",
+                paid=rupiah(sponsorship.paid_total),
+            )
+        )
     audit.record(
         "sponsorship.beneficiary_remove",
         sponsorship,

@@ -25,12 +25,22 @@ from crm.sponsorships import imports
 from crm.sponsorships.forms import BeneficiaryForm, BeneficiaryImportForm
 from crm.sponsorships.models import SponsorshipBeneficiary
 from crm.sponsorships.nik import mask_nik
-from crm.sponsorships.services import SponsorshipError
+from crm.sponsorships.services import SponsorshipError, is_open
 from crm.sponsorships.views import _managed, bp
 
 PREVIEW_LIMIT = 500
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_MIMETYPE}
 FORM_FIELDS = ("nik", "name", "occupation", "kelurahan", "kecamatan", "city", "phone", "kpj")
+
+
+def _open(sponsorship_id: int):
+    """The managed sponsorship, or a redirect to it with the reason when its beneficiaries
+    can no longer change (renewed, cancelled or ended): say so before a form is filled in."""
+    sponsorship = _managed(sponsorship_id)
+    if is_open(sponsorship, today_local()):
+        return sponsorship, None
+    flash(_("Penerima manfaat hanya dapat diubah selama sponsorship masih berjalan."), "error")
+    return sponsorship, redirect(url_for(".detail", sponsorship_id=sponsorship.id))
 
 
 def _beneficiary(sponsorship_id: int, beneficiary_id: int):
@@ -72,7 +82,9 @@ def _save(form, sponsorship, beneficiary=None):
 
 @bp.route("/<int:sponsorship_id>/beneficiaries/new", methods=["GET", "POST"])
 def add_beneficiary(sponsorship_id: int):
-    sponsorship = _managed(sponsorship_id)
+    sponsorship, closed = _open(sponsorship_id)
+    if closed:
+        return closed
     form = BeneficiaryForm()
     if form.validate_on_submit() and _save(form, sponsorship):
         flash(_("Penerima manfaat ditambahkan."), "success")
@@ -176,7 +188,9 @@ def export_beneficiaries(sponsorship_id: int, fmt: str):
 
 @bp.route("/<int:sponsorship_id>/import", methods=["GET", "POST"])
 def import_form(sponsorship_id: int):
-    sponsorship = _managed(sponsorship_id)
+    sponsorship, closed = _open(sponsorship_id)
+    if closed:
+        return closed
     form = BeneficiaryImportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -255,7 +269,11 @@ def import_confirm(sponsorship_id: int):
     except ImportRejected as exc:
         db.session.rollback()
         return _preview(sponsorship, exc.check, ticket.filename, None, changed=True)
-    except (IntegrityError, UploadError, SponsorshipError):
+    except SponsorshipError as exc:  # e.g. renewed or ended since the preview
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
+    except (IntegrityError, UploadError):
         db.session.rollback()
         flash(_("Data berubah saat menyimpan; tidak ada yang disimpan. Unggah file lagi."), "error")
         return redirect(back)

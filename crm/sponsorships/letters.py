@@ -4,7 +4,8 @@ The letter's `sponsorship` block has the keys crm.letters.context expects (spons
 workers, amount, period, program) plus scheme, months, commitment and the beneficiaries
 (NIK masked: the letter is public through /verify). `amount` is what has been received.
 The sponsorship keeps the id of its latest piagam; a second click opens that draft instead
-of making another, unless it was cancelled.
+of making another, unless it was cancelled; while that one is a draft (or returned), its
+sponsorship block is brought up to date.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm import audit
 from crm.extensions import db
 from crm.i18n import rupiah
 from crm.letters.models import Letter
@@ -24,6 +26,7 @@ from crm.sponsorships.nik import mask_nik
 from crm.sponsorships.services import SponsorshipError, can_manage, scheme_label
 
 LETTER_TYPE = "piagam_sertakan"
+REFRESHABLE = ("draft", "returned")  # not yet submitted: the facts may still change
 MAX_LISTED = 500  # beneficiaries printed; the count is always complete
 PACKAGE_TEXT = {"jkk_jkm": "JKK dan JKM", "jkk_jkm_jht": "JKK, JKM dan JHT"}
 
@@ -80,6 +83,8 @@ def draft_piagam(s: Sponsorship, actor, today: date) -> tuple[Letter, bool]:
         raise PermissionError(_("Anda hanya dapat mengelola sponsorship akun portofolio Anda."))
     existing = current_piagam(s)
     if existing is not None:
+        if existing.status in REFRESHABLE:
+            _refresh(existing, s, actor)
         return existing, False
     if s.status == "cancelled":
         raise SponsorshipError(_("Sponsorship yang dibatalkan tidak mendapat piagam."))
@@ -90,8 +95,29 @@ def draft_piagam(s: Sponsorship, actor, today: date) -> tuple[Letter, bool]:
     letter = draft_letter(
         s.account, LETTER_TYPE, actor, facts={"sponsorship": piagam_facts(s)}, today=today
     )
-    lampiran = f"1 (satu) berkas daftar {s.beneficiary_count} pekerja"
-    letter.lampiran = lampiran[:120]
+    letter.lampiran = _lampiran(s)
     s.letter_id = letter.id
     db.session.flush()
     return letter, True
+
+
+def _lampiran(s: Sponsorship) -> str:
+    return f"1 (satu) berkas daftar {s.beneficiary_count} pekerja"[:120]
+
+
+def _refresh(letter: Letter, s: Sponsorship, actor) -> None:
+    """A draft made before the last payment or worker change would print stale figures:
+    until it is submitted, drafting again brings its sponsorship block up to date."""
+    before = (letter.facts or {}).get("sponsorship", {})
+    facts = piagam_facts(s)
+    letter.facts = {**(letter.facts or {}), "sponsorship": facts}  # a new dict: JSON change
+    letter.lampiran = _lampiran(s)
+    db.session.flush()
+    audit.record(
+        "letter.update",
+        letter,
+        summary=_("Data sponsorship #%(id)d di draf piagam diperbarui", id=s.id),
+        before={k: before.get(k) for k in ("workers", "amount", "commitment")},
+        after={k: facts[k] for k in ("workers", "amount", "commitment")},
+        actor=actor,
+    )

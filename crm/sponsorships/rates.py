@@ -15,7 +15,7 @@ from sqlalchemy import select
 from crm import audit
 from crm.compliance.arrears import add_months, month_start
 from crm.extensions import db
-from crm.sponsorships.models import PACKAGES, SponsorshipRate
+from crm.sponsorships.models import PACKAGES, Sponsorship, SponsorshipRate
 
 RATE_FIELDS = ("package", "price", "effective_from")
 MAX_PRICE = 10_000_000  # per worker per month: far above any BPU package
@@ -123,9 +123,23 @@ def add_rate(package: str, price: int | None, effective_from: date | None, actor
 
 
 def deletion_refused(rate: SponsorshipRate, today: date) -> str | None:
-    """A price in force (or past) stays: sponsorships may have been priced with it."""
+    """A price in force (or past) stays: sponsorships may have been priced with it. So does
+    a future one that a pledge starting that month or later was priced with (a start may
+    be up to 12 months ahead); cancelled pledges do not count."""
     if rate.effective_from <= month_start(today):
         return _("Harga yang sudah berlaku tidak dapat dihapus.")
+    used = db.session.scalar(
+        select(Sponsorship.id)
+        .where(
+            Sponsorship.package == rate.package,
+            Sponsorship.start_month >= rate.effective_from,
+            Sponsorship.price_per_worker == rate.price,
+            Sponsorship.status != "cancelled",
+        )
+        .limit(1)
+    )
+    if used is not None:
+        return _("Sponsorship #%(id)d sudah memakai harga ini; harga tidak dapat dihapus.", id=used)
     return None
 
 

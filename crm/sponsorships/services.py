@@ -6,7 +6,8 @@ Decisions: the RM of the sponsor account, supervisors and admins manage a sponso
 (other RMs see the register with masked NIKs and cannot edit). The price per worker is
 fixed at creation from the rate in force for the start month; the terms (scheme, package,
 months, start) can change only while nothing has been paid. A payment may not exceed the
-outstanding amount and turns a pledged sponsorship active.
+outstanding amount and turns a pledged sponsorship active; a renewed or ended one still takes
+what it owes. Cancelling a renewal gives the predecessor back its running status.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from crm import audit
 from crm.accounts.services import can_edit
 from crm.compliance.arrears import add_months, month_start
 from crm.extensions import db
+from crm.meetings.models import Task
 from crm.sponsorships.models import (
     OPEN_STATUSES,
     PACKAGES,
@@ -48,7 +50,6 @@ FIELDS = (
 )
 FIRST_MONTH = date(2022, 9, 1)  # SERTAKAN started in September 2022
 MAX_MONTHS_AHEAD = 12  # a pledge starts at most a year from now
-MAX_PAYMENT = 10**13
 
 
 class SponsorshipError(ValueError):
@@ -76,6 +77,11 @@ def can_manage(user, account) -> bool:
 def is_open(sponsorship: Sponsorship, today: date) -> bool:
     """Its beneficiaries and payments can still change: not renewed, cancelled or ended."""
     return sponsorship.status in OPEN_STATUSES and sponsorship.end_on >= today
+
+
+def takes_payments(sponsorship: Sponsorship) -> bool:
+    """Whether a payment can be recorded: something is owed and it is not cancelled."""
+    return sponsorship.status != "cancelled" and sponsorship.outstanding > 0
 
 
 def scheme_label(scheme: str) -> str:
@@ -199,19 +205,46 @@ def update_sponsorship(sponsorship: Sponsorship, terms: Terms, actor, today: dat
 
 
 def cancel_sponsorship(sponsorship: Sponsorship, actor) -> None:
-    """A pledge that came to nothing: only while pledged and unpaid."""
+    """A pledge that came to nothing: only while pledged and unpaid. A cancelled renewal
+    gives its predecessor back its running status, so that one can be renewed again."""
     if not can_manage(actor, sponsorship.account):
         raise PermissionError(_("Anda hanya dapat mengelola sponsorship akun portofolio Anda."))
     if sponsorship.status != "pledged" or sponsorship.paid_total > 0:
         raise SponsorshipError(_("Hanya sponsorship yang belum dibayar yang dapat dibatalkan."))
     before = audit.snapshot(sponsorship, FIELDS)
     sponsorship.status = "cancelled"
+    predecessor_id = sponsorship.renewed_from_id
+    # The link goes too: one successor per predecessor (uq_sponsorship_renewed_from_id).
+    sponsorship.renewed_from_id = None
     audit.record(
         "sponsorship.cancel",
         sponsorship,
         summary=_summary(sponsorship),
-        before=before,
+        before={**before, "renewed_from_id": predecessor_id},
         after=audit.snapshot(sponsorship, FIELDS),
+        actor=actor,
+    )
+    if predecessor_id is not None:
+        _reopen_predecessor(db.session.get(Sponsorship, predecessor_id), actor)
+
+
+def _reopen_predecessor(predecessor: Sponsorship | None, actor) -> None:
+    if predecessor is None or predecessor.status != "renewed":
+        return
+    before = audit.snapshot(predecessor, ("status",))
+    predecessor.status = "active" if predecessor.paid_total > 0 else "pledged"
+    # Renewing closed the RM's renewal task; the renewal is still to do, so it opens again.
+    task = (
+        db.session.get(Task, predecessor.renewal_task_id) if predecessor.renewal_task_id else None
+    )
+    if task is not None and task.status == "done":
+        task.status, task.completed_at = "open", None
+    audit.record(
+        "sponsorship.update",
+        predecessor,
+        summary=_("Perpanjangan dibatalkan: %(summary)s", summary=_summary(predecessor)),
+        before=before,
+        after=audit.snapshot(predecessor, ("status",)),
         actor=actor,
     )
 
@@ -224,10 +257,15 @@ def record_payment(
     actor,
     today: date,
 ) -> SponsorshipPayment:
-    """Money received; never more than what is outstanding. Pledged becomes active."""
+    """Money received; never more than what is outstanding. Pledged becomes active. A
+    renewed or ended sponsorship still takes what is owed for its period (renewal comes
+    30 days before the end, often before the last instalment); a cancelled one does not."""
     if not can_manage(actor, sponsorship.account):
         raise PermissionError(_("Anda hanya dapat mengelola sponsorship akun portofolio Anda."))
-    if sponsorship.status not in OPEN_STATUSES:
+    # Two clerks recording at once must not both pass the outstanding check: lock the row
+    # and read the figures again (PostgreSQL; SQLite has one writer anyway).
+    db.session.refresh(sponsorship, ["status", "commitment", "paid_total"], with_for_update=True)
+    if sponsorship.status == "cancelled":
         raise SponsorshipError(_("Sponsorship ini tidak menerima pembayaran lagi."))
     if paid_on is None:
         raise SponsorshipError(_("Isi tanggal yang valid."), "paid_on")
@@ -235,7 +273,7 @@ def record_payment(
         raise SponsorshipError(_("Tanggal bayar tidak boleh di masa depan."), "paid_on")
     if paid_on < FIRST_MONTH:
         raise SponsorshipError(_("Tanggal bayar sebelum program SERTAKAN."), "paid_on")
-    if amount is None or not 0 < amount < MAX_PAYMENT:
+    if amount is None or amount <= 0:
         raise SponsorshipError(_("Isi jumlah rupiah lebih dari 0."), "amount")
     if amount > sponsorship.outstanding:
         raise SponsorshipError(
@@ -252,7 +290,8 @@ def record_payment(
     db.session.add(payment)
     before = audit.snapshot(sponsorship, ("status", "paid_total"))
     sponsorship.paid_total += amount
-    sponsorship.status = "active"
+    if sponsorship.status == "pledged":
+        sponsorship.status = "active"
     db.session.flush()
     audit.record(
         "sponsorship.payment",

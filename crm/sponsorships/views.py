@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from crm.accounts.models import Account
@@ -29,8 +30,13 @@ from crm.pagination import keyset_page
 from crm.sponsorships import queries, renewal, services
 from crm.sponsorships.forms import PaymentForm, RenewForm, SponsorshipForm
 from crm.sponsorships.labels import STATUS_BADGE, sponsorship_label
-from crm.sponsorships.letters import current_piagam, draft_piagam
-from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary, SponsorshipPayment
+from crm.sponsorships.letters import REFRESHABLE, current_piagam, draft_piagam
+from crm.sponsorships.models import (
+    OPEN_STATUSES,
+    Sponsorship,
+    SponsorshipBeneficiary,
+    SponsorshipPayment,
+)
 from crm.sponsorships.nik import mask_nik
 from crm.sponsorships.rates import current_prices
 from crm.sponsorships.status import SHOWN_STATUSES, shown_status
@@ -221,6 +227,7 @@ def detail(sponsorship_id: int):
         status=shown_status(sponsorship, today),
         can_manage=services.can_manage(current_user, sponsorship.account),
         is_open=services.is_open(sponsorship, today),
+        takes_payments=services.takes_payments(sponsorship),
         successor=successor,
         predecessor=db.session.get(Sponsorship, sponsorship.renewed_from_id)
         if sponsorship.renewed_from_id
@@ -238,6 +245,9 @@ def detail(sponsorship_id: int):
 def edit(sponsorship_id: int):
     sponsorship = _managed(sponsorship_id)
     today = today_local()
+    if sponsorship.status not in OPEN_STATUSES:
+        flash(_("Sponsorship yang diperpanjang atau dibatalkan tidak diubah."), "error")
+        return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
     form = SponsorshipForm(obj=sponsorship)
     if form.validate_on_submit():
         try:
@@ -347,6 +357,10 @@ def renew(sponsorship_id: int):
         except services.SponsorshipError as exc:
             db.session.rollback()
             _field_error(form, exc)
+        except IntegrityError:  # renewed at the same moment by someone else (one successor)
+            db.session.rollback()
+            flash(_("Sponsorship ini sudah diperpanjang."), "error")
+            return redirect(url_for(".detail", sponsorship_id=sponsorship_id))
     page = render_template(
         "sponsorships/renew.html", form=form, s=sponsorship, prices=current_prices(today)
     )
@@ -368,6 +382,8 @@ def piagam(sponsorship_id: int):
         return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
     if new:
         flash(_("Draf piagam dibuat; periksa lalu ajukan untuk persetujuan."), "success")
+    elif letter.status in REFRESHABLE:
+        flash(_("Jumlah pekerja dan pembayaran di draf piagam diperbarui."), "success")
     return redirect(url_for("letters.detail", letter_id=letter.id))
 
 
