@@ -71,6 +71,12 @@ def put_private(data: bytes) -> str:
     return key
 
 
+def discard(key: str) -> None:
+    """Remove a file stored under a random key whose database row was never written (a
+    content-addressed file may be shared, so only put_private keys are discarded)."""
+    path_for(key).unlink(missing_ok=True)
+
+
 def read_bytes(key: str) -> bytes:
     return path_for(key).read_bytes()
 

@@ -15,7 +15,8 @@ from crm import storage
 from crm.compliance.services import today_local
 from crm.errors import render_error
 from crm.extensions import db
-from crm.letters.services import draft_letter
+from crm.letters.render import tanggal
+from crm.letters.services import EDIT_FIELDS, draft_letter, prefill
 from crm.partners import documents, monitoring, renewal, services
 from crm.partners.agreement_views import (
     agreement_or_404,
@@ -51,6 +52,8 @@ def detail_context(agreement: Agreement, **forms) -> dict:
         "today": today,
         "can_edit": can_edit,
         "can_report": monitoring.can_report(current_user, agreement),
+        # The matrix links only the cells of branches this user may report for.
+        "reportable_ids": {b.id for b in monitoring.reportable_branches(current_user, agreement)},
         "children": agreement.children if agreement.kind == "mou" else [],
         "renewed_by": renewal.renewed_by(agreement),
         "outlives_parent": agreement.parent is not None
@@ -135,8 +138,6 @@ def body_too_large(exc):
 def cover_letter_facts(agreement: Agreement) -> dict:
     """The letter's `agreement` block: JSON-safe, with the dates already written out in
     Indonesian (letters are always Indonesian)."""
-    from crm.letters.render import tanggal
-
     number = " / ".join(n for n in (agreement.our_number, agreement.partner_number) if n)
     return {
         "agreement": {
@@ -161,17 +162,39 @@ def cover_letter_facts(agreement: Agreement) -> dict:
     }
 
 
+def cover_letter_fields(agreement: Agreement) -> dict | None:
+    """The letter's own fields: the prefilled ones, but for an agreement already signed a
+    body that sends the signed copy rather than asking to review and sign it again."""
+    if agreement.signed_on is None:
+        return None
+    values = prefill(agreement.account, "pengantar_mou")
+    fields = {name: values[name] for name in EDIT_FIELDS}
+    fields["body"] = (
+        f"Naskah tersebut telah ditandatangani oleh para pihak pada tanggal "
+        f"{tanggal(agreement.signed_on)}. Bersama ini kami sampaikan salinannya sebagai "
+        "pegangan dalam pelaksanaan kerja sama."
+    )
+    return fields
+
+
 @bp.post("/<int:agreement_id>/cover-letter")
 def cover_letter(agreement_id: int):
     """Draft a Surat Pengantar for the agreement and open it in the letters workflow; when it
     is issued, its PDF joins the agreement's documents (crm.partners.jobs)."""
     agreement = editable_or_403(agreement_id)
+    if agreement.status in services.FINAL:
+        flash(
+            _("Kerja sama yang sudah diakhiri atau diperpanjang tidak diberi surat pengantar."),
+            "error",
+        )
+        return redirect(url_for(".detail", agreement_id=agreement.id))
     # The responsible RM may not be the account's RM, whom the letters module would ask
     # for: the agreement's own rule was checked just above.
     letter = draft_letter(
         agreement.account,
         "pengantar_mou",
         current_user,
+        fields=cover_letter_fields(agreement),
         facts=cover_letter_facts(agreement),
         check=False,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.accounts.models import Account
@@ -118,17 +118,25 @@ def _account_choices(form: AgreementForm) -> None:
     form.account_id.choices = [(0, _("Pilih institusi…")), *((r.id, r.name) for r in rows)]
 
 
-def _rm_and_branch_choices(form: AgreementForm) -> None:
+def _rm_and_branch_choices(form: AgreementForm, agreement: Agreement | None = None) -> None:
+    """Active RMs and branch offices; on the edit page also the branches the agreement
+    already covers though deactivated since (services.check_branches keeps them)."""
     rms = db.session.execute(
         select(User.id, User.name).where(User.role == "rm", User.active).order_by(User.name)
     ).all()
     form.rm_id.choices = [(0, _("RM akun institusi")), *((r.id, r.name) for r in rms)]
+    covered = sorted(b.branch_office_id for b in agreement.branches) if agreement else []
+    usable = (
+        or_(BranchOffice.active, BranchOffice.id.in_(covered)) if covered else BranchOffice.active
+    )
     branches = db.session.execute(
-        select(BranchOffice.id, BranchOffice.name)
-        .where(BranchOffice.active)
+        select(BranchOffice.id, BranchOffice.name, BranchOffice.active)
+        .where(usable)
         .order_by(BranchOffice.region, BranchOffice.name)
     ).all()
-    form.branch_ids.choices = [(b.id, b.name) for b in branches]
+    form.branch_ids.choices = [
+        (b.id, b.name if b.active else _("%(name)s (nonaktif)", name=b.name)) for b in branches
+    ]
 
 
 def _data(form: AgreementForm) -> services.AgreementData:
@@ -231,8 +239,10 @@ def edit(agreement_id: int):
         flash(_("Kerja sama yang sudah diakhiri atau diperpanjang tidak diubah."), "error")
         return redirect(url_for(".detail", agreement_id=agreement.id))
     form = AgreementForm(obj=agreement if request.method == "GET" else None)
+    if agreement.kind == "mou":  # the confirmation is about its PKS (services.check_children)
+        form.outlive_ok.label.text = _("Saya mengerti ada PKS yang berakhir sesudah MoU ini.")
     _account_choices(form)
-    _rm_and_branch_choices(form)
+    _rm_and_branch_choices(form, agreement)
     if request.method == "GET":
         form.branch_ids.data = [b.branch_office_id for b in agreement.branches]
         form.rm_id.data = agreement.rm_id or 0

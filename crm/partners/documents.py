@@ -17,6 +17,7 @@ import unicodedata
 from flask import Response, current_app, send_file
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from crm import audit, storage
@@ -116,20 +117,31 @@ def add_document(
     if not title:
         raise AgreementError(_("Isi judul dokumen."), "title")
     check_pdf(data)
-    doc = AgreementDocument(
-        agreement_id=agreement.id,
-        kind=kind,
-        title=title[:200],
-        version=next_version(agreement.id, kind, title[:200]),
-        storage_key=storage.put_private(data),
-        filename=clean_filename(filename),
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        report_id=report_id,
-        uploaded_by_id=getattr(actor, "id", None),
-    )
-    db.session.add(doc)
-    db.session.flush()
+    key = storage.put_private(data)
+    try:
+        doc = AgreementDocument(
+            agreement_id=agreement.id,
+            kind=kind,
+            title=title[:200],
+            version=next_version(agreement.id, kind, title[:200]),
+            storage_key=key,
+            filename=clean_filename(filename),
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            report_id=report_id,
+            uploaded_by_id=getattr(actor, "id", None),
+        )
+        db.session.add(doc)
+        db.session.flush()
+    except IntegrityError as exc:  # the same version written at the same moment by another
+        storage.discard(key)
+        raise AgreementError(
+            _("Dokumen ini baru saja diunggah bersamaan oleh orang lain. Coba unggah lagi."),
+            "file",
+        ) from exc
+    except Exception:
+        storage.discard(key)  # no row, no file: a failed write leaves nothing behind
+        raise
     audit.record(
         "agreement.document",
         doc,

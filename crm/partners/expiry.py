@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from crm import audit
+from crm.accounts.models import Account
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import long_date
@@ -153,8 +154,14 @@ def open_alerts(user, today: date, limit: int = 10) -> list[HomeAlert]:
         .order_by(Agreement.valid_to, Agreement.id)
         .limit(limit)
     )
-    if user.role == "rm":
-        stmt = stmt.where(Agreement.rm_id == user.id)
+    if user.role == "rm":  # the RM the task went to (crm.partners.expiry._task)
+        account_rm = select(Account.rm_id).where(Account.id == Agreement.account_id)
+        stmt = stmt.where(
+            or_(
+                Agreement.rm_id == user.id,
+                and_(Agreement.rm_id.is_(None), account_rm.scalar_subquery() == user.id),
+            )
+        )
     return [
         HomeAlert(alert, agreement, (agreement.valid_to - today).days)
         for alert, agreement in db.session.execute(stmt)

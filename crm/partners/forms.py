@@ -18,6 +18,18 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a longer number is no id (and no database error)
+
+
+def _id(value) -> int:
+    """An id from a select box: a number that fits the id columns, else ValueError (which
+    the fields turn into their own message)."""
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
+
+
 class BranchesField(SelectMultipleField):
     """Checkboxes of branch offices; an unknown id is refused by the service, with a
     message, rather than by WTForms in English."""
@@ -37,7 +49,7 @@ class BranchesField(SelectMultipleField):
 
 class AgreementForm(FlaskForm):
     account_id = ChoiceField(
-        _l("Institusi mitra"), coerce=int, validate_choice=False, validators=[Optional()]
+        _l("Institusi mitra"), coerce=_id, validate_choice=False, validators=[Optional()]
     )
     title = StringField(
         _l("Judul"),
@@ -70,9 +82,9 @@ class AgreementForm(FlaskForm):
         _l("Berlaku sampai"), validators=[DataRequired(_l("Isi tanggal akhir berlaku."))]
     )
     rm_id = ChoiceField(
-        _l("RM penanggung jawab"), coerce=int, validate_choice=False, validators=[Optional()]
+        _l("RM penanggung jawab"), coerce=_id, validate_choice=False, validators=[Optional()]
     )
-    branch_ids = BranchesField(_l("Kantor cabang pelaksana"), coerce=int)
+    branch_ids = BranchesField(_l("Kantor cabang pelaksana"), coerce=_id)
     internal_notes = TextAreaField(
         _l("Catatan internal"),
         filters=[_strip],
@@ -128,7 +140,7 @@ class ReportForm(FlaskForm):
     # An id outside the user's branches is refused by crm.partners.monitoring (403).
     branch_id = ChoiceField(
         _l("Kantor cabang"),
-        coerce=int,
+        coerce=_id,
         validate_choice=False,
         validators=[DataRequired(_l("Pilih kantor cabang."))],
     )

@@ -32,6 +32,10 @@ from crm.partners.services import RUNNING, AgreementError, is_responsible, is_su
 MATRIX_WIDTH = {"month": 6, "quarter": 4}
 WORKERS_MAX = 10_000_000
 PERIOD_CODE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])|(\d{4})-Q([1-4])")
+# Reports and the matrix stay within these years: a typed or guessed "0000-01" or a
+# matrix paged back to year 1 is no period (date() cannot even hold year 0).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+REPORT_MONTHS = 12  # the report form offers this many months (and their quarters)
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 REPORT_FIELDS = ("status", "blocked_reason", "workers_covered", "notes")
 
@@ -63,9 +67,12 @@ def parse_period(code: str | None) -> tuple[str, date] | None:
     match = PERIOD_CODE.fullmatch((code or "").strip())
     if match is None:
         return None
+    year = int(match.group(1) or match.group(3))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return None
     if match.group(1):
-        return "month", date(int(match.group(1)), int(match.group(2)), 1)
-    return "quarter", date(int(match.group(3)), 3 * (int(match.group(4)) - 1) + 1, 1)
+        return "month", date(year, int(match.group(2)), 1)
+    return "quarter", date(year, 3 * (int(match.group(4)) - 1) + 1, 1)
 
 
 def period_label(kind: str, start: date) -> str:
@@ -79,7 +86,7 @@ def recent_periods(kind: str, last: date, n: int) -> list[date]:
     return [shift_period(kind, last, -i) for i in range(n - 1, -1, -1)]
 
 
-def period_choices(kind: str, today: date, n: int = 12) -> list[tuple[str, str]]:
+def period_choices(kind: str, today: date, n: int = REPORT_MONTHS) -> list[tuple[str, str]]:
     """The periods one may report for: the current one and the n-1 before it."""
     current = period_start(kind, today)
     return [
@@ -235,9 +242,15 @@ class Matrix:
 
 
 def build_matrix(agreement: Agreement, kind: str, last: date, today: date) -> Matrix:
-    """Covered branches × the MATRIX_WIDTH periods ending at `last`, from one query."""
+    """Covered branches × the MATRIX_WIDTH periods ending at `last`, from one query. Paging
+    back stops at the earliest period a report can be for: the agreement's start, or the
+    oldest period the report form offers (REPORT_MONTHS back), whichever is earlier."""
     width = MATRIX_WIDTH[kind]
-    periods = recent_periods(kind, period_start(kind, last), width)
+    reportable = shift_period("month", period_start("month", today), 1 - REPORT_MONTHS)
+    first = period_start(kind, min(agreement.valid_from, reportable))
+    current = period_start(kind, today)
+    last = max(period_start(kind, last), min(current, shift_period(kind, first, width - 1)))
+    periods = recent_periods(kind, last, width)
     reports = db.session.scalars(
         select(ImplementationReport).where(
             ImplementationReport.agreement_id == agreement.id,
@@ -250,11 +263,11 @@ def build_matrix(agreement: Agreement, kind: str, last: date, today: date) -> Ma
         (branch, [by_cell.get((branch.id, p)) for p in periods])
         for branch in covered_branches(agreement)
     ]
-    current = period_start(kind, today)
     newer = shift_period(kind, periods[-1], width) if periods[-1] < current else None
     if newer is not None and newer > current:
         newer = current
-    return Matrix(kind, periods, rows, shift_period(kind, periods[0], -1), newer)
+    older = shift_period(kind, periods[0], -1) if periods[0] > first else None
+    return Matrix(kind, periods, rows, older, newer)
 
 
 def covered_branch_ids(agreement_id: int) -> set[int]:

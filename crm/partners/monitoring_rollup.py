@@ -1,7 +1,7 @@
 """/agreements/monitoring: which institutions, RMs, regions and branches lag.
 
 Every (agreement, covered branch) pair of a signed or active agreement counts once (an MoU
-with PKS under it counts through its PKS, not itself), judged
+with running PKS under it counts through them, not itself), judged
 by its latest report (any period kind): blocked; not started (no report yet, or the latest
 says not started); stale (socialized or in progress, but not updated for STALE_DAYS).
 One grouped query per page, whatever the number of pairs.
@@ -108,9 +108,11 @@ def _latest_reports():
 
 
 def _has_children():
-    """An MoU carried out through PKS is monitored on its PKS (ix_agreement_parent)."""
+    """An MoU carried out through signed or active PKS is monitored on them
+    (ix_agreement_parent); one whose PKS are all drafts or ended is monitored itself, or its
+    branches would count nowhere."""
     child = aliased(Agreement)
-    return exists().where(child.parent_id == Agreement.id)
+    return exists().where(child.parent_id == Agreement.id, child.status.in_(RUNNING))
 
 
 def _group_columns(group: str):

@@ -53,7 +53,9 @@ def render_report_form(agreement, form, *, evidence_error: str = "", status: int
         _choices(form, agreement, today)
     if evidence_error:
         form.evidence.errors = [evidence_error]
-    report = _existing(agreement.id, form.branch_id.data, form.period.data)
+    offered = {value for value, _label in form.branch_id.choices}
+    branch_id = form.branch_id.data if form.branch_id.data in offered else None
+    report = _existing(agreement.id, branch_id, form.period.data)
     return (
         render_template(
             "agreements/report.html",
@@ -68,10 +70,16 @@ def render_report_form(agreement, form, *, evidence_error: str = "", status: int
 
 
 def _prefill(form: ReportForm, agreement) -> None:
+    # Only a branch and period the form offers: a branch staff user who types another
+    # branch's id must not get that branch's report in a form that saves for their own.
     raw = request.args.get("branch", "")
-    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+    branch_ids = {value for value, _label in form.branch_id.choices}
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18 and int(raw) in branch_ids:
         form.branch_id.data = int(raw)
-    form.period.data = request.args.get("period", "")
+    period = request.args.get("period", "")
+    form.period.data = period if period in {v for v, _label in form.period.choices} else ""
+    if form.branch_id.data is None and len(branch_ids) == 1:
+        form.branch_id.data = next(iter(branch_ids))
     report = _existing(agreement.id, form.branch_id.data, form.period.data)
     if report is not None:
         form.status.data = report.status

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from crm import audit
 from crm.accounts.models import Account
 from crm.admin.models import BranchOffice
 from crm.auth.models import User
+from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import long_date
@@ -27,6 +28,9 @@ INSTITUTION_KINDS = ("ministry", "agency", "local_government")
 RUNNING = ("signed", "active")  # the stored statuses that can become expiring/expired
 FINAL = ("terminated", "renewed")
 EXPIRING_DAYS = 90
+# Agreement dates outside these bounds are typing mistakes (year 0001 or 9999): refused,
+# so that renewal (valid_to + its length) and the expiry windows never leave date's range.
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)
 # Manual status changes; "renewed" only through renew_agreement.
 TRANSITIONS = {
     "draft": ("negotiation", "signed", "terminated"),
@@ -142,6 +146,8 @@ def check_dates(data: AgreementData, parent: Agreement | None) -> None:
         raise AgreementError(_("Isi tanggal mulai berlaku."), "valid_from")
     if data.valid_to is None:
         raise AgreementError(_("Isi tanggal akhir berlaku."), "valid_to")
+    for name in ("valid_from", "valid_to", "signed_on"):
+        check_plausible(getattr(data, name), name)
     if data.valid_to <= data.valid_from:
         raise AgreementError(
             _("Tanggal akhir berlaku harus sesudah tanggal mulai berlaku."), "valid_to"
@@ -163,6 +169,44 @@ def check_dates(data: AgreementData, parent: Agreement | None) -> None:
         )
     if data.valid_to > parent.valid_to and not data.outlive_ok:
         raise AgreementError(outlive_warning(parent), "outlive_ok")
+
+
+def check_plausible(day: date | None, field_name: str) -> None:
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise AgreementError(
+            _(
+                "Periksa tahunnya: tanggal harus antara %(first)s dan %(last)s.",
+                first=long_date(FIRST_DAY),
+                last=long_date(LAST_DAY),
+            ),
+            field_name,
+        )
+
+
+def check_children(agreement: Agreement, data: AgreementData) -> None:
+    """An MoU's new validity must still hold its standing PKS: each starts inside it
+    (refused), and one that would end after it needs the same confirmation as on the PKS."""
+    standing = [c for c in agreement.children if c.status not in FINAL]
+    outside = [c for c in standing if not data.valid_from <= c.valid_from <= data.valid_to]
+    if outside:
+        raise AgreementError(
+            _(
+                "“%(title)s” di bawah MoU ini mulai %(day)s, di luar masa berlaku baru ini. "
+                "Ubah atau akhiri PKS itu lebih dulu.",
+                title=outside[0].title,
+                day=long_date(outside[0].valid_from),
+            ),
+            "valid_from" if outside[0].valid_from < data.valid_from else "valid_to",
+        )
+    if any(c.valid_to > data.valid_to for c in standing) and not data.outlive_ok:
+        raise AgreementError(
+            _(
+                "Ada PKS di bawah MoU ini yang berakhir sesudah %(day)s. Centang konfirmasi "
+                "bila memang disengaja.",
+                day=long_date(data.valid_to),
+            ),
+            "outlive_ok",
+        )
 
 
 def outlive_warning(parent: Agreement) -> str:
@@ -197,15 +241,16 @@ def responsible_rm(data: AgreementData, actor, account: Account) -> int | None:
     return rm.id
 
 
-def check_branches(branch_ids: list[int]) -> list[int]:
+def check_branches(branch_ids: list[int], keep: set[int] | frozenset = frozenset()) -> list[int]:
+    """Active branch offices; `keep` (those already covered) may stay though deactivated
+    since, so that editing the title does not drop a branch and hide its reports."""
     ids = sorted(set(branch_ids))
     if not ids:
         return []
-    found = set(
-        db.session.scalars(
-            select(BranchOffice.id).where(BranchOffice.id.in_(ids), BranchOffice.active)
-        )
-    )
+    usable = BranchOffice.active
+    if keep:
+        usable = or_(BranchOffice.active, BranchOffice.id.in_(sorted(keep)))
+    found = set(db.session.scalars(select(BranchOffice.id).where(BranchOffice.id.in_(ids), usable)))
     if found != set(ids):
         raise AgreementError(_("Pilih kantor cabang yang aktif."), "branch_ids")
     return ids
@@ -277,7 +322,13 @@ def update_agreement(agreement: Agreement, data: AgreementData, actor) -> Agreem
     if not data.title.strip():
         raise AgreementError(_("Isi judul kerja sama."), "title")
     check_dates(data, agreement.parent)
-    branch_ids = check_branches(data.branch_ids)
+    if agreement.kind == "mou" and (
+        data.valid_from != agreement.valid_from or data.valid_to != agreement.valid_to
+    ):
+        check_children(agreement, data)
+    branch_ids = check_branches(
+        data.branch_ids, keep={b.branch_office_id for b in agreement.branches}
+    )
     rm_id = agreement.rm_id
     if is_supervisor(actor):  # an RM does not hand an agreement over; a supervisor does
         rm_id = responsible_rm(data, actor, agreement.account)
@@ -318,6 +369,11 @@ def change_status(
         raise AgreementError(_("Isi tanggal penandatanganan."), "signed_on")
     before = audit.snapshot(agreement, AUDIT_FIELDS)
     if signed_on is not None:
+        check_plausible(signed_on, "signed_on")
+        if signed_on > today_local():
+            raise AgreementError(
+                _("Tanggal penandatanganan tidak boleh di masa depan."), "signed_on"
+            )
         if signed_on > agreement.valid_to:
             raise AgreementError(
                 _("Tanggal penandatanganan tidak boleh sesudah akhir masa berlaku."), "signed_on"

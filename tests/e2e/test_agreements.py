@@ -98,3 +98,28 @@ def test_rm_creates_mou_and_pks_and_uploads_the_signed_pdf(db, page: Page, live_
     kinds = set(db.session.scalars(select(Agreement.kind)))
     assert kinds == {"mou", "pks"}
     assert errors == []
+
+
+def test_agreement_page_fits_a_phone_screen(db, page: Page, live_server):
+    """390 px wide: the facts stack, long numbers wrap; only the matrix scrolls in its box."""
+    from datetime import date
+
+    from tests.support.agreements import make_team, mou
+
+    team = make_team()
+    agreement = mou(
+        team,
+        start=date(2026, 1, 1),
+        status="active",
+        our_number="PKS/11/KEP/032025/DIREKTORAT-KEPESERTAAN-KORPORASI",
+        partner_number="119/2210/BAK/SEKRETARIAT-JENDERAL",
+    )
+    team.rm.email = "rm-phone@e2e.test"
+    db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, team.rm.email)
+    page.goto(f"{live_server}/agreements/{agreement.id}")
+    expect(page.get_by_role("heading", name="Rincian")).to_be_visible()
+    shot(page, "agreement-phone")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
