@@ -72,7 +72,7 @@ def test_non_ascii_filename_uses_rfc5987(client, login_as, world):
     login_as(k.partner)
     resp = client.get(f"/portal/documents/{doc.id}")
     disposition = resp.headers["Content-Disposition"]
-    assert disposition.startswith('attachment; filename="Perjanjian Kerja_Sama u.pdf"')
+    assert disposition.startswith('attachment; filename="Perjanjian Kerja-Sama u.pdf"')
     assert disposition.endswith("filename*=UTF-8''Perjanjian%20Kerja%E2%80%94Sama%20%C3%BC.pdf")
 
 

@@ -8,6 +8,7 @@ from functools import wraps
 
 from flask import abort, request
 from flask_login import current_user
+from werkzeug.routing import RequestRedirect
 
 from crm.extensions import db
 
@@ -45,6 +46,10 @@ def partner_fence():
     endpoint = request.endpoint or ""
     if endpoint.startswith(PARTNER_ENDPOINT_PREFIXES) or endpoint in PARTNER_ENDPOINTS:
         return None
+    if isinstance(request.routing_exception, RequestRedirect):
+        # `/portal` → `/portal/`: only the slash differs, so the redirect tells nothing and
+        # this fence judges the new URL. Not a guess: no 404, no audit row.
+        return None
     if endpoint:
         # The same 403 for every CRM page and id: a log line, no audit row (refusals of
         # CRM pages leave the audit log untouched, as for any other role).
@@ -53,13 +58,19 @@ def partner_fence():
             current_user.id,
             current_user.account_id,
             request.method,
-            request.path[:300],
+            loggable(request.path[:300]),
         )
         abort(403)
     if not request.path.startswith(BROWSER_PROBES):
         record_partner_denial("no_route")  # a guessed file or download URL
     abort(404)
     return None
+
+
+def loggable(text: str) -> str:
+    """A URL path as one log line: `%0A` in a guessed URL arrives here as a real newline,
+    which would let the guesser write fake lines into the log."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def record_partner_denial(reason: str) -> None:
@@ -73,7 +84,7 @@ def record_partner_denial(reason: str) -> None:
         "partner user %s (account %s) denied %s: %s",
         current_user.id,
         current_user.account_id,
-        target[:300],
+        loggable(target[:300]),
         reason,
     )
     audit.record(

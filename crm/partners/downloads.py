@@ -17,6 +17,7 @@ from crm.pagination import Page, keyset_page
 from crm.partners.models import AgreementDocument
 from crm.partners.portal_models import DownloadLog
 
+DASHES = str.maketrans("\u2010\u2011\u2012\u2013\u2014\u2212", "------")
 LATEST_DOWNLOADS = 10  # shown on the agreement page; the rest on the paginated log
 
 
@@ -36,20 +37,34 @@ def log_download(document: AgreementDocument, user, ip: str | None) -> DownloadL
     return entry
 
 
+def safe_filename(filename: str) -> str:
+    """The stored name as a browser should save it: no folders, no control characters,
+    always `.pdf` (the bytes are a PDF whatever an old row's name says)."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C")
+    stem = base[:-4] if base.lower().endswith(".pdf") else base
+    stem = stem.strip(" .")[:200] or "dokumen"
+    return f"{stem}.pdf"
+
+
 def ascii_filename(filename: str) -> str:
     """A plain-ASCII stand-in for old clients: accents dropped, anything odd made `_`."""
-    decomposed = unicodedata.normalize("NFKD", filename)
+    stem = safe_filename(filename)[:-4].translate(DASHES)
+    decomposed = unicodedata.normalize("NFKD", stem)
     plain = "".join(
         c if c.isascii() else "" if unicodedata.combining(c) else "_" for c in decomposed
     )
-    plain = re.sub(r"[^A-Za-z0-9._ -]+", "_", plain).strip(" ._") or "dokumen"
-    return plain if plain.lower().endswith(".pdf") else f"{plain}.pdf"
+    plain = re.sub(r"[^A-Za-z0-9._ -]+", "_", plain)
+    # Nothing readable left (a Cyrillic or Chinese name): a neutral word, not `___`.
+    if not re.search(r"[A-Za-z0-9]", plain):
+        plain = "dokumen"
+    return f"{plain.strip(' ._') or 'dokumen'}.pdf"
 
 
 def content_disposition(filename: str) -> str:
     """`attachment` with an ASCII `filename` and the exact name as RFC 5987 `filename*`."""
-    fallback = ascii_filename(filename).replace('"', "_")
-    exact = quote(filename.replace("\r", "").replace("\n", ""), safe="")
+    fallback = ascii_filename(filename)  # only [A-Za-z0-9._ -]: nothing to escape
+    exact = quote(safe_filename(filename), safe="")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}"
 
 

@@ -54,6 +54,7 @@ def _render_users(account: Account, form: InviteForm, status: int = 200, **extra
             account=account,
             form=form,
             users=invitations.partner_users(account.id),
+            user_total=invitations.partner_user_count(account.id),
             pending=invitations.open_invitations(account.id),
             invite_days=current_app.config["PARTNER_INVITE_DAYS"],
             smtp=bool(current_app.config.get("SMTP_HOST")),
@@ -158,6 +159,7 @@ def agreement_portal_panel(agreement: Agreement) -> dict:
         "downloads": downloads.latest_downloads(agreement.id),
         "download_total": total or 0,
         "users": invitations.partner_users(agreement.account_id),
+        "user_total": invitations.partner_user_count(agreement.account_id),
         "pending": invitations.open_invitations(agreement.account_id),
         "can_invite": invitations.can_manage_partner_users(current_user, agreement.account),
     }

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import joinedload
 
 from crm import audit
@@ -82,10 +82,7 @@ def invite_partner(account: Account, email: str, name: str, actor) -> tuple[Part
     email, name = normalize_email(email), (name or "").strip()
     if not name:
         raise InvitationError(_("Isi nama pengguna."), "name")
-    if find_user_by_email(email) is not None:
-        raise InvitationError(
-            _("Email ini sudah dipakai pengguna lain; tidak perlu diundang lagi."), "email"
-        )
+    _check_email_free(email, account)
     now = utcnow()
     for earlier in open_invitations(account.id, email=email):
         earlier.revoked_at = now
@@ -112,6 +109,23 @@ def invite_partner(account: Account, email: str, name: str, actor) -> tuple[Part
     return invitation, token
 
 
+def _check_email_free(email: str, account: Account) -> None:
+    existing = find_user_by_email(email)
+    if existing is not None and not existing.active and existing.account_id == account.id:
+        # A new link would only fail on acceptance: say what to do instead.
+        raise InvitationError(
+            _(
+                "Pengguna mitra ini sudah ada tetapi dinonaktifkan. Minta admin "
+                "mengaktifkannya kembali."
+            ),
+            "email",
+        )
+    if existing is not None:
+        raise InvitationError(
+            _("Email ini sudah dipakai pengguna lain; tidak perlu diundang lagi."), "email"
+        )
+
+
 def open_invitations(account_id: int, email: str | None = None) -> list[PartnerInvitation]:
     """Invitations not used, revoked or expired, newest first (ix_partner_invitation_account)."""
     stmt = (
@@ -129,6 +143,13 @@ def open_invitations(account_id: int, email: str | None = None) -> list[PartnerI
     if email is not None:
         stmt = stmt.where(PartnerInvitation.email == email)
     return list(db.session.scalars(stmt))
+
+
+def partner_user_count(account_id: int) -> int:
+    """All partner users of the institution (ix on user.account_id), for the `N of M` note."""
+    return db.session.scalar(
+        select(func.count(User.id)).where(User.account_id == account_id, User.role == "partner")
+    )
 
 
 def partner_users(account_id: int) -> list[User]:
@@ -198,29 +219,41 @@ def accept_invitation(invitation: PartnerInvitation, name: str, password: str) -
     return user
 
 
-def send_invitation_mail(invitation: PartnerInvitation, link: str) -> bool:
-    """Mail the link when SMTP is configured; False when it is not or sending failed, and
-    the caller shows the link to the RM instead."""
+def one_line(value: str) -> str:
+    """A header-safe text: line breaks and other control characters become single spaces
+    (an institution name with a newline would otherwise make EmailMessage raise)."""
+    return " ".join("".join(" " if c < " " or c == "\x7f" else c for c in value).split())
+
+
+def invitation_message(invitation: PartnerInvitation, link: str) -> EmailMessage:
     cfg = current_app.config
-    if not cfg.get("SMTP_HOST"):
-        return False
+    institution = one_line(invitation.account.name)
     message = EmailMessage()
     message["From"] = cfg["MAIL_FROM"]
     message["To"] = invitation.email
-    message["Subject"] = _("Undangan Portal Mitra Relasi: %(name)s", name=invitation.account.name)
-    days = cfg["PARTNER_INVITE_DAYS"]
+    message["Subject"] = _("Undangan Portal Mitra Relasi: %(name)s", name=institution)
     message.set_content(
         _(
             "Yth. %(name)s,\n\nAnda diundang ke Portal Mitra BPJS Ketenagakerjaan untuk "
             "%(institution)s. Buka tautan berikut untuk membuat kata sandi (berlaku %(days)d "
             "hari, sekali pakai):\n\n%(link)s\n\nAbaikan email ini bila Anda tidak merasa "
             "diundang.",
-            name=invitation.name,
-            institution=invitation.account.name,
-            days=days,
+            name=one_line(invitation.name),
+            institution=institution,
+            days=cfg["PARTNER_INVITE_DAYS"],
             link=link,
         )
     )
+    return message
+
+
+def send_invitation_mail(invitation: PartnerInvitation, link: str) -> bool:
+    """Mail the link when SMTP is configured; False when it is not or sending failed, and
+    the caller shows the link to the RM instead."""
+    cfg = current_app.config
+    if not cfg.get("SMTP_HOST"):
+        return False
+    message = invitation_message(invitation, link)
     try:
         with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT"]) as smtp:
             if cfg["SMTP_STARTTLS"]:

@@ -30,6 +30,7 @@ from crm.partners.models import (
 PORTAL_STATUSES = ("signed", "active", "expiring", "expired", "terminated", "renewed")
 # Implementation evidence is internal (it may name workers or show internal notes).
 PORTAL_DOCUMENT_KINDS = ("signed", "annex", "guideline", "cover_letter")
+KIND_ORDER = {kind: i for i, kind in enumerate(PORTAL_DOCUMENT_KINDS)}
 MAX_VERSIONS = 200  # all versions of one agreement's documents: bounded all the same
 
 # The CRM's own words (crm.partners.labels), so the partner and the RM name things alike.
@@ -147,19 +148,18 @@ def current_documents(agreement_id: int) -> list[AgreementDocument]:
         )
         .order_by(AgreementDocument.kind, AgreementDocument.title)
     )
-    docs = list(db.session.scalars(stmt))
-    order = {kind: i for i, kind in enumerate(PORTAL_DOCUMENT_KINDS)}
-    return sorted(docs, key=lambda d: (order[d.kind], d.title))
+    return sorted(db.session.scalars(stmt), key=lambda d: (KIND_ORDER[d.kind], d.title))
 
 
 def all_versions(agreement_id: int) -> list[AgreementDocument]:
-    """Every shared version, newest first within each (kind, title); bounded."""
+    """Every shared version, newest first within each (kind, title), the kinds in the same
+    order as the current documents (signed text first); bounded."""
     stmt = (
         _shared_documents(agreement_id)
         .order_by(AgreementDocument.kind, AgreementDocument.title, AgreementDocument.version.desc())
         .limit(MAX_VERSIONS)
     )
-    return list(db.session.scalars(stmt))
+    return sorted(db.session.scalars(stmt), key=lambda d: (KIND_ORDER[d.kind], d.title, -d.version))
 
 
 @dataclass

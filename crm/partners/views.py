@@ -42,6 +42,18 @@ def no_store(response):
     return response
 
 
+@bp.after_app_request
+def welcome_sends_no_referrer(response):
+    """The welcome URL holds a live token: no Referer carries it anywhere, not even to our
+    own static files, and no search engine keeps it. An app-level hook registered with the
+    blueprint (before the app's security headers), so it runs after them and has the last
+    word on Referrer-Policy."""
+    if request.endpoint == "portal.welcome":
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 @bp.get("/")
 def index():
     page = portal.agreements_page(

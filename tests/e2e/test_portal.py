@@ -67,6 +67,9 @@ def test_rm_invites_partner_who_downloads_and_rm_sees_the_log(db, page: Page, li
     # The partner opens the link, chooses a password and lands on the portal.
     page.context.clear_cookies()
     page.set_viewport_size(PHONE)  # the invitation is likely opened from a phone's mail app
+    # The token is in the URL: no request made from the welcome page may carry it onwards.
+    referers: list[str] = []
+    page.on("request", lambda r: referers.append(r.headers.get("referer") or ""))
     page.goto(link)
     expect(page.get_by_text("Kementerian Dalam Negeri", exact=False).first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -76,6 +79,7 @@ def test_rm_invites_partner_who_downloads_and_rm_sees_the_log(db, page: Page, li
     page.get_by_role("button", name="Simpan dan masuk").click()
     expect(page).to_have_url(f"{live_server}/portal/")
     expect(page.get_by_text("Selamat datang, Dewi Lestari.")).to_be_visible()
+    assert len(referers) > 3 and not [r for r in referers if "/welcome/" in r]
 
     # The link is used up; the partner signs in with the new password like any user.
     assert errors == []
@@ -99,7 +103,7 @@ def test_rm_invites_partner_who_downloads_and_rm_sees_the_log(db, page: Page, li
     shot(page, "portal-03-phone-agreement")
 
     with page.expect_download() as info:
-        page.get_by_role("link", name="Unduh PDF").first.click()
+        page.get_by_role("link", name="Unduh PDF Naskah MoU versi 1").click()
     download = info.value
     assert download.suggested_filename == "Nota Kesepahaman Kemendagri – final.pdf"
     assert download.path().read_bytes()[:5] == b"%PDF-"
