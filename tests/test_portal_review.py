@@ -212,6 +212,9 @@ def test_partner_moved_to_another_institution_sees_only_the_new_one(client, logi
         actor=None,
     )
     _db.session.commit()
+    # The move ends the old session; signed in again, only the new institution shows.
+    assert client.get(f"/portal/agreements/{b.mou.id}").status_code == 302
+    login_as(k.partner)
     assert client.get(f"/portal/agreements/{k.mou.id}").status_code == 404
     assert client.get(f"/portal/documents/{k.documents['annex'].id}").status_code == 404
     assert client.get(f"/portal/agreements/{b.mou.id}").status_code == 200
@@ -230,6 +233,8 @@ def test_partner_made_staff_leaves_the_portal(client, login_as, world):
         actor=None,
     )
     _db.session.commit()
+    assert client.get("/portal/").status_code == 302  # the new role ends the old session
+    login_as(k.partner)
     assert client.get("/portal/").status_code == 403
 
 

@@ -96,9 +96,12 @@ def update_user(
     if user.role == "admin" and role != "admin":
         _ensure_other_admin(user)
     before = audit.snapshot(user, USER_FIELDS)
+    new_account_id = account_id if role == "partner" else None
+    if role != user.role or new_account_id != user.account_id:
+        user.session_version += 1  # a new role or institution ends the old sessions
     user.email, user.name, user.role = email, name.strip(), role
     user.branch_office_id = branch_office_id or None
-    user.account_id = account_id if role == "partner" else None
+    user.account_id = new_account_id
     audit.record(
         "user.update",
         user,

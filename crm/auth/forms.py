@@ -8,6 +8,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitF
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 MIN_PASSWORD = 10
+MAX_PASSWORD = 128
 
 
 class LoginForm(FlaskForm):
@@ -22,12 +23,18 @@ class LoginForm(FlaskForm):
 
 
 def password_strength(form, field) -> None:
-    """At least 10 characters, not all one kind: letters and digits or symbols."""
+    """10 to 128 characters, not all one kind (letters and digits or symbols), no control
+    characters."""
     value = field.data or ""
     if len(value) < MIN_PASSWORD:
         raise ValidationError(_l("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD))
     if value.isalpha() or value.isdigit():
         raise ValidationError(_l("Gunakan campuran huruf dan angka atau simbol."))
+    # Bounded so hashing stays cheap; control characters cannot be typed back reliably.
+    if len(value) > MAX_PASSWORD:
+        raise ValidationError(_l("Kata sandi paling panjang %(n)d karakter.", n=MAX_PASSWORD))
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValidationError(_l("Kata sandi tidak boleh berisi karakter kontrol."))
 
 
 class ChangePasswordForm(FlaskForm):
