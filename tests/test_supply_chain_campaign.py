@@ -5,6 +5,7 @@ issued."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -54,14 +55,22 @@ def test_a_campaign_drafts_one_letter_per_uncontacted_prospect(db, client, login
     assert by_company["PT Vendor Beta"].addressee_name == "Pimpinan PT Vendor Beta"
     assert fresh(db, a).letter_id == alfa.id and fresh(db, refused).letter_id is None
     assert fresh(db, a).campaign_status == "not_contacted"  # invited only once issued
-    # Nobody is invited twice while their letter is alive.
+    # A double click lands on the same batch; nobody is invited twice while their letter
+    # is alive (later, the page says so).
     again = post_form(client, f"/supply-chain/{parent.id}/campaign", {"contract": ""})
-    assert again.status_code == 400 and "Tidak ada vendor" in again.get_data(as_text=True)
+    assert again.headers["Location"].endswith(f"/letters/batches/{batch.id}")
+    assert count(LetterBatch) == 1 and count(Letter, Letter.batch_id == batch.id) == 2
+    batch.created_at -= timedelta(minutes=5)
+    db.session.commit()
+    later = post_form(client, f"/supply-chain/{parent.id}/campaign", {"contract": ""})
+    assert later.status_code == 400 and "Tidak ada vendor" in later.get_data(as_text=True)
 
 
 def test_issuing_the_letters_marks_the_vendors_invited(app, db, client, login_as):
     parent = parent_with_rm()
     a, b, _refused, _done = _vendors(parent)
+    a.estimated_workers = 1250
+    db.session.commit()
     login_as(parent.rm)
     post_form(client, f"/supply-chain/{parent.id}/campaign", {"contract": "Katering"})
     batch = db.session.scalar(select(LetterBatch).order_by(LetterBatch.id.desc()))
@@ -79,6 +88,7 @@ def test_issuing_the_letters_marks_the_vendors_invited(app, db, client, login_as
         p.extract_text() for p in PdfReader(io.BytesIO(storage.read_bytes(letter.pdf_key))).pages
     )
     assert "PT Vendor Alfa" in text and parent.name in text and "Katering" in text
+    assert "1.250 (seribu dua ratus lima puluh) orang" in text  # grouped as in Indonesian
     kinds = db.session.scalars(
         select(SupplyChainEvent.kind).where(SupplyChainEvent.link_id == a.id)
     ).all()

@@ -46,6 +46,11 @@ def campaign_form(parent_id: int):
             error = str(exc)
         else:
             db.session.commit()
+            if job is not None and job.owner_id != current_user.id:
+                # Another user's campaign of this parent is still being drafted: its job
+                # page is theirs (404 for anyone else), so say so here.
+                flash(_("Surat ajakan induk ini sedang dibuat oleh pengguna lain."), "info")
+                return redirect(url_for(".detail", parent_id=parent.id))
             if job is not None:
                 flash(_("Surat ajakan sedang dibuat di latar belakang."), "info")
                 return redirect(url_for("jobs.detail", job_id=job.id))

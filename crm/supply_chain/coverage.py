@@ -156,28 +156,39 @@ def write_snapshots(today: date) -> int:
 @dataclass
 class TrendPoint:
     month: date
-    coverage: Coverage
+    coverage: Coverage | None  # None: no snapshot that month (the task did not run)
     live: bool = False  # this month's live figures, not yet (or not only) a snapshot
 
 
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def trend(parent_id: int, today: date, current: Coverage) -> list[TrendPoint]:
-    """The last TREND_MONTHS snapshots, with this month's point taken from the live figures
-    (so the chart moves as soon as a prospect registers)."""
+    """The months of the last TREND_MONTHS from the first snapshot, with this month's point
+    taken from the live figures (so the chart moves as soon as a prospect registers). A
+    month without a snapshot stays on the axis as a gap rather than vanishing, so the bars
+    never put two distant months side by side."""
     month = month_start(today)
     rows = db.session.scalars(
         select(SupplyChainSnapshot)
-        .where(SupplyChainSnapshot.parent_id == parent_id, SupplyChainSnapshot.month < month)
-        .order_by(SupplyChainSnapshot.month.desc())
-        .limit(TREND_MONTHS - 1)
-    ).all()
-    points = [
-        TrendPoint(
-            r.month,
-            Coverage(
-                r.vendors_total, r.vendors_registered, r.workers_estimated, r.workers_registered
-            ),
+        .where(
+            SupplyChainSnapshot.parent_id == parent_id,
+            SupplyChainSnapshot.month >= add_months(month, 1 - TREND_MONTHS),
+            SupplyChainSnapshot.month < month,
         )
-        for r in reversed(rows)
-    ]
+        .order_by(SupplyChainSnapshot.month)
+    ).all()
+    by_month = {
+        r.month: Coverage(
+            r.vendors_total, r.vendors_registered, r.workers_estimated, r.workers_registered
+        )
+        for r in rows
+    }
+    points, m = [], rows[0].month if rows else month
+    while m < month:
+        points.append(TrendPoint(m, by_month.get(m)))
+        m = add_months(m, 1)
     points.append(TrendPoint(month, current, live=True))
     return points

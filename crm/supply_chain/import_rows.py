@@ -10,6 +10,8 @@ per chunk or once per parent, never once per row: 20,000 rows cost a few dozen q
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +56,14 @@ COLUMNS = (
     ),
 )
 HEADERS = {c.key: c.header for c in COLUMNS}
+
+
+def name_key(name: str) -> str:
+    """A vendor known by its name only: case, accents and punctuation aside, legal form
+    kept (`PT. Maju Jaya` is `PT Maju Jaya`, but `CV Maju Jaya` is another company; the
+    search key without legal forms merged them, or refused the second as a duplicate)."""
+    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 @dataclass
@@ -104,11 +114,11 @@ def _parse(line: int, data: dict[str, str]) -> _Row:
 class Known:
     """What the database holds for the file: accounts by NPP and NPWP, the parent's links."""
 
-    by_npp: dict[str, tuple[int, str | None, int | None]]
+    by_npp: dict[str, tuple[int, str | None, int | None, str | None, str]]
     by_npwp: dict[str, tuple[int, str | None, int | None, str]]
     link_by_account: dict[int, tuple[int, str | None]]
     link_by_npwp: dict[str, tuple[int, int | None]]
-    link_by_name: dict[str, int]  # prospects without NPWP, by normalized name
+    link_by_name: dict[str, int]  # prospects without NPWP, by name_key
 
 
 def _load(parent_id: int, rows: list[_Row]) -> Known:
@@ -117,8 +127,9 @@ def _load(parent_id: int, rows: list[_Row]) -> Known:
     acct = (Account.id, Account.npp, Account.headcount)
     by_npp = {}
     for batch in chunked(npps):
-        for a_id, npp, heads in db.session.execute(select(*acct).where(Account.npp.in_(batch))):
-            by_npp[npp] = (a_id, npp, heads)
+        stmt = select(*acct, Account.npwp, Account.name).where(Account.npp.in_(batch))
+        for a_id, npp, heads, npwp, name in db.session.execute(stmt):
+            by_npp[npp] = (a_id, npp, heads, npwp, name)
     by_npwp = {}
     for batch in chunked(npwps):
         stmt = select(*acct, Account.npwp, Account.name).where(Account.npwp.in_(batch))
@@ -129,15 +140,15 @@ def _load(parent_id: int, rows: list[_Row]) -> Known:
         SupplyChainLink.id,
         SupplyChainLink.vendor_account_id,
         SupplyChainLink.npwp,
-        SupplyChainLink.search_name,
+        SupplyChainLink.name,
     ).where(SupplyChainLink.parent_id == parent_id)
-    for link_id, account_id, npwp, key in db.session.execute(links):
+    for link_id, account_id, npwp, name in db.session.execute(links):
         if account_id:
             known.link_by_account[account_id] = (link_id, npwp)
         if npwp:
             known.link_by_npwp[npwp] = (link_id, account_id)
         elif not account_id:
-            known.link_by_name.setdefault(key, link_id)
+            known.link_by_name.setdefault(name_key(name), link_id)
     return known
 
 
@@ -152,6 +163,15 @@ def _match_account(row: _Row, known: Known, parent_id: int) -> tuple[int, int | 
     if found and other and other[0] != found[0]:
         row.error("npwp", _("NPWP ini milik akun lain (%(name)s) daripada NPP-nya.", name=other[3]))
         return None
+    if found and npwp and found[3] and found[3] != npwp:
+        # The NPP is of a company with another NPWP: a typo would register the wrong one.
+        row.error(
+            "npp", _("NPP %(npp)s milik %(name)s dengan NPWP lain.", npp=row.npp, name=found[4])
+        )
+        return None
+    if (found or other) and (found or other)[0] == parent_id:
+        row.error("npp" if found else "npwp", _("Akun induk tidak bisa menjadi vendornya sendiri."))
+        return None
     if found is None and other is not None:
         if not other[1]:
             row.warnings.append(
@@ -163,9 +183,6 @@ def _match_account(row: _Row, known: Known, parent_id: int) -> tuple[int, int | 
             )
             return None
         found = other[:3]
-    if found and found[0] == parent_id:
-        row.error("npp", _("Akun induk tidak bisa menjadi vendornya sendiri."))
-        return None
     return (found[0], found[2]) if found else None
 
 
@@ -185,7 +202,7 @@ def _match_link(row: _Row, known: Known, account_id: int | None) -> tuple[int | 
     if by_npwp:
         return by_npwp[0], bool(account_id) and not by_npwp[1]
     if not npwp and not account_id:
-        link_id = known.link_by_name.get(search_name(row.values["name"]))
+        link_id = known.link_by_name.get(name_key(row.values["name"]))
         return link_id, False
     return None, False
 
@@ -219,7 +236,7 @@ def check_vendors(table: Table, parent_id: int, progress: Progress | None = None
         keys += [("npp", account_id)] if account_id else []
         keys += [("link", link_id)] if link_id else []
         if not keys:
-            keys = [("name", search_name(row.values["name"]))]
+            keys = [("name", name_key(row.values["name"]))]
         if not row.issues:
             _check_duplicates(row, seen, keys)
         if not row.issues:

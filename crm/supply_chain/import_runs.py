@@ -23,6 +23,7 @@ from crm.auth.models import User
 from crm.extensions import db
 from crm.jobs.models import BackgroundJob
 from crm.supply_chain.import_rows import COLUMNS, VendorCheck, check_vendors, write_vendors
+from crm.supply_chain.invitations import cancel_unissued_invitations
 from crm.supply_chain.services import require_manage
 
 JOB_KIND = "supply_chain.import"
@@ -62,7 +63,10 @@ def dry_run(
 
 def make_ticket(data: bytes, filename: str, rows: int, parent_id: int, actor: User) -> Ticket:
     key = storage.put_bytes(data)
-    return Ticket(uuid.uuid4().hex, parent_id, key, (filename or "")[-200:], rows, actor.id)
+    # `<parent>.<random>`: the parent's imports are a range of the (entity_type, entity_id)
+    # audit index (see recent_imports); 96 random bits keep it unique.
+    import_id = f"{parent_id}.{uuid.uuid4().hex[:24]}"
+    return Ticket(import_id, parent_id, key, (filename or "")[-200:], rows, actor.id)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -117,6 +121,7 @@ def run_import(ticket: Ticket, actor: User, progress: Progress | None = None) ->
         return _outcome(done)
     note = _("Impor %(file)s", file=ticket.filename)
     created, updated = write_vendors(check.rows, parent.id, actor, note)
+    cancel_unissued_invitations([r.link_id for r in check.rows if r.converts], actor)
     audit.record(
         "supply_chain.import",
         entity_type=ENTITY,
@@ -159,11 +164,19 @@ def queued_job(ticket: Ticket) -> BackgroundJob | None:
 
 
 def recent_imports(parent_id: int, limit: int = 5) -> list[AuditLog]:
-    """The parent's latest imports (their summary audit rows)."""
-    rows = db.session.scalars(
-        select(AuditLog)
-        .where(AuditLog.entity_type == ENTITY, AuditLog.action == "supply_chain.import")
-        .order_by(AuditLog.id.desc())
-        .limit(200)
-    ).all()
-    return [r for r in rows if (r.after or {}).get("parent_id") == parent_id][:limit]
+    """The parent's latest imports (their summary audit rows): entity ids `<parent>.<...>`
+    sort between `<parent>.` and `<parent>/`, so other parents' imports are never read
+    (scanning everyone's latest ones lost a quiet parent's history behind busy ones)."""
+    return list(
+        db.session.scalars(
+            select(AuditLog)
+            .where(
+                AuditLog.entity_type == ENTITY,
+                AuditLog.entity_id >= f"{parent_id}.",
+                AuditLog.entity_id < f"{parent_id}/",
+                AuditLog.action == "supply_chain.import",
+            )
+            .order_by(AuditLog.id.desc())
+            .limit(limit)
+        )
+    )

@@ -7,6 +7,7 @@ module is in JOB_MODULES, so both the web app and the workers load it.
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
@@ -19,6 +20,7 @@ from crm.letters.hooks import on_issued
 from crm.letters.models import LetterBatch
 from crm.supply_chain import campaign, import_runs
 from crm.supply_chain.coverage import write_snapshots
+from crm.supply_chain.reconcile import reconcile_prospects
 
 log = logging.getLogger(__name__)
 DAY = 24 * 3600
@@ -67,7 +69,12 @@ def draft_campaign(ctx: JobContext) -> dict:
         batch, links, author, lambda done, total: ctx.progress(done, total)
     )
     ctx.progress(len(links), len(links), _("%(n)d draf dibuat", n=out.drafted))
-    return {"batch_id": batch.id, "drafted": out.drafted, "skipped": out.skipped}
+    return {
+        "batch_id": batch.id,
+        "drafted": out.drafted,
+        "skipped": out.skipped,
+        "link": f"/letters/batches/{batch.id}",  # as the import's result: where to go next
+    }
 
 
 @periodic(
@@ -78,4 +85,17 @@ def draft_campaign(ctx: JobContext) -> dict:
 def daily_snapshot() -> None:
     """Upsert this month's coverage row of every parent (the scheduler commits): run daily,
     a month's row ends up holding its last day's figures, and a missed day costs nothing."""
-    log.info("supply-chain snapshots: %d parents", write_snapshots(today_local()))
+    close_and_snapshot(today_local())
+
+
+def close_and_snapshot(today: date) -> None:
+    """Prospects registered elsewhere are registered first (crm.supply_chain.reconcile).
+    The first run of a month (01:30 WIB on the 1st) then closes the previous month with
+    the figures as of now: otherwise its row would keep those of 01:30 on its last day and
+    miss that day's registrations."""
+    converted = reconcile_prospects()
+    if converted:
+        log.info("supply-chain: %d prospects registered elsewhere", converted)
+    if today.day == 1:
+        write_snapshots(today - timedelta(days=1))
+    log.info("supply-chain snapshots: %d parents", write_snapshots(today))

@@ -22,6 +22,7 @@ from crm.accounts.models import Account
 from crm.accounts.services import AccountError, can_edit, save_account, search_name
 from crm.db import utcnow
 from crm.extensions import db
+from crm.supply_chain.invitations import cancel_unissued_invitation
 from crm.supply_chain.models import MAX_WORKERS, SupplyChainEvent, SupplyChainLink
 
 VENDOR_FIELDS = (
@@ -40,6 +41,9 @@ LIMITS = {"name": 200, "contact_name": 150, "phone": 40, "email": 254, "contract
 LIMITS["address"] = 1000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[0-9+()\-. ]{6,40}$")
+# Plain digits, or thousands grouped by three: 1.250.000 or 1,250,000 (ASCII digits only:
+# str.isdigit() also accepts `²`, which int() refuses).
+WHOLE = re.compile(r"^[0-9]+$|^[0-9]{1,3}(\.[0-9]{3})+$|^[0-9]{1,3}(,[0-9]{3})+$")
 
 
 class SupplyChainError(ValueError):
@@ -74,16 +78,21 @@ def require_manage(user, parent: Account) -> None:
 
 
 def parse_workers(raw: Any) -> int | None:
-    """Estimated workers: empty, or a whole number 0..MAX_WORKERS (`1.250` is 1250)."""
-    text = str(raw if raw is not None else "").strip().replace(".", "").replace(",", "")
+    """Estimated workers: empty, or a whole number 0..MAX_WORKERS. `1.250` and `1,250` are
+    1250 (thousands grouped by three); `12.5` or `12,5` is a fraction and is refused, not
+    read as 125."""
+    text = str(raw if raw is not None else "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if text.startswith("-") and WHOLE.match(text[1:]):
+        raise SupplyChainError(_("Jumlah pekerja tidak boleh negatif."), "estimated_workers")
+    if not WHOLE.match(text):
         raise SupplyChainError(_("Isi jumlah pekerja sebagai bilangan bulat."), "estimated_workers")
-    value = int(text)
-    if value > MAX_WORKERS:
+    digits = text.replace(".", "").replace(",", "")
+    # int() refuses strings of more than 4,300 digits: judge the length first.
+    if len(digits) > 12 or int(digits) > MAX_WORKERS:
         raise SupplyChainError(_("Jumlah pekerja terlalu besar."), "estimated_workers")
-    return value
+    return int(digits)
 
 
 def vendor_values(data: dict[str, Any]) -> tuple[dict[str, Any], list[SupplyChainError]]:
@@ -178,9 +187,25 @@ def create_vendor(
     db.session.flush()
     add_event(link, "created", actor)
     _audit("supply_chain.vendor_create", link, actor, None)
-    if npp:
-        register_vendor(link, npp, actor)
+    holder = registered_holder(clean["npwp"]) if not npp else None
+    if npp or holder is not None:
+        # As on import: an NPWP already held by a company with an NPP registers the vendor
+        # (a prospect would get an invitation although the company is registered).
+        via = _("NPWP cocok dengan akun ber-NPP") if holder is not None else ""
+        try:
+            register_vendor(link, npp or holder.npp, actor, via=via)
+        except SupplyChainError as exc:
+            if holder is None:
+                raise
+            raise SupplyChainError(str(exc), "npwp") from exc  # the NPWP typed decided
     return link
+
+
+def registered_holder(npwp: str | None) -> Account | None:
+    """The account with an NPP that holds this NPWP, if any."""
+    if not npwp:
+        return None
+    return db.session.scalar(select(Account).where(Account.npwp == npwp, Account.npp.is_not(None)))
 
 
 def update_vendor(link: SupplyChainLink, data: dict[str, Any], actor) -> SupplyChainLink:
@@ -249,6 +274,17 @@ def _account_for(npp: str, npwp: str | None) -> Account | None:
     when any, is the same one); SupplyChainError when they point at different companies."""
     by_npp = db.session.scalar(select(Account).where(Account.npp == npp))
     if by_npp is not None:
+        # An NPP typed wrong (or of another company) must not register this vendor as
+        # someone else: when both NPWPs are known they have to agree.
+        if npwp and by_npp.npwp and by_npp.npwp != npwp:
+            raise SupplyChainError(
+                _(
+                    "NPP %(npp)s milik %(name)s dengan NPWP lain; periksa NPP atau NPWP vendor.",
+                    npp=npp,
+                    name=by_npp.name,
+                ),
+                "npp",
+            )
         return by_npp
     if not npwp:
         return None
@@ -312,6 +348,7 @@ def register_vendor(link: SupplyChainLink, raw_npp: str, actor, via: str = "") -
     except AccountError as exc:
         raise SupplyChainError(str(exc), "npp" if exc.field in (None, "npp") else None) from exc
     mark_registered(link, account, actor, via or _("NPP %(npp)s dicatat", npp=npp))
+    cancel_unissued_invitation(link, actor)
     _audit("supply_chain.vendor_register", link, actor, before)
     return account
 

@@ -19,7 +19,7 @@ from crm.auth.access import require_roles
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.pagination import keyset_page
-from crm.supply_chain import coverage, queries
+from crm.supply_chain import campaign, coverage, queries
 from crm.supply_chain.labels import STATUS_BADGES, sc_label
 from crm.supply_chain.services import can_manage, can_view
 
@@ -89,6 +89,7 @@ def detail(parent_id: int):
         parent.id, filters, request.args.get("after"), current_app.config["PAGE_SIZE"]
     )
     current = coverage.parent_coverage(parent.id, today)
+    manage = can_manage(current_user, parent)
     return render_template(
         "supply_chain/detail.html",
         parent=parent,
@@ -101,7 +102,9 @@ def detail(parent_id: int):
         statuses=queries.STATUS_FILTERS,
         badges=STATUS_BADGES,
         label=sc_label,
-        can_manage=can_manage(current_user, parent),
+        can_manage=manage,
+        # The campaign button only when someone is left to invite (one indexed seek).
+        can_invite=manage and campaign.has_targets(parent.id),
     )
 
 
