@@ -264,3 +264,22 @@ def test_empty_jobs_page_says_so(client, login_as):
 def test_partner_cannot_reach_jobs(client, login_as):
     login_as(UserFactory(role="partner"))
     assert client.get("/jobs/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("status", "link", "shown"),
+    [
+        ("done", "/supply-chain/7", "/supply-chain/7"),
+        ("done", "https://evil.example/", None),
+        ("done", "//evil.example/", None),
+        ("done", "/\\evil.example", None),
+        ("done", 42, None),
+        ("running", "/supply-chain/7", None),
+    ],
+)
+def test_a_finished_jobs_result_link_is_offered_only_as_a_local_path(status, link, shown):
+    from crm.jobs.models import BackgroundJob
+    from crm.jobs.views import result_link
+
+    job = BackgroundJob(id="x" * 32, kind="test", status=status, result={"link": link})
+    assert result_link(job) == shown

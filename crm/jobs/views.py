@@ -52,7 +52,17 @@ def status_payload(job: BackgroundJob) -> dict:
         "download": url_for("jobs.download", job_id=job.id)
         if job.status == "done" and (job.result or {}).get("file")
         else None,
+        "link": result_link(job),
     }
+
+
+def result_link(job: BackgroundJob) -> str | None:
+    """Where a finished job's result lives (an import's parent, a campaign's letter batch):
+    a local path only, so a stored result can never send the user elsewhere."""
+    link = (job.result or {}).get("link") if job.status == "done" else None
+    if not isinstance(link, str) or not link.startswith("/") or link.startswith("//"):
+        return None
+    return None if "\\" in link or any(ord(c) < 32 for c in link) else link
 
 
 @bp.app_template_global("job_status_label")
