@@ -8,10 +8,11 @@ from werkzeug.routing import IntegerConverter
 
 
 class DatabaseId(IntegerConverter):
-    """`<int:...>` in every route: an id past 64 bits is a 404, not an overflow in the driver."""
+    """`<int:...>` in every route: every primary key is an INTEGER column (32 bits on
+    PostgreSQL), so a larger number is a 404 here, not an out-of-range error in the driver."""
 
     def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 
