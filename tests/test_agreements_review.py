@@ -350,6 +350,8 @@ def test_a_pks_under_a_terminated_mou_is_not_renewed(team):
     parent = mou(team, start=date(2026, 1, 1), days=730, status="active")
     child = pks(team, parent, status="active")
     services.change_status(parent, "terminated", team.rm, reason="Dibatalkan mitra")
+    assert child.status == "terminated"  # it ends with its MoU
+    child.status = "active"  # a PKS left running from before that rule still cannot renew
     data = AgreementData(title="PKS baru", valid_from=date(2027, 6, 1), valid_to=date(2027, 12, 1))
     with pytest.raises(AgreementError) as exc:
         renewal.renew_agreement(child, data, team.rm)

@@ -194,3 +194,26 @@ def test_a_pks_goes_to_the_mou_institution_and_its_editors(team):
             team.branch_rm,
             parent,
         )
+
+
+def test_terminating_an_mou_terminates_its_open_pks_with_audit(team):
+    parent = mou(team, status="active")
+    running = pks(team, parent, status="active")
+    draft = pks(team, parent, title="PKS Draf")
+    renewed = pks(team, parent, title="PKS Lama", status="renewed")
+    services.change_status(parent, "terminated", team.rm, reason="Kebijakan berubah")
+    assert (running.status, draft.status) == ("terminated", "terminated")
+    assert running.terminated_reason == "MoU induk diakhiri: Kebijakan berubah"
+    assert renewed.status == "renewed"  # a finished PKS keeps its status
+    ids = [str(running.id), str(draft.id)]
+    rows = db.session.scalars(
+        select(AuditLog).where(AuditLog.action == "agreement.status", AuditLog.entity_id.in_(ids))
+    ).all()
+    assert len(rows) == 2
+
+
+def test_terminating_a_pks_leaves_its_mou_and_siblings_running(team):
+    parent = mou(team, status="active")
+    first, second = pks(team, parent, status="active"), pks(team, parent, status="active")
+    services.change_status(first, "terminated", team.rm, reason="Selesai lebih awal")
+    assert (parent.status, second.status) == ("active", "active")

@@ -250,3 +250,20 @@ def test_agreement_page_statements_do_not_grow_with_branches_documents_and_pks(
     login_as(team.supervisor)
     few = count_statements(lambda: client.get(f"/agreements/{small.id}"))
     assert count_statements(lambda: client.get(f"/agreements/{large.id}")) == few
+
+
+def test_terminating_an_mou_warns_and_then_says_how_many_pks_ended(client, login_as, team):
+    parent = mou(team, status="active")
+    child = pks(team, parent, status="active")
+    login_as(team.rm)
+    page = client.get(f"/agreements/{parent.id}").get_data(as_text=True)
+    assert "juga mengakhiri 1 PKS di bawahnya" in page
+    resp = post_form(
+        client,
+        f"/agreements/{parent.id}/status",
+        {"status-to_status": "terminated", "status-confirm": "y", "status-reason": "Berakhir"},
+        follow_redirects=True,
+    )
+    assert "1 PKS di bawah MoU ini ikut diakhiri." in resp.get_data(as_text=True)
+    db.session.refresh(child)
+    assert child.status == "terminated"

@@ -325,6 +325,7 @@ def change_status(agreement_id: int):
     form.to_status.choices = [("", ""), *status_choices(agreement)]
     if not form.validate_on_submit():
         return render_detail(agreement, 400, status_form=form)
+    ending = services.open_children(agreement) if form.to_status.data == "terminated" else []
     try:
         services.change_status(
             agreement,
@@ -342,6 +343,8 @@ def change_status(agreement_id: int):
         _("Status kerja sama: %(status)s.", status=agreement_label("status", agreement.status)),
         "success",
     )
+    if ending and agreement.kind == "mou":
+        flash(_("%(n)d PKS di bawah MoU ini ikut diakhiri.", n=len(ending)), "info")
     return redirect(url_for(".detail", agreement_id=agreement.id))
 
 

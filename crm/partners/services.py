@@ -392,7 +392,32 @@ def change_status(
         after=audit.snapshot(agreement, AUDIT_FIELDS),
         actor=actor,
     )
+    if to_status == "terminated" and agreement.kind == "mou":
+        for child in open_children(agreement):
+            _terminate_with_parent(child, reason, actor)
     return agreement
+
+
+def open_children(mou: Agreement) -> list[Agreement]:
+    """The PKS under an MoU that are neither terminated nor renewed."""
+    return [c for c in mou.children if c.status not in FINAL]
+
+
+def _terminate_with_parent(child: Agreement, reason: str, actor) -> None:
+    """A PKS implements its MoU, so it cannot run on once the MoU is terminated."""
+    before = audit.snapshot(child, AUDIT_FIELDS)
+    child.status = "terminated"
+    child.terminated_reason = f"MoU induk diakhiri: {reason}"[:500]
+    dismiss_alerts(child)
+    db.session.flush()
+    audit.record(
+        "agreement.status",
+        child,
+        summary=f"Status kerja sama #{child.id}: {before['status']} -> terminated (MoU induk)",
+        before=before,
+        after=audit.snapshot(child, AUDIT_FIELDS),
+        actor=actor,
+    )
 
 
 def dismiss_alerts(agreement: Agreement) -> None:
