@@ -288,3 +288,18 @@ from crm.jobs.scheduler import periodic  # noqa: E402 - registry lives beside th
 def periodic_sweep() -> None:
     """Every SWEEP_EVERY_SECONDS, on one worker machine only."""
     sweep_stuck_jobs()
+
+
+def job_for_import(kind: str, user_id: int, import_id: str) -> BackgroundJob | None:
+    """The job an import's confirm already made (a second click on confirm), if any: the
+    user's latest jobs of that kind whose ticket carries this import id."""
+    jobs = db.session.scalars(
+        select(BackgroundJob)
+        .where(BackgroundJob.kind == kind, BackgroundJob.owner_id == user_id)
+        .order_by(BackgroundJob.created_at.desc())
+        .limit(50)
+    )
+    for job in jobs:
+        if (job.params or {}).get("ticket", {}).get("import_id") == import_id:
+            return job
+    return None

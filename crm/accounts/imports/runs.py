@@ -154,13 +154,6 @@ def run_import(ticket: Ticket, actor: User, progress: Progress | None = None) ->
 
 def queued_job(ticket: Ticket) -> BackgroundJob | None:
     """The job already made for this ticket (a second click on confirm), if any."""
-    jobs = db.session.scalars(
-        select(BackgroundJob)
-        .where(BackgroundJob.kind == JOB_KIND, BackgroundJob.owner_id == ticket.user_id)
-        .order_by(BackgroundJob.created_at.desc())
-        .limit(50)
-    )
-    for job in jobs:
-        if (job.params or {}).get("ticket", {}).get("import_id") == ticket.import_id:
-            return job
-    return None
+    from crm.jobs.services import job_for_import
+
+    return job_for_import(JOB_KIND, ticket.user_id, ticket.import_id)
