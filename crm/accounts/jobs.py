@@ -8,9 +8,7 @@ from crm import storage
 from crm.accounts.imports import runs
 from crm.accounts.imports.export import account_export
 from crm.accounts.services import AccountFilters
-from crm.auth.models import User
-from crm.extensions import db
-from crm.jobs.services import JobContext, job_handler
+from crm.jobs.services import JobContext, job_handler, run_ticket_import
 
 
 @job_handler(runs.JOB_KIND, title="Impor akun / key person")
@@ -19,21 +17,7 @@ def import_file(ctx: JobContext) -> dict:
     the job done, or none: a failed or re-dispatched run leaves nothing behind, and a
     ticket already imported is not written twice."""
     ticket = runs.Ticket(**ctx.params["ticket"])
-    actor = db.session.get(User, ctx.owner_id) if ctx.owner_id else None
-    if actor is None or not actor.active or actor.id != ticket.user_id:
-        raise PermissionError(_("Pemilik impor ini tidak ada atau tidak aktif lagi."))
-
-    def progress(done: int, total: int) -> None:
-        # The write is one more step after the check; it commits together with "done".
-        message = (
-            _("%(n)d baris valid; disimpan sekaligus.", n=total)
-            if done == total
-            else _("Memeriksa baris…")
-        )
-        ctx.progress(done, total + 1, message)
-
-    ctx.progress(0, ticket.rows + 1, _("Memeriksa baris…"))
-    outcome = runs.run_import(ticket, actor, progress)
+    outcome = run_ticket_import(ctx, ticket, runs.run_import)
     return {
         "kind": ticket.kind,
         "filename": ticket.filename,

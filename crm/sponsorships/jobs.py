@@ -6,11 +6,9 @@ import logging
 
 from flask_babel import gettext as _
 
-from crm.auth.models import User
 from crm.compliance.services import today_local
-from crm.extensions import db
 from crm.jobs.scheduler import periodic
-from crm.jobs.services import JobContext, job_handler
+from crm.jobs.services import JobContext, import_owner, job_handler
 from crm.sponsorships import imports
 from crm.sponsorships.renewal import create_renewal_tasks
 
@@ -34,9 +32,7 @@ def import_beneficiaries(ctx: JobContext) -> dict:
     """Check the stored upload again and insert all its rows in the transaction that marks
     the job done, or none; a ticket already imported is not written twice."""
     ticket = imports.Ticket(**ctx.params["ticket"])
-    actor = db.session.get(User, ctx.owner_id) if ctx.owner_id else None
-    if actor is None or not actor.active or actor.id != ticket.user_id:
-        raise PermissionError(_("Pemilik impor ini tidak ada atau tidak aktif lagi."))
+    actor = import_owner(ctx, ticket.user_id)
     ctx.progress(0, ticket.rows, _("Memeriksa baris…"))
     count = imports.run_import(ticket, actor, today_local())
     return {"filename": ticket.filename, "sponsorship_id": ticket.sponsorship_id, "created": count}

@@ -15,7 +15,7 @@ from crm.auth.models import User
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.jobs.scheduler import periodic
-from crm.jobs.services import JobContext, job_handler
+from crm.jobs.services import JobContext, job_handler, run_ticket_import
 from crm.letters.hooks import on_issued
 from crm.letters.models import LetterBatch
 from crm.supply_chain import campaign, import_runs
@@ -34,20 +34,7 @@ def import_file(ctx: JobContext) -> dict:
     """Check the stored upload again and write all its rows in the transaction that marks
     the job done, or none; a ticket already imported is not written twice."""
     ticket = import_runs.Ticket(**ctx.params["ticket"])
-    actor = db.session.get(User, ctx.owner_id) if ctx.owner_id else None
-    if actor is None or not actor.active or actor.id != ticket.user_id:
-        raise PermissionError(_("Pemilik impor ini tidak ada atau tidak aktif lagi."))
-
-    def progress(done: int, total: int) -> None:
-        message = (
-            _("%(n)d baris valid; disimpan sekaligus.", n=total)
-            if done == total
-            else _("Memeriksa baris…")
-        )
-        ctx.progress(done, total + 1, message)
-
-    ctx.progress(0, ticket.rows + 1, _("Memeriksa baris…"))
-    outcome = import_runs.run_import(ticket, actor, progress)
+    outcome = run_ticket_import(ctx, ticket, import_runs.run_import)
     return {
         "filename": ticket.filename,
         "parent_id": ticket.parent_id,
