@@ -11,7 +11,9 @@ import hashlib
 import os
 import secrets
 import tempfile
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import current_app
 
@@ -47,6 +49,39 @@ def put_bytes(data: bytes) -> str:
         Path(tmp).unlink(missing_ok=True)
         raise
     return key
+
+
+def put_file(source: str | os.PathLike | BinaryIO) -> str:
+    """Store a file from a path or a readable binary stream, copied in chunks (never whole
+    in memory) and hashed on the way; returns its key. Storing the same bytes twice is a no-op."""
+    _root().mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=_root(), prefix=".incoming-")  # same volume: os.replace
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as fh, _opened(source) as src:
+            for chunk in iter(lambda: src.read(CHUNK), b""):
+                digest.update(chunk)
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        key = digest.hexdigest()
+        target = path_for(key)
+        if target.exists():
+            Path(tmp).unlink()
+            return key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)  # atomic: readers never see half a file
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return key
+
+
+def _opened(source: str | os.PathLike | BinaryIO) -> AbstractContextManager[BinaryIO]:
+    """A path opened for reading (and closed after), or the caller's stream left open."""
+    if isinstance(source, str | os.PathLike):
+        return open(source, "rb")
+    return nullcontext(source)
 
 
 def put_private(data: bytes) -> str:
