@@ -5,9 +5,11 @@ approved together, rendered by one job, downloaded as a ZIP or one merged PDF.""
 from __future__ import annotations
 
 import io
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO, BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,6 +21,7 @@ from crm.cases.models import EscalationCase
 from crm.extensions import db
 from crm.jobs.models import BackgroundJob
 from crm.jobs.services import JobContext, create_job, job_handler
+from crm.letters import pdfmerge
 from crm.letters.models import TYPES, Letter, LetterBatch
 
 DRAFT_KIND = "letters.bulk_draft"
@@ -206,25 +209,18 @@ def issued_files(batch_id: int) -> list[tuple[str, str]]:
     return [(pdf_filename(letter), letter.pdf_key) for letter in letters]
 
 
-def batch_zip(files: list[tuple[str, str]]) -> bytes:
-    """These PDFs in one ZIP (stored, not deflated: PDFs are compressed already)."""
-    out = io.BytesIO()
+def batch_zip(files: list[tuple[str, str]], out: BinaryIO) -> None:
+    """These PDFs in one ZIP written to `out` (stored, not deflated: PDFs are compressed
+    already), one PDF in memory at a time."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
         for name, key in files:
             archive.writestr(name, storage.read_bytes(key))
-    return out.getvalue()
 
 
-def batch_merged_pdf(files: list[tuple[str, str]]) -> bytes:
-    """These PDFs merged into one, in the order given, for printing."""
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for _name, key in files:
-        writer.append(io.BytesIO(storage.read_bytes(key)))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+def batch_merged_pdf(files: list[tuple[str, str]], out: BinaryIO) -> None:
+    """These PDFs merged into one written to `out`, in the order given, for printing: page
+    by page (crm.letters.pdfmerge), so a 5,000-letter batch is never in memory whole."""
+    pdfmerge.merge_pdfs((io.BytesIO(storage.read_bytes(key)) for _name, key in files), out)
 
 
 DOWNLOADS = {
@@ -233,12 +229,27 @@ DOWNLOADS = {
 }
 
 
+def build_download(fmt: str, files: list[tuple[str, str]]) -> IO[bytes]:
+    """The batch's ZIP or merged PDF in a temporary file, rewound (deleted when closed)."""
+    build = DOWNLOADS[fmt][0]
+    # Not a with block: the caller closes it, after a response has streamed it.
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        build(files, tmp)
+        tmp.seek(0)
+    except BaseException:
+        tmp.close()
+        raise
+    return tmp
+
+
 @job_handler(DOWNLOAD_KIND, title="Unduhan kumpulan surat")
 def batch_download_job(ctx: JobContext) -> dict:
     """A large batch's ZIP or merged PDF, written to the file store for the job page."""
-    build, mimetype, filename = DOWNLOADS[ctx.params["format"]]
+    _build, mimetype, filename = DOWNLOADS[ctx.params["format"]]
     batch_id = int(ctx.params["batch_id"])
     files = issued_files(batch_id)
     ctx.progress(0, 1)  # commits: no transaction (nor SQLite's write lock) while building
-    key = storage.put_bytes(build(files))
+    with build_download(ctx.params["format"], files) as tmp:
+        key = storage.put_file(tmp)
     return {"file": key, "mimetype": mimetype, "filename": filename.format(id=batch_id)}

@@ -3,17 +3,18 @@ then submit, approve, render and download them together."""
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -225,7 +226,7 @@ def _download(batch_id: int, fmt: str):
     if not files:
         flash(_("Belum ada surat terbit dalam kumpulan ini."), "info")
         return redirect(url_for(".detail", batch_id=batch.id))
-    build, mimetype, filename = bulk.DOWNLOADS[fmt]
+    _build, mimetype, filename = bulk.DOWNLOADS[fmt]
     if len(files) > current_app.config["LETTER_DOWNLOAD_SYNC_MAX"]:
         job = create_job(
             bulk.DOWNLOAD_KIND,
@@ -236,16 +237,20 @@ def _download(batch_id: int, fmt: str):
         db.session.commit()
         flash(_("Berkas sedang disiapkan; unduh dari halaman ini setelah selesai."), "info")
         return redirect(url_for("jobs.detail", job_id=job.id))
-    disposition = "attachment" if fmt == "zip" else "inline"
     db.session.commit()  # end the read transaction (SQLite's write lock) before the files
-    return Response(
-        build(files),
+    tmp = bulk.build_download(fmt, files)  # streamed from disk, closed after the response
+    response = send_file(
+        tmp,
         mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{filename.format(id=batch.id)}"',
-            "Cache-Control": "private, no-store",
-        },
+        as_attachment=fmt == "zip",
+        download_name=filename.format(id=batch.id),
+        conditional=False,
+        etag=False,
+        max_age=0,
     )
+    response.content_length = os.fstat(tmp.fileno()).st_size
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/<int:batch_id>/letters.zip")
