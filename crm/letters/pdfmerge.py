@@ -13,6 +13,7 @@ named destinations are not copied: the merged file is for printing.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -60,12 +61,11 @@ class StreamingMerger:
         self._version = "1.7"
         self.write(HEADER)
 
-    def write(self, data: bytes) -> int:
-        """The byte sink pypdf's write_to_stream() writes to: counts and hashes as it goes."""
+    def write(self, data: bytes) -> None:
+        """Write to the output, counting the offset and hashing the bytes as they go."""
         self._out.write(data)
         self._position += len(data)
         self._digest.update(data)
-        return len(data)
 
     def add(self, source: Source) -> int:
         """Copy every page of one PDF; returns how many it had."""
@@ -84,10 +84,14 @@ class StreamingMerger:
         return len(self.offsets) - 1
 
     def write_object(self, number: int, obj: PdfObject) -> None:
+        # Serialised whole first: pypdf writes a token at a time (one write per object is
+        # a few per cent faster than counting and hashing every token).
+        buf = io.BytesIO()
+        buf.write(b"%d 0 obj\n" % number)
+        obj.write_to_stream(buf)
+        buf.write(b"\nendobj\n")
         self.offsets[number] = self._position
-        self.write(b"%d 0 obj\n" % number)
-        obj.write_to_stream(self)
-        self.write(b"\nendobj\n")
+        self.write(buf.getvalue())
 
     def finish(self) -> None:
         """The Pages node, the Catalog, a classic xref table and the trailer."""
