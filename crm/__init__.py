@@ -6,12 +6,13 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from crm.config import DEFAULT_SECRET_KEY, ROOT, Config
+from crm.web import App
 
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the Flask app from a Config (the environment's when none is given)."""
     config = config or Config()
-    app = Flask(
+    app = App(
         __name__,
         instance_path=str(config.INSTANCE_PATH),
         template_folder=str(ROOT / "templates"),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -62,6 +66,39 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value
 
 
+# How long a SQLite writer waits for the write lock before giving up ("database is locked",
+# answered as a 503 with Retry-After by crm.errors). Readers never wait: WAL lets them run
+# beside the one writer.
+BUSY_TIMEOUT_MS = 15000
+
+# Whether transactions begun in this context may write. Outside a request (jobs, CLI
+# commands) everything may write; a GET/HEAD request starts read-only (see crm.web).
+_WRITES_EXPECTED: ContextVar[bool] = ContextVar("relasi_writes_expected", default=True)
+_READ_TXN = "relasi_sqlite_read_transaction"
+_READ_ONLY_VERBS = ("SELECT", "PRAGMA", "EXPLAIN", "SAVEPOINT", "RELEASE", "ROLLBACK")
+_WRITE_WORDS = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+class WriteInReadTransaction(Exception):
+    """A statement that writes was sent in a read-only SQLite transaction: SQLite could not
+    upgrade it safely (another writer may have committed since it began), so the request
+    starts again as a writer (crm.web.App)."""
+
+
+def writes_expected() -> bool:
+    return _WRITES_EXPECTED.get()
+
+
+@contextlib.contextmanager
+def expecting_writes(value: bool) -> Iterator[None]:
+    """Transactions begun inside take the write lock at BEGIN (True) or only read (False)."""
+    token = _WRITES_EXPECTED.set(value)
+    try:
+        yield
+    finally:
+        _WRITES_EXPECTED.reset(token)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     """WAL, foreign keys and a busy timeout; take over transaction control from pysqlite."""
@@ -72,13 +109,41 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn) -> None:
-    """BEGIN IMMEDIATE: writers queue on busy_timeout instead of failing on lock upgrade."""
-    if conn.dialect.name == "sqlite":
+    """A writer's BEGIN IMMEDIATE takes the write lock up front (it queues on busy_timeout
+    instead of failing on a lock upgrade); a reader's deferred BEGIN takes no lock at all,
+    so pages that only read never wait behind a writer."""
+    if conn.dialect.name != "sqlite":
+        return
+    if writes_expected():
+        conn.info.pop(_READ_TXN, None)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+        conn.info[_READ_TXN] = True
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_refuse_write_in_read(conn, cursor, statement, parameters, context, executemany):
+    if conn.info.get(_READ_TXN) and is_write_statement(statement):
+        raise WriteInReadTransaction(statement.split(None, 1)[0])
+
+
+def is_write_statement(statement: str) -> bool:
+    """True for SQL that changes data (a CTE counts when it wraps a DML statement)."""
+    head = statement.lstrip()[:10].upper()
+    if head.startswith("WITH"):
+        return bool(_WRITE_WORDS.search(statement))
+    return not head.startswith(_READ_ONLY_VERBS)
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _sqlite_transaction_ended(conn) -> None:
+    conn.info.pop(_READ_TXN, None)

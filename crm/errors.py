@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -31,6 +31,7 @@ def _titles() -> dict[int, str]:
         413: _("Berkas terlalu besar"),
         429: _("Terlalu banyak permintaan"),
         500: _("Terjadi kesalahan pada server"),
+        503: _("Server sedang sibuk"),
     }
 
 
@@ -39,6 +40,41 @@ def render_error(code: int, detail: str | None = None):
     if wants_json():
         return jsonify({"error": title, "detail": detail, "status": code}), code
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+BUSY_RETRY_AFTER_SECONDS = 5
+# SQLite's lock timeout, and PostgreSQL's lock and serialization conflicts (psycopg names
+# them by SQLSTATE class): someone else held what this request needed for too long.
+_BUSY_SQLITE = ("database is locked", "database table is locked", "database is busy")
+_BUSY_PGCODES = ("55P03", "40001", "40P01")  # lock not available, serialization, deadlock
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when the database refused because of another transaction's lock, not a bug."""
+    orig = getattr(exc, "orig", None)
+    if orig is None:
+        return False
+    if getattr(orig, "sqlstate", None) in _BUSY_PGCODES:
+        return True
+    return type(orig).__module__ == "sqlite3" and str(orig).lower().startswith(_BUSY_SQLITE)
+
+
+def busy_response():
+    """503 with Retry-After: nothing was saved; the same click a few seconds later works.
+    The page itself only reads (the signed-in user, the menu), so it asks for no lock."""
+    from crm.db import expecting_writes
+
+    with expecting_writes(False):
+        response, code = render_error(
+            503,
+            _(
+                "Banyak pengguna sedang menyimpan data pada saat yang sama. Tidak ada yang "
+                "disimpan; coba lagi dalam beberapa detik."
+            ),
+        )
+        response = current_app.make_response((response, code))
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+    return response
 
 
 def register(app: Flask) -> None:
@@ -66,8 +102,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
         from crm.extensions import db
 
         db.session.rollback()
+        if is_busy(exc):
+            log.warning("database busy on %s %s: %s", request.method, request.path, exc)
+            return busy_response()
+        log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)

@@ -1,0 +1,59 @@
+"""The Flask application class: on SQLite a request that only reads never takes the write
+lock, and one that turns out to write starts again as a writer.
+
+SQLite has one writer at a time. A transaction that writes must take the lock at BEGIN
+(BEGIN IMMEDIATE: it then waits its turn on busy_timeout); a deferred transaction that
+reads first and writes later may be refused the upgrade at once, because another writer
+committed since its snapshot. So a GET or HEAD request begins read-only (a deferred BEGIN,
+no lock: WAL lets readers run beside the writer), and every other method as a writer. A
+GET that does write (a download log, a refreshed cached figure) is stopped at its first
+write statement, before anything was written (crm.db.WriteInReadTransaction), rolled back
+and dispatched once more from the start as a writer. PostgreSQL is unaffected: its
+transactions take row locks only where they write.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+
+from crm.db import WriteInReadTransaction, expecting_writes
+
+log = logging.getLogger(__name__)
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class App(Flask):
+    def full_dispatch_request(self):
+        from crm.extensions import db
+
+        if request.method not in READ_ONLY_METHODS:
+            with expecting_writes(True):
+                return super().full_dispatch_request()
+        try:
+            with expecting_writes(False):
+                return super().full_dispatch_request()
+        except Exception as exc:
+            if not is_write_in_read(exc):
+                raise
+            log.debug(
+                "%s %s writes (%r): dispatched again as a writer", request.method, request.path, exc
+            )
+            db.session.rollback()
+            with expecting_writes(True):
+                return super().full_dispatch_request()
+
+    def handle_user_exception(self, e):
+        # Not an error to show: full_dispatch_request above starts the request again.
+        if is_write_in_read(e):
+            raise e
+        return super().handle_user_exception(e)
+
+
+def is_write_in_read(exc: BaseException) -> bool:
+    """Our refusal, raw or wrapped by SQLAlchemy (StatementError keeps it as .orig)."""
+    return isinstance(exc, WriteInReadTransaction) or isinstance(
+        getattr(exc, "orig", None), WriteInReadTransaction
+    )
