@@ -35,19 +35,44 @@ class JobKind:
     name: str
     func: Callable
     title: str
+    on_failed: Callable[[BackgroundJob], None] | None = None
 
 
 HANDLERS: dict[str, JobKind] = {}
+# Functions a feature registers to repair its own rows on every sweep (e.g. approved letters
+# whose render job was lost); each takes `now` and returns how many rows it dealt with.
+SWEEP_HOOKS: dict[str, Callable[[datetime], int]] = {}
 
 
-def job_handler(name: str, title: str) -> Callable:
-    """Register func(ctx) as the handler of job kind `name`."""
+def job_handler(
+    name: str, title: str, on_failed: Callable[[BackgroundJob], None] | None = None
+) -> Callable:
+    """Register func(ctx) as the handler of job kind `name`; `on_failed(job)` runs in the
+    transaction that marks the job failed for good (so the rows it was working on can say
+    so instead of waiting forever)."""
 
     def decorator(func: Callable) -> Callable:
-        HANDLERS[name] = JobKind(name=name, func=func, title=title)
+        HANDLERS[name] = JobKind(name=name, func=func, title=title, on_failed=on_failed)
         return func
 
     return decorator
+
+
+def sweep_hook(name: str) -> Callable:
+    """Register fn(now) -> int to run on every sweep, after the jobs are swept."""
+
+    def decorator(func: Callable[[datetime], int]) -> Callable[[datetime], int]:
+        SWEEP_HOOKS[name] = func
+        return func
+
+    return decorator
+
+
+def _failed_for_good(job_id: str) -> None:
+    job = db.session.get(BackgroundJob, job_id, populate_existing=True)
+    kind = HANDLERS.get(job.kind) if job is not None else None
+    if kind is not None and kind.on_failed is not None:
+        kind.on_failed(job)
 
 
 def load_job_modules(modules: list[str]) -> None:
@@ -171,6 +196,8 @@ def finish(job_id: str, dispatch: int, status: str, **values) -> bool:
         )
         .values(**values)
     )
+    if res.rowcount == 1 and status == "failed":
+        _failed_for_good(job_id)
     return res.rowcount == 1
 
 
@@ -211,6 +238,7 @@ class SweepReport:
     redispatched: list[str] = field(default_factory=list)
     gave_up: list[str] = field(default_factory=list)
     checked: int = 0
+    repaired: dict[str, int] = field(default_factory=dict)  # per sweep hook
 
 
 def _is_lost(job: BackgroundJob, now: datetime, lease: float) -> bool:
@@ -232,7 +260,8 @@ def _is_lost(job: BackgroundJob, now: datetime, lease: float) -> bool:
 
 
 def sweep_stuck_jobs(now: datetime | None = None, limit: int = 500) -> SweepReport:
-    """Dispatch again every pending job that Redis lost or whose worker died (caller commits)."""
+    """Dispatch again every pending job that Redis lost or whose worker died, then let each
+    feature repair rows whose job is gone (SWEEP_HOOKS); the caller commits."""
     now = now or utcnow()
     cfg = current_app.config
     report = SweepReport()
@@ -272,6 +301,10 @@ def sweep_stuck_jobs(now: datetime | None = None, limit: int = 500) -> SweepRepo
         if values["status"] == "queued":
             rq_queue.enqueue_after_commit(db.session(), job.id, seen_dispatch + 1)
             log.warning("job %s (%s) re-dispatched as %d", job.id, job.kind, seen_dispatch + 1)
+        else:
+            _failed_for_good(job.id)
+    for name, hook in SWEEP_HOOKS.items():
+        report.repaired[name] = hook(now)
     if report.redispatched or report.gave_up:
         audit.record(
             "job.sweep",

@@ -193,8 +193,9 @@ def submit_all(batch_id: int):
 
 @bp.post("/<int:batch_id>/approve")
 def approve_all(batch_id: int):
-    """A supervisor approves every submitted letter (numbered in order), then one job
-    renders them all, started after the approvals are committed."""
+    """A supervisor approves every submitted letter (numbered in order) and one job renders
+    them all, created in the same transaction (it reaches Redis after the commit). Posted
+    twice, the second post finds every letter approved and numbers none."""
     from crm.letters.services import MAX_BULK, LetterError, approve_letters
 
     batch = _batch_or_403(batch_id)
@@ -212,9 +213,11 @@ def approve_all(batch_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".detail", batch_id=batch.id))
-    db.session.commit()  # the numbers are final before any job can look at them
-    job = start_render(approved, current_user)
-    batch.render_job_id = job.id
+    if not approved:  # another approval of the same batch got there first
+        db.session.rollback()
+        flash(_("Surat-surat ini sudah disetujui; tidak ada nomor yang dipakai."), "info")
+        return redirect(url_for(".detail", batch_id=batch.id))
+    batch.render_job_id = start_render(approved, current_user).id
     db.session.commit()
     flash(_("%(n)d surat disetujui; PDF sedang dibuat.", n=len(approved)), "success")
     return redirect(url_for(".detail", batch_id=batch.id))

@@ -14,16 +14,25 @@ import io
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from crm import audit, storage
+from crm.auth.models import User
 from crm.db import utcnow
 from crm.extensions import db
-from crm.jobs.models import BackgroundJob
-from crm.jobs.services import JobContext, TransientJobError, create_job, job_handler
+from crm.jobs.models import PENDING_STATUSES, BackgroundJob
+from crm.jobs.services import (
+    JobContext,
+    TransientJobError,
+    create_job,
+    job_handler,
+    sweep_hook,
+)
 from crm.letters.hooks import run_issued_hooks
 from crm.letters.models import Letter, LetterEvent
 
@@ -61,11 +70,28 @@ class RenderOutcome:
         return {"issued": self.issued, "failed": self.failed, "skipped": self.skipped}
 
 
-@job_handler(RENDER_KIND, title="Render surat (PDF)")
+def letters_in_hand_failed(job: BackgroundJob) -> None:
+    """The render job failed for good (retries used up, worker lost repeatedly): its letters
+    not yet issued say so, with the reason, and the letter page offers "Render ulang"."""
+    reason = (job.error or _("Pembuatan PDF gagal.")).strip()
+    letters = db.session.scalars(
+        select(Letter).where(
+            Letter.render_job_id == job.id,
+            Letter.status == "approved",
+            Letter.pdf_key.is_(None),
+            Letter.render_status.in_(("queued", "rendering")),
+        )
+    ).all()
+    for letter in letters:
+        _mark_failed(letter.id, reason)
+
+
+@job_handler(RENDER_KIND, title="Render surat (PDF)", on_failed=letters_in_hand_failed)
 def render_letters(ctx: JobContext) -> dict:
     """Render each letter and issue it, committing letter by letter together with the
     (fenced) progress: a crash loses at most the letter in hand, and a re-run skips the
-    letters already issued, so no letter ever gets a second file."""
+    letters already issued, so no letter ever gets a second file. The totals count every
+    dispatch of the job: a letter this job issued before a restart counts as issued."""
     ids = [int(i) for i in ctx.params["letter_ids"]]
     total = len(ids)
     outcome = RenderOutcome()
@@ -98,6 +124,8 @@ def render_one(ctx: JobContext, letter_id: int, done: int, total: int) -> str:
     from crm.letters.render import RenderError, RenderTimeout, render_letter
 
     letter = db.session.get(Letter, letter_id, populate_existing=True)
+    if letter is not None and letter.pdf_key and letter.render_job_id == ctx.job_id:
+        return "issued"  # by an earlier dispatch of this same job
     if not _renderable(letter, ctx.job_id):
         return "skipped"
     letter.render_status = "rendering"
@@ -199,6 +227,52 @@ def _mark_failed(letter_id: int, reason: str) -> None:
         actor=None,
     )
     log.warning("letter %s failed to render: %s", letter_id, reason)
+
+
+# -- the sweeper's repair: approved letters that no job will render ---------------------------
+
+
+@sweep_hook("letters.stranded")
+def requeue_stranded_letters(now: datetime, limit: int = 2000) -> int:
+    """Approved, unrendered letters whose render job is gone (never created, lost with a
+    crash between two commits, finished without them) get a new job, one per approver; those
+    whose job failed for good are marked failed. Returns how many letters were dealt with."""
+    grace = now - timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
+    live_jobs = select(BackgroundJob.id).where(BackgroundJob.status.in_(PENDING_STATUSES))
+    letters = db.session.scalars(
+        select(Letter)
+        .where(
+            Letter.status == "approved",
+            Letter.pdf_key.is_(None),
+            Letter.render_status.in_(("queued", "rendering")),
+            or_(Letter.render_job_id.is_(None), Letter.render_job_id.not_in(live_jobs)),
+            or_(Letter.approved_at.is_(None), Letter.approved_at <= grace),
+        )
+        .order_by(Letter.id)
+        .limit(limit)
+    ).all()
+    failed_jobs = {
+        j.id: j
+        for j in db.session.scalars(
+            select(BackgroundJob).where(
+                BackgroundJob.id.in_({x.render_job_id for x in letters if x.render_job_id}),
+                BackgroundJob.status == "failed",
+            )
+        )
+    }
+    by_approver: dict[int | None, list[int]] = {}
+    for letter in letters:
+        job = failed_jobs.get(letter.render_job_id)
+        if job is not None:
+            _mark_failed(letter.id, (job.error or _("Pembuatan PDF gagal.")).strip())
+        else:
+            by_approver.setdefault(letter.approved_by_id, []).append(letter.id)
+    for approver_id, ids in by_approver.items():
+        owner = db.session.get(User, approver_id) if approver_id else None
+        for start in range(0, len(ids), 500):
+            start_render(ids[start : start + 500], owner)
+        log.warning("%d approved letters had no render job; queued again", len(ids))
+    return len(letters)
 
 
 # -- the worker ---------------------------------------------------------------------------------

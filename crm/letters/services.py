@@ -3,7 +3,8 @@ facts), editing, submitting, returning, approving with a number, cancelling, dis
 receipt (which starts the addressee's deadline and, for a case letter, the case clock).
 
 Every step is a LetterEvent and an audit row. Services flush and never commit; the views
-commit, and start the PDF render only after the approving transaction has committed.
+commit. The render job of an approval is created in the approving transaction (so no
+approved letter is ever left without one) and reaches Redis after that commit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import case, select
 from crm import audit
 from crm.accounts.models import Account, Position
 from crm.accounts.services import can_edit
+from crm.auth.models import User
 from crm.compliance.calendar import working_calendar
 from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import account_compliance, today_local
@@ -377,11 +379,36 @@ def return_letter(letter: Letter, comment: str, actor) -> None:
 
 
 def approve_letter(letter: Letter, actor, today: date | None = None) -> None:
-    """Approve, date and number a submitted letter; its PDF is queued for rendering."""
+    """Approve, date and number a submitted letter; its PDF is queued for rendering.
+
+    The letter's row is locked and read afresh first (SELECT ... FOR UPDATE on PostgreSQL;
+    on SQLite the approving transaction holds the single write lock from its start): of two
+    approvals at the same moment, the second waits, then finds the letter approved and is
+    refused before it takes a number, so no number is ever burnt."""
     _require_supervisor(actor)
+    db.session.refresh(letter, with_for_update=True)
     if letter.status != "submitted":
-        raise LetterError(_("Hanya surat yang menunggu persetujuan yang dapat disetujui."))
-    today = today or today_local()
+        raise LetterError(not_awaiting_approval(letter))
+    _approve_locked(letter, actor, today or today_local())
+
+
+def not_awaiting_approval(letter: Letter) -> str:
+    """Why a letter cannot be approved (any more): who got there first, if anyone."""
+    if letter.approved_by_id is not None and letter.status not in ("draft", "submitted"):
+        approver = db.session.get(User, letter.approved_by_id)
+        return _(
+            "Surat ini sudah disetujui oleh %(name)s dengan nomor %(number)s.",
+            name=approver.name if approver else "-",
+            number=letter.number or "-",
+        )
+    if letter.status == "returned":
+        return _("Surat ini sudah dikembalikan kepada penyusunnya.")
+    if letter.status == "cancelled":
+        return _("Surat ini sudah dibatalkan.")
+    return _("Hanya surat yang menunggu persetujuan yang dapat disetujui.")
+
+
+def _approve_locked(letter: Letter, actor, today: date) -> None:
     before = audit.snapshot(letter, STATE_FIELDS)
     number = next_number(letter.letter_type, today)
     letter.number, letter.number_code = number.text, number.code
@@ -395,7 +422,11 @@ def approve_letter(letter: Letter, actor, today: date | None = None) -> None:
 
 
 def approve_letters(ids: Sequence[int], actor, today: date | None = None) -> list[Letter]:
-    """Approve many submitted letters at once, numbered in id order; others are skipped."""
+    """Approve many submitted letters at once, numbered in id order; others are skipped.
+
+    The rows are locked in id order (no deadlock between two bulk approvals) and the
+    status is checked under the lock: a selection posted twice approves each letter once;
+    the second post finds nothing left and takes no number."""
     _require_supervisor(actor)
     wanted = sorted({int(i) for i in ids})
     if not wanted:
@@ -406,10 +437,12 @@ def approve_letters(ids: Sequence[int], actor, today: date | None = None) -> lis
         select(Letter)
         .where(Letter.id.in_(wanted), Letter.status == "submitted")
         .order_by(Letter.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     today = today or today_local()
     for letter in letters:
-        approve_letter(letter, actor, today)
+        _approve_locked(letter, actor, today)
     return list(letters)
 
 
@@ -425,11 +458,13 @@ def cancel_letter(letter: Letter, actor, note: str = "") -> None:
 
 
 def queue_render(letter: Letter, actor) -> None:
-    """A failed render is tried again (the view starts the job after the commit)."""
+    """A failed render is tried again by whoever may approve (the caller starts the render
+    job in the same transaction)."""
+    db.session.refresh(letter, with_for_update=True)
     if letter.render_status != "failed" or letter.status != "approved":
         raise LetterError(_("Hanya pembuatan PDF yang gagal yang dapat diulang."))
-    if not can_deliver(actor, letter):
-        raise PermissionError(_("Anda tidak dapat mengulang pembuatan PDF surat ini."))
+    if not is_supervisor(actor):
+        raise PermissionError(_("Hanya supervisor yang dapat mengulang pembuatan PDF surat."))
     before = audit.snapshot(letter, STATE_FIELDS)
     letter.render_status, letter.render_error = "queued", ""
     _audit(letter, "render_retry", actor, before)

@@ -28,6 +28,7 @@ from crm.letters.forms import (
     ReceiptForm,
     ReturnForm,
 )
+from crm.letters.jobs import start_render
 from crm.letters.labels import TYPE_LABELS, letter_label
 from crm.letters.models import STATUSES, TYPES, Letter, LetterEvent
 from crm.meetings.models import Interaction
@@ -252,6 +253,7 @@ def _render_detail(letter: Letter, status: int = 200, **forms):
             can_cancel=services.can_cancel(user, letter) and not letter.is_frozen,
             can_review=services.is_supervisor(user) and letter.status == "submitted",
             can_deliver=services.can_deliver(user, letter),
+            can_rerender=services.is_supervisor(user),
             confirm_form=ConfirmForm(),
             return_form=forms.get("return_form") or ReturnForm(formdata=None),
             cancel_form=forms.get("cancel_form") or CancelForm(formdata=None),
@@ -363,28 +365,22 @@ def send_back(letter_id: int):
 
 @bp.post("/<int:letter_id>/approve")
 def approve(letter_id: int):
-    refused = _step(
-        letter_id,
-        lambda letter, form: services.approve_letter(letter, current_user),
-        _("Surat disetujui dan diberi nomor; PDF sedang dibuat."),
-    )
-    if refused is not None:
-        return refused
-    start_render([letter_id])
-    return redirect(url_for(".detail", letter_id=letter_id))
+    def act(letter, form):
+        services.approve_letter(letter, current_user)
+        start_render([letter.id], current_user)  # same transaction: never approved, job-less
+
+    refused = _step(letter_id, act, _("Surat disetujui dan diberi nomor; PDF sedang dibuat."))
+    return refused or redirect(url_for(".detail", letter_id=letter_id))
 
 
 @bp.post("/<int:letter_id>/render")
 def render_again(letter_id: int):
-    refused = _step(
-        letter_id,
-        lambda letter, form: services.queue_render(letter, current_user),
-        _("Pembuatan PDF diulang."),
-    )
-    if refused is not None:
-        return refused
-    start_render([letter_id])
-    return redirect(url_for(".detail", letter_id=letter_id))
+    def act(letter, form):
+        services.queue_render(letter, current_user)
+        start_render([letter.id], current_user)
+
+    refused = _step(letter_id, act, _("Pembuatan PDF diulang."))
+    return refused or redirect(url_for(".detail", letter_id=letter_id))
 
 
 @bp.post("/<int:letter_id>/dispatch")
@@ -405,25 +401,6 @@ def receive(letter_id: int):
 
     refused = _step(letter_id, act, _("Penerimaan surat dicatat."), ReceiptForm, "receipt_form")
     return refused or redirect(url_for(".detail", letter_id=letter_id))
-
-
-def start_render(ids: list[int]) -> None:
-    """Queue the PDF job of letters whose approval has committed. When that fails, the
-    letters are marked failed so the letter page offers a retry."""
-    try:
-        from crm.letters.jobs import start_render as start_job
-
-        start_job(ids, current_user)
-        db.session.commit()
-    except Exception as exc:  # the approval stands; the render can be retried
-        db.session.rollback()
-        current_app.logger.exception("could not queue the render of letters %s", ids)
-        reason = _("PDF belum dapat diantrekan: %(reason)s", reason=type(exc).__name__)
-        for letter in db.session.scalars(select(Letter).where(Letter.id.in_(ids))):
-            if letter.status == "approved" and letter.render_status == "queued":
-                letter.render_status, letter.render_error = "failed", reason
-        db.session.commit()
-        flash(reason, "error")
 
 
 # -- approval queue --------------------------------------------------------------------------
@@ -485,14 +462,15 @@ def _approve_many():
     ids = [int(v) for v in raw if v.isdigit() and 0 < int(v) < 2**63]
     try:
         letters = services.approve_letters(ids, current_user)
+        approved = [letter.id for letter in letters]
+        if approved:
+            start_render(approved, current_user)  # in the approving transaction
         db.session.commit()
     except services.LetterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".approvals"))
-    approved = [letter.id for letter in letters]
     if approved:
-        start_render(approved)
         flash(_("%(n)d surat disetujui dan diberi nomor.", n=len(approved)), "success")
     skipped = len(set(ids)) - len(approved)
     if skipped:
