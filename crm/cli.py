@@ -216,9 +216,10 @@ def jobs_requeue() -> None:
 
     report = sweep_stuck_jobs()
     db.session.commit()
+    repaired = "".join(f", {name}: {n}" for name, n in report.repaired.items() if n)
     click.echo(
         f"checked {report.checked}, re-dispatched {len(report.redispatched)}, "
-        f"gave up {len(report.gave_up)}"
+        f"gave up {len(report.gave_up)}{repaired}"
     )
 
 
@@ -235,9 +236,7 @@ def worker(burst: bool, no_scheduler: bool) -> None:
     The scheduler is a separate process, not a thread: RQ forks a work horse per job, and a
     fork taken while a scheduler thread holds a lock (SQLite's, the connection pool's, ...)
     leaves the horse waiting on that lock forever."""
-    from rq import Worker
-
-    from crm.queue import die_with_parent, get_queue, redis_connection
+    from crm.queue import die_with_parent, get_queue, make_worker
 
     engine = db.engine
     # A forked work horse must not reuse the parent's database connections.
@@ -258,7 +257,7 @@ def worker(burst: bool, no_scheduler: bool) -> None:
         from crm.letters.jobs import warm_worker
 
         click.echo(f"letter renderer warmed up in {warm_worker():.2f} s")
-    w = Worker([get_queue()], connection=redis_connection())
+    w = make_worker([get_queue()], current_app.config["WORKER_LEASE_SECONDS"])
     try:
         w.work(burst=burst, logging_level="INFO", with_scheduler=False)
     finally:
@@ -285,30 +284,6 @@ def scheduler_command() -> None:
 # -- serve: what `make run` starts -------------------------------------------------------------
 
 
-def _spawn(argv: list[str]) -> subprocess.Popen:
-    """A child in its own session (Ctrl-C reaches only the supervisor) that dies with us."""
-    from crm.queue import die_with_parent
-
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        argv, cwd=ROOT, env=env, start_new_session=True, preexec_fn=die_with_parent
-    )
-
-
-def _stop_children(children: list[tuple[str, subprocess.Popen]]) -> None:
-    """Web and worker first, Redis last; each gets 15 s to finish what it is doing."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
-    click.echo("\nStopping web server, worker and Redis ...")
-    for _name, proc in reversed(children):
-        if proc.poll() is None:
-            proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def _interrupted(*_args) -> None:
     raise KeyboardInterrupt
 
@@ -318,40 +293,48 @@ def _interrupted(*_args) -> None:
 @click.option("--port", envvar="PORT", default=5000, show_default=True, type=int)
 @click.option("--web-workers", default=2, show_default=True, type=int)
 def serve(host: str, port: int, web_workers: int) -> None:
-    """Migrate, seed if empty, then run web + worker (+ embedded Redis) until Ctrl-C."""
+    """Migrate, seed if empty, then run web + worker + scheduler (+ embedded Redis) until
+    Ctrl-C, restarting any of them that dies."""
     from flask_migrate import upgrade
 
     from crm.queue import start_embedded_redis
+    from crm.supervisor import Child, Supervisor, spawn
 
     instance = current_app.config["INSTANCE_PATH"]
     # Explicit handlers: a parent (nohup, a background job) may have left SIGINT ignored.
     signal.signal(signal.SIGINT, _interrupted)
     signal.signal(signal.SIGTERM, _interrupted)
-    children: list[tuple[str, subprocess.Popen]] = []
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(web_workers)]
+    gunicorn += ["--threads", "4", "--control-socket", str(instance / "gunicorn.ctl")]
+    gunicorn += ["--bind", f"{host}:{port}", "--access-logfile", "-", "wsgi:app"]
+    children = []
+    if not os.environ.get("REDIS_URL"):
+        sock = instance / "redis.sock"
+        children.append(Child("redis", lambda: start_embedded_redis(instance, sock)))
+    children += [
+        Child("worker", lambda: spawn([*flask, "worker", "--no-scheduler"])),
+        Child("scheduler", lambda: spawn([*flask, "scheduler"])),
+        Child("web", lambda: spawn(gunicorn)),
+    ]
+    supervisor = Supervisor(children)
     try:
-        if not os.environ.get("REDIS_URL"):
-            children.append(("redis", start_embedded_redis(instance, instance / "redis.sock")))
+        if children[0].name == "redis":
+            children[0].launch(time.monotonic())
         upgrade(directory=str(ROOT / "migrations"))
         click.get_current_context().invoke(seed_demo, if_empty=True)
         # Release our connection: an open SQLite transaction would block every other process.
         db.session.remove()
         db.engine.dispose()
-        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-        children.append(("worker", _spawn([*flask, "worker"])))
-        gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(web_workers)]
-        gunicorn += ["--threads", "4", "--control-socket", str(instance / "gunicorn.ctl")]
-        gunicorn += ["--bind", f"{host}:{port}", "--access-logfile", "-", "wsgi:app"]
-        children.append(("web", _spawn(gunicorn)))
+        for child in children:
+            if child.proc is None:
+                child.launch(time.monotonic())
         _banner(host, port)
-        while True:
-            for name, proc in children:
-                if proc.poll() is not None:
-                    raise click.ClickException(f"{name} exited with code {proc.returncode}")
-            time.sleep(0.5)
+        supervisor.run_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        _stop_children(children)
+        supervisor.stop_all()
 
 
 def _banner(host: str, port: int) -> None:

@@ -52,6 +52,9 @@ class Config:
         self.JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", "30"))
         self.JOB_MAX_DISPATCHES = int(os.environ.get("JOB_MAX_DISPATCHES", "5"))
         self.JOB_TIMEOUT_SECONDS = int(os.environ.get("JOB_TIMEOUT_SECONDS", "1800"))
+        # A worker process beats a Redis key at least every third of this; /healthz turns 503
+        # when no worker has beaten for longer.
+        self.WORKER_LEASE_SECONDS = float(os.environ.get("WORKER_LEASE_SECONDS", "45"))
         self.SWEEP_EVERY_SECONDS = int(os.environ.get("SWEEP_EVERY_SECONDS", "60"))
         self.SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
         # Modules whose @job_handler functions the worker registers (comma separated extras).

@@ -1,8 +1,10 @@
-"""GET /healthz: JSON health of the database and Redis (200 when both are fine, else 503)."""
+"""GET /healthz: JSON health of the database, Redis and the workers (200 when all three are
+fine, else 503). A worker is alive while its heartbeat key is fresh (crm.queue)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
+from redis import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,10 +24,23 @@ def healthz():
     finally:
         db.session.rollback()
     redis_ok, redis_detail = queue.redis_ok()
-    ok = database["ok"] and redis_ok
+    workers = {"ok": False, "alive": 0, "last_beat_seconds_ago": None}
+    if redis_ok:
+        try:
+            alive, ago = queue.worker_liveness()
+        except (RedisError, OSError):
+            alive, ago = 0, None
+        workers = {
+            "ok": alive > 0,
+            "alive": alive,
+            "last_beat_seconds_ago": None if ago is None else round(ago, 1),
+            "lease_seconds": current_app.config["WORKER_LEASE_SECONDS"],
+        }
+    ok = database["ok"] and redis_ok and workers["ok"]
     body = {
         "status": "ok" if ok else "degraded",
         "database": database,
         "redis": {"ok": redis_ok, "detail": redis_detail},
+        "workers": workers,
     }
     return jsonify(body), 200 if ok else 503

@@ -129,6 +129,52 @@ def alive_dispatch(job_id: str) -> int | None:
     return int(value) if value is not None else None
 
 
+# -- worker liveness: each worker process beats a TTL key; /healthz counts the live ones -------
+
+WORKER_ALIVE_PREFIX = "relasi:worker-alive:"
+WORKER_LAST_BEAT_KEY = "relasi:worker-last-beat"
+
+
+def beat_worker(conn: redis.Redis, name: str, lease: float) -> None:
+    """This worker is alive for `lease` seconds more; also remember when any worker beat."""
+    now = f"{time.time():.3f}"
+    with conn.pipeline() as pipe:
+        pipe.set(WORKER_ALIVE_PREFIX + name, now, px=int(lease * 1000))
+        pipe.set(WORKER_LAST_BEAT_KEY, now)
+        pipe.execute()
+
+
+def worker_liveness() -> tuple[int, float | None]:
+    """(workers whose heartbeat is fresh, seconds since the last beat of any worker)."""
+    conn = redis_connection()
+    alive = sum(1 for _ in conn.scan_iter(match=WORKER_ALIVE_PREFIX + "*", count=100))
+    last = conn.get(WORKER_LAST_BEAT_KEY)
+    return alive, (max(0.0, time.time() - float(last)) if last else None)
+
+
+def make_worker(queues: list[Queue], lease: float):
+    """An RQ worker that also beats our liveness key each time RQ beats its own: while idle
+    every `dequeue_timeout` (worker_ttl - 15 s), while a job runs every monitoring
+    interval. Both are set well inside the lease."""
+    from rq import Worker
+
+    class RelasiWorker(Worker):
+        def heartbeat(self, timeout=None, pipeline=None):
+            super().heartbeat(timeout, pipeline)
+            try:
+                beat_worker(self.connection, self.name, lease)
+            except (redis.RedisError, OSError):
+                self.log.warning("could not write the liveness heartbeat", exc_info=True)
+
+    interval = max(1, int(lease / 3))
+    return RelasiWorker(
+        queues,
+        connection=queues[0].connection,
+        worker_ttl=interval + 15,  # RQ's idle dequeue waits worker_ttl - 15 s
+        job_monitoring_interval=interval,
+    )
+
+
 # -- embedded Redis ------------------------------------------------------------------------
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from crm import create_app
 from crm.config import Config, TestConfig
+from crm.queue import beat_worker, redis_connection
 from tests.factories import UserFactory
 
 
@@ -30,11 +32,31 @@ def test_pages_contain_no_inline_script_or_style(client, login_as):
         assert "onclick=" not in html and "javascript:" not in html, path
 
 
-def test_healthz_reports_database_and_redis(client):
+def test_healthz_reports_database_redis_and_a_live_worker(app, client):
+    # What every worker process does on each RQ heartbeat (crm.queue.make_worker).
+    beat_worker(redis_connection(), "uji-worker", app.config["WORKER_LEASE_SECONDS"])
     resp = client.get("/healthz")
     assert resp.status_code == 200
     body = resp.get_json()
     assert body["database"]["ok"] is True and body["redis"]["ok"] is True
+    assert body["workers"]["ok"] is True and body["workers"]["alive"] == 1
+    assert body["workers"]["last_beat_seconds_ago"] < 5
+
+
+def test_healthz_is_503_when_no_worker_has_beaten_within_the_lease(client):
+    resp = client.get("/healthz")  # Redis is flushed before each test: no worker ever beat
+    assert resp.status_code == 503
+    assert resp.get_json()["workers"] == {
+        "ok": False,
+        "alive": 0,
+        "last_beat_seconds_ago": None,
+        "lease_seconds": 45.0,
+    }
+    beat_worker(redis_connection(), "uji-worker", lease=0.2)
+    time.sleep(0.4)  # the lease ran out: the worker died without a word
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "degraded" and body["workers"]["alive"] == 0
+    assert body["workers"]["last_beat_seconds_ago"] >= 0.4
 
 
 @pytest.mark.live

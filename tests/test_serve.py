@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -88,10 +89,75 @@ def test_serve_starts_everything_seeds_demo_and_stops_cleanly_on_ctrl_c(tmp_path
         output, _ = proc.communicate(timeout=60)
     assert "Relasi is running at" in output and "admin@relasi.test" in output
     assert DEMO_PASSWORD in output
-    assert "Stopping web server, worker and Redis" in output
+    assert "Stopping web server, scheduler, worker and Redis" in output
     time.sleep(0.5)
     assert processes_mentioning(str(tmp_path)) == []  # no stray process
     assert "Traceback" not in output
+
+
+def children_of_instance(instance: Path, word: str) -> list[int]:
+    """Pids of `flask ... <word>` processes started for this instance folder."""
+    found = []
+    for pid in processes_mentioning(f"wsgi {word}"):
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"CRM_INSTANCE_PATH={instance}".encode() in environ:
+            found.append(pid)
+    return found
+
+
+def wait_for_new(instance: Path, word: str, old: list[int], timeout: float = 30) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = children_of_instance(instance, word)
+        if now and not set(now) & set(old):
+            return now
+        time.sleep(0.2)
+    raise AssertionError(f"no new {word} within {timeout} s")
+
+
+def test_a_killed_worker_or_scheduler_is_restarted_while_the_web_keeps_answering(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(CRM_INSTANCE_PATH=str(tmp_path), PORT=str(port), HOST="127.0.0.1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base)
+        worker = children_of_instance(tmp_path, "worker")
+        scheduler = children_of_instance(tmp_path, "scheduler")
+        assert len(worker) == 1 and len(scheduler) == 1
+        os.kill(worker[0], signal.SIGKILL)
+        killed_at = time.monotonic()
+        # The site keeps answering while the worker is down.
+        for _ in range(5):
+            with urllib.request.urlopen(f"{base}/login", timeout=5) as resp:  # noqa: S310
+                assert resp.status == 200
+            time.sleep(0.2)
+        new_worker = wait_for_new(tmp_path, "worker", worker)
+        assert time.monotonic() - killed_at < 30
+        os.kill(scheduler[0], signal.SIGKILL)
+        wait_for_new(tmp_path, "scheduler", scheduler)
+        health = json.loads(wait_healthy(base))
+        assert health["workers"]["ok"] is True
+        assert children_of_instance(tmp_path, "worker") == new_worker
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=60)
+    assert f"worker (pid {worker[0]}) exited with code -9" in output
+    assert "worker restarted (pid" in output and "scheduler restarted (pid" in output
+    time.sleep(0.5)
+    assert processes_mentioning(str(tmp_path)) == []
+    assert children_of_instance(tmp_path, "worker") == []
 
 
 def test_a_second_start_reuses_the_database(tmp_path):
