@@ -22,6 +22,7 @@ from crm.jobs.models import BackgroundJob
 from crm.letters import jobs
 from crm.letters.models import Letter, LetterEvent
 from crm.letters.services import approve_letter, submit_letter
+from tests.conftest import post_form
 from tests.factories import AccountFactory, CaseFactory, UserFactory, approved_letter
 
 
@@ -164,6 +165,47 @@ def test_a_storage_failure_is_retried_with_backoff_then_issues_once(
     assert events(db, letter, "issued") == 1
 
 
+def test_a_store_down_for_every_retry_fails_the_letter_with_its_reason_and_offers_render_ulang(
+    app, db, client, auth, login_as, supervisor, monkeypatch, tmp_path
+):
+    blocker = tmp_path / "read-only-store"
+    blocker.write_text("x")  # every write to the store fails with OSError
+    real_store = app.config["FILE_STORE"]
+    monkeypatch.setitem(app.config, "FILE_STORE", blocker)
+    letter = approved_letter(supervisor=supervisor)
+    job = render(app, db, [letter], supervisor)
+    for _ in range(app.config["JOB_MAX_DISPATCHES"] - 1):
+        assert job.status == "retrying"
+        services.sweep_stuck_jobs(now=job.retry_at + timedelta(seconds=1))
+        db.session.commit()
+        work(app)
+        job = fresh(db, job)
+    assert job.status == "failed" and job.failures == app.config["JOB_MAX_DISPATCHES"]
+    letter = fresh(db, letter)
+    assert letter.status == "approved" and letter.render_status == "failed"
+    assert "Error" in letter.render_error and letter.pdf_key is None
+    assert events(db, letter, "render_failed") == 1
+
+    rm = letter.account.rm
+    login_as(rm)
+    page = client.get(f"/letters/{letter.id}").get_data(as_text=True)
+    assert "Gagal" in page or "gagal" in page
+    assert "Render ulang" not in page  # only whoever may approve
+    resp = post_form(client, f"/letters/{letter.id}/render")
+    assert resp.status_code == 403
+    auth.logout()
+    login_as(supervisor)
+    page = client.get(f"/letters/{letter.id}").get_data(as_text=True)
+    assert "Render ulang" in page and letter.render_error[:20] in page
+    monkeypatch.setitem(app.config, "FILE_STORE", real_store)  # the share is back
+    resp = post_form(client, f"/letters/{letter.id}/render")
+    assert resp.status_code == 302
+    work(app)
+    letter = fresh(db, letter)
+    assert letter.status == "issued" and storage.verify(letter.pdf_key)
+    assert events(db, letter, "issued") == 1
+
+
 def test_a_rerun_after_a_crash_mid_batch_continues_without_duplicates(app, db, supervisor):
     letters = [approved_letter(supervisor=supervisor) for _ in range(3)]
     job = jobs.start_render([x.id for x in letters], supervisor)
@@ -186,7 +228,8 @@ def test_a_rerun_after_a_crash_mid_batch_continues_without_duplicates(app, db, s
     work(app)
     job = fresh(db, job)
     assert job.status == "done" and job.dispatch == 2
-    assert job.result == {"issued": 2, "failed": 0, "skipped": 1}
+    # Totals over both dispatches: the first letter was issued by the dead run.
+    assert job.result == {"issued": 3, "failed": 0, "skipped": 0}
     for letter in letters:
         letter = fresh(db, letter)
         assert letter.status == "issued" and events(db, letter, "issued") == 1
