@@ -17,7 +17,8 @@ from datetime import timedelta
 
 import pytest
 from rq import Queue, SimpleWorker
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
 from crm import queue as rq_queue
 from crm.audit import AuditLog
@@ -111,7 +112,9 @@ def number_counter_held(app, code: str = "B"):
             _db.session.add(LetterSequence(code=code, year=year, last=0))
             _db.session.commit()
         _db.session.remove()
-    conn = _db.engine.connect()
+    # Its own engine: the app's pool is exactly what the requests compete for.
+    outside = create_engine(url, poolclass=NullPool)
+    conn = outside.connect()
     trans = conn.begin()
     conn.execute(
         select(LetterSequence.last)
@@ -121,8 +124,8 @@ def number_counter_held(app, code: str = "B"):
 
     def wait_for_waiters(n: int) -> None:
         """Until n other sessions wait on a lock (the counter or a letter row)."""
-        deadline = time.monotonic() + 20
-        with _db.engine.connect() as probe:
+        deadline = time.monotonic() + 60
+        with outside.connect() as probe:
             while time.monotonic() < deadline:
                 waiting = probe.execute(
                     text(
@@ -140,10 +143,12 @@ def number_counter_held(app, code: str = "B"):
     finally:
         trans.rollback()
         conn.close()
+        outside.dispose()
 
 
-def race(requests: list, wait_for_waiters, waiters: int) -> list:
-    """Send every request from its own thread; let the counter go once all are in flight."""
+def race(app, requests: list, waiters: int = 2) -> list:
+    """Send every request from its own thread while the number counter is held; let it go
+    once `waiters` of them wait on a lock; return the responses once all have finished."""
     results: list = [None] * len(requests)
 
     def run(i: int, call) -> None:
@@ -153,16 +158,20 @@ def race(requests: list, wait_for_waiters, waiters: int) -> list:
             results[i] = exc
 
     threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(requests)]
+    waited = None
+    with number_counter_held(app) as wait_for_waiters:
+        for t in threads:
+            t.start()
+        try:
+            wait_for_waiters(waiters)
+        except AssertionError as exc:  # still join below: no request may outlive the test
+            waited = exc
     for t in threads:
-        t.start()
-    wait_for_waiters(waiters)
-    return threads, results
-
-
-def join(threads) -> None:
-    for t in threads:
-        t.join(timeout=60)
+        t.join(timeout=120)
         assert not t.is_alive(), "a request never finished"
+    if waited is not None:
+        raise waited
+    return results
 
 
 def approvals_of(ids: list[int]) -> dict:
@@ -176,7 +185,7 @@ def approvals_of(ids: list[int]) -> dict:
     audits = _db.session.execute(
         select(AuditLog.entity_id, func.count())
         .where(AuditLog.action == "letter.approved", AuditLog.entity_type == "letter")
-        .where(AuditLog.entity_id.in_(ids))
+        .where(AuditLog.entity_id.in_([str(i) for i in ids]))
         .group_by(AuditLog.entity_id)
     ).all()
     jobs = _db.session.scalars(select(BackgroundJob).where(BackgroundJob.kind == RENDER_KIND))
@@ -221,11 +230,7 @@ def test_one_letter_approved_from_two_sessions_at_once_is_numbered_once(app, tea
         (letter_id,) = submitted_letters(rm_id, account_id, 1)
         all_ids.append(letter_id)
         url = f"/letters/{letter_id}/approve"
-        with number_counter_held(app) as wait:
-            threads, results = race(
-                [lambda u=url: first.post(u), lambda u=url: second.post(u)], wait, 2
-            )
-        join(threads)
+        results = race(app, [lambda u=url: first.post(u), lambda u=url: second.post(u)])
         bodies = [r.get_data(as_text=True) for r in results]
         assert all(r.status_code == 200 for r in results)
         assert sum("disetujui dan diberi nomor" in b for b in bodies) == 1
@@ -242,11 +247,7 @@ def test_a_bulk_selection_posted_twice_numbers_each_letter_once(app, team):
     for _ in range(REPEAT):
         ids = submitted_letters(rm_id, account_id, 5)
         form = {"ids": [str(i) for i in ids]}
-        with number_counter_held(app) as wait:
-            threads, results = race(
-                [lambda f=form: boss.post("/letters/approvals", f)] * 2, wait, 2
-            )
-        join(threads)
+        results = race(app, [lambda f=form: boss.post("/letters/approvals", f)] * 2)
         assert all(r.status_code == 200 for r in results)
         assert_once_each(ids)
     assert_gapless()
@@ -261,9 +262,7 @@ def test_a_batch_approve_all_posted_twice_numbers_each_letter_once(app, team):
         _db.session.commit()
         ids = submitted_letters(rm_id, account_id, 3, batch_id=batch.id)
         url = f"/letters/batches/{batch.id}/approve"
-        with number_counter_held(app) as wait:
-            threads, results = race([lambda u=url: boss.post(u)] * 2, wait, 2)
-        join(threads)
+        results = race(app, [lambda u=url: boss.post(u)] * 2)
         assert all(r.status_code == 200 for r in results)
         bodies = [r.get_data(as_text=True) for r in results]
         assert sum("3 surat disetujui" in b for b in bodies) == 1
@@ -283,9 +282,7 @@ def test_twenty_sessions_on_twenty_letters_get_twenty_consecutive_numbers(app, t
     calls = [
         lambda b=b, i=i: b.post(f"/letters/{i}/approve") for b, i in zip(browsers, ids, strict=True)
     ]
-    with number_counter_held(app) as wait:
-        threads, results = race(calls, wait, 2)
-    join(threads)
+    results = race(app, calls)
     assert all(r.status_code == 200 for r in results), results
     assert_once_each(ids)
     assert_gapless()

@@ -388,14 +388,19 @@ def test_cancel_before_issue_only_with_confirmation(db, client, auth, login_as, 
     assert approved.status == "cancelled" and approved.number is not None
 
 
-def test_a_failed_render_can_be_retried(db, client, login_as, team):
+def test_a_failed_render_can_be_retried_by_whoever_may_approve(db, client, auth, login_as, team):
     letter = submitted(team["account"], team["rm"])
     services.approve_letter(letter, team["supervisor"])
     letter.render_status, letter.render_error = "failed", "WeasyPrint: font hilang"
     db.session.flush()
     login_as(team["rm"])
     html = client.get(f"/letters/{letter.id}").get_data(as_text=True)
-    assert "Gagal" in html and "font hilang" in html and "Coba buat PDF lagi" in html
+    assert "Gagal" in html and "font hilang" in html and "Render ulang" not in html
+    assert post_form(client, f"/letters/{letter.id}/render").status_code == 403
+    auth.logout()
+    login_as(team["supervisor"])
+    html = client.get(f"/letters/{letter.id}").get_data(as_text=True)
+    assert "font hilang" in html and "Render ulang" in html
     assert post_form(client, f"/letters/{letter.id}/render").status_code == 302
     db.session.refresh(letter)
     assert letter.render_status == "queued" and letter.render_error == ""

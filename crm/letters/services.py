@@ -386,10 +386,17 @@ def approve_letter(letter: Letter, actor, today: date | None = None) -> None:
     approvals at the same moment, the second waits, then finds the letter approved and is
     refused before it takes a number, so no number is ever burnt."""
     _require_supervisor(actor)
-    db.session.refresh(letter, with_for_update=True)
+    lock_letter(letter)
     if letter.status != "submitted":
         raise LetterError(not_awaiting_approval(letter))
     _approve_locked(letter, actor, today or today_local())
+
+
+def lock_letter(letter: Letter) -> None:
+    """Lock the letter's row for this transaction and read it afresh (after the wait, the
+    state another transaction committed meanwhile)."""
+    db.session.execute(select(Letter.id).where(Letter.id == letter.id).with_for_update())
+    db.session.refresh(letter)
 
 
 def not_awaiting_approval(letter: Letter) -> str:
@@ -460,7 +467,7 @@ def cancel_letter(letter: Letter, actor, note: str = "") -> None:
 def queue_render(letter: Letter, actor) -> None:
     """A failed render is tried again by whoever may approve (the caller starts the render
     job in the same transaction)."""
-    db.session.refresh(letter, with_for_update=True)
+    lock_letter(letter)
     if letter.render_status != "failed" or letter.status != "approved":
         raise LetterError(_("Hanya pembuatan PDF yang gagal yang dapat diulang."))
     if not is_supervisor(actor):
