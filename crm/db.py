@@ -99,6 +99,18 @@ def expecting_writes(value: bool) -> Iterator[None]:
         _WRITES_EXPECTED.reset(token)
 
 
+@contextlib.contextmanager
+def read_phase(session) -> Iterator[None]:
+    """A stretch of work that only reads: a transaction it begins takes no write lock on
+    SQLite. On leaving, a read transaction still open is ended (it wrote nothing), so the
+    writes that follow begin a writer's transaction of their own."""
+    with expecting_writes(False):
+        yield
+    session = session() if callable(session) else session  # a scoped_session: its session
+    if session.in_transaction() and session.connection().info.get(_READ_TXN):
+        session.commit()
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     """WAL, foreign keys and a busy timeout; take over transaction control from pysqlite."""

@@ -295,6 +295,75 @@ def test_large_import_runs_as_a_job(app, db, client, login_as, config):
     assert count(db, ComplianceImport) == 1
 
 
+def test_a_large_import_closes_paid_cases_in_a_follow_up_job_made_with_its_rows(
+    app, db, client, login_as, config
+):
+    from crm.cases import services as case_services
+    from crm.cases.models import CaseSuggestion, EscalationCase
+
+    config["IMPORT_SYNC_MAX_ROWS"] = 2
+    debtor, *others = accounts(4)
+    supervisor = UserFactory(role="supervisor")
+    db.session.add(
+        CompliancePeriod(
+            account_id=debtor.id,
+            period=date(2026, 10, 1),
+            contribution_due=10_000_000,
+            amount_paid=0,
+            unpaid=10_000_000,
+        )
+    )
+    db.session.flush()
+    case = case_services.open_case(debtor, "arrears", supervisor)
+    login_as(supervisor)
+    # October paid on time (due 15 Nov) by the debtor; three other companies' months.
+    rows = [row(debtor.npp, paid_on="2026-11-13")] + [row(a.npp) for a in others]
+    html = upload(client, to_csv(rows)).get_data(as_text=True)
+    job_id = confirm(client, html).headers["Location"].rsplit("/", 1)[1]
+    work(app)  # the import job, then the follow-up job it made in its writing transaction
+    job = db.session.get(BackgroundJob, job_id, populate_existing=True)
+    assert job.status == "done", job.error
+    run = db.session.scalar(select(ComplianceImport))
+    follow_up = db.session.scalar(
+        select(BackgroundJob).where(BackgroundJob.kind == "cases.after_compliance_import")
+    )
+    assert follow_up.status == "done" and follow_up.owner_id == supervisor.id
+    assert follow_up.params == {"run_id": run.id}
+    assert follow_up.result == {
+        "import_id": run.id,
+        "cases": 1,
+        "closed": 1,
+        "suggested": follow_up.result["suggested"],
+    }
+    case = db.session.get(EscalationCase, case.id, populate_existing=True)
+    assert (case.status, case.closed_reason, case.closing_import_id) == ("closed", "paid", run.id)
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(CaseSuggestion)
+            .where(CaseSuggestion.account_id == debtor.id)
+        )
+        == 0
+    )
+    # Run again (a re-dispatch after a crash): nothing more to close, the same figures.
+    from crm.jobs.services import retry_job
+
+    follow_up.status = "failed"
+    retry_job(follow_up, supervisor)
+    db.session.commit()
+    work(app)
+    again = db.session.get(BackgroundJob, follow_up.id, populate_existing=True)
+    assert again.status == "done" and again.result["closed"] == 0
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(EscalationCase)
+            .where(EscalationCase.closed_reason == "paid")
+        )
+        == 1
+    )
+
+
 # -- the account's compliance page -------------------------------------------------------------
 
 

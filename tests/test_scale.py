@@ -362,8 +362,9 @@ def test_cases_benchmark_measures_the_board_the_jobs_and_the_import(db, app, cas
     before = count(db, CompliancePeriod)
     file, timings = cases_bench.time_import(app, size=80, paid_off=2)
     assert file.rows == 80 and file.paid_off_accounts == 2
-    job = timings[-1]
-    assert job.rows == 80 and set(job.parts) == {"dry_run", "_write", "after_compliance_import"}
+    job, follow_up = timings[-2:]
+    assert job.rows == 80 and set(job.parts) == {"dry_run", "_write"}
+    assert follow_up.rows >= 1 and "after_compliance_import" in follow_up.name
     assert count(db, CompliancePeriod) == before + file.new
     closed = db.session.scalar(select(func.count()).where(EscalationCase.closed_reason == "paid"))
     assert closed >= 1

@@ -14,9 +14,11 @@ from crm.auth.models import User
 from crm.cases import board
 from crm.cases.export import case_export
 from crm.cases.models import EscalationCase
-from crm.cases.services import refresh_case_arrears
-from crm.cases.suggestions import refresh_suggestions
+from crm.cases.services import auto_close_paid, refresh_case_arrears, touched_open_cases
+from crm.cases.suggestions import refresh_suggestions, store_suggestions, suggestion_rows
+from crm.compliance.models import ComplianceImport
 from crm.compliance.services import today_local
+from crm.db import read_phase
 from crm.extensions import db
 from crm.jobs.scheduler import periodic
 from crm.jobs.services import JobContext, job_handler
@@ -26,6 +28,7 @@ DAY = 24 * 3600
 JAKARTA_00_30 = 17 * 3600 + 1800  # 00:30 WIB is 17:30 UTC the day before
 JAKARTA_01_00 = 18 * 3600  # 01:00 WIB is 18:00 UTC the day before
 EXPORT_KIND = "cases.export"
+AFTER_IMPORT_KIND = "cases.after_compliance_import"
 DAILY_CHUNK = 1000  # open cases refreshed per transaction by the daily task
 
 
@@ -76,3 +79,29 @@ def export_cases(ctx: JobContext) -> dict:
     ctx.progress(out.rows, out.rows, _("%(n)d kasus ditulis.", n=out.rows))
     key = storage.put_bytes(out.data)
     return {"file": key, "filename": out.filename, "mimetype": out.mimetype, "rows": out.rows}
+
+
+@job_handler(AFTER_IMPORT_KIND, title="Perbarui kasus setelah impor kepatuhan")
+def after_compliance_import_job(ctx: JobContext) -> dict:
+    """What a large compliance import changes on the cases, after its rows are committed
+    (the import job creates this job in its own writing transaction, so it is never lost):
+    the touched open cases' stored arrears are refreshed and the paid ones closed, in
+    batches of DAILY_CHUNK committed one by one, then the suggestions are rebuilt, computed
+    outside the write lock. Each step is idempotent: a re-run after a crash finds the closed
+    cases closed and the refreshed figures the same."""
+    run_id = int(ctx.params["run_id"])
+    today = today_local()
+    with read_phase(db.session):
+        case_ids = touched_open_cases(db.session.get(ComplianceImport, run_id))
+    total = len(case_ids) + 1
+    ctx.progress(0, total, _("Memperbarui %(n)d kasus…", n=len(case_ids)))
+    closed = 0
+    for done, batch in enumerate(chunked(case_ids, DAILY_CHUNK), start=1):
+        run = db.session.get(ComplianceImport, run_id)
+        closed += len(auto_close_paid(run, today, case_ids=batch))
+        ctx.progress(min(done * DAILY_CHUNK, len(case_ids)), total)  # commits the batch
+    with read_phase(db.session):
+        rows = suggestion_rows(today)
+    ctx.progress(len(case_ids), total, _("Memperbarui saran kasus…"))
+    suggested = store_suggestions(rows)  # committed with "done" by the runner
+    return {"import_id": run_id, "cases": len(case_ids), "closed": closed, "suggested": suggested}

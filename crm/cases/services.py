@@ -468,12 +468,14 @@ def touched_open_cases(run: ComplianceImport) -> list[int]:
     )
 
 
-def auto_close_paid(run: ComplianceImport, as_of: date | None = None) -> list[EscalationCase]:
-    """Refresh the stored arrears of the open cases of the accounts this import wrote to,
-    then close their arrears cases whose arrears (unpaid contributions and fines,
-    crm.compliance.arrears) are now zero."""
+def auto_close_paid(
+    run: ComplianceImport, as_of: date | None = None, case_ids: list[int] | None = None
+) -> list[EscalationCase]:
+    """Refresh the stored arrears of the open cases of the accounts this import wrote to
+    (or of `case_ids`, a batch of them), then close their arrears cases whose arrears
+    (unpaid contributions and fines, crm.compliance.arrears) are now zero."""
     as_of = as_of or today_local()
-    case_ids = touched_open_cases(run)
+    case_ids = touched_open_cases(run) if case_ids is None else case_ids
     refresh_case_arrears(case_ids, as_of)
     closed = []
     for batch in chunked(case_ids, ARREARS_BATCH):

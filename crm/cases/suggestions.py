@@ -62,6 +62,11 @@ def _latest_pds() -> dict[int, tuple[bool, bool, bool]]:
 
 def refresh_suggestions(today: date | None = None) -> int:
     """Rebuild the suggestions; returns how many accounts are listed."""
+    return store_suggestions(suggestion_rows(today))
+
+
+def suggestion_rows(today: date | None = None) -> list[dict]:
+    """The suggestions as of today (reads only: a job may run this outside the write lock)."""
     today = today or today_local()
     unpaid, pds = _unpaid_counts(today), _latest_pds()
     ids = sorted(set(unpaid) | set(pds))
@@ -82,6 +87,11 @@ def refresh_suggestions(today: date | None = None) -> int:
                 "refreshed_at": now,
             }
         )
+    return rows
+
+
+def store_suggestions(rows: list[dict]) -> int:
+    """Replace every suggestion with these rows."""
     db.session.execute(delete(CaseSuggestion))
     for batch in chunked(rows, 5000):
         db.session.execute(insert(CaseSuggestion), batch)

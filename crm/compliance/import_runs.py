@@ -24,11 +24,14 @@ from crm.compliance.import_rows import COLUMNS, ComplianceCheck, check_periods
 from crm.compliance.import_rows import write_periods as _write
 from crm.compliance.models import ComplianceImport
 from crm.compliance.services import today_local
+from crm.db import read_phase
 from crm.extensions import db
 from crm.jobs.models import BackgroundJob
+from crm.jobs.services import create_job
 
 KIND = "compliance"
 JOB_KIND = "compliance.import"
+AFTER_IMPORT_JOB = "cases.after_compliance_import"  # crm.cases.jobs
 TICKET_SALT = "compliance-import"
 TICKET_MAX_AGE = 2 * 24 * 3600
 IMPORT_ROLES = ("admin", "supervisor")
@@ -81,15 +84,26 @@ def _outcome(run: ComplianceImport) -> Outcome:
     return Outcome(run.id, run.created_count, run.updated_count, already=True)
 
 
-def run_import(ticket: Ticket, actor: User, progress: Progress | None = None) -> Outcome:
+def run_import(
+    ticket: Ticket,
+    actor: User,
+    progress: Progress | None = None,
+    cases_later: bool = False,
+) -> Outcome:
     """Check the stored file again and upsert every row or none (caller commits). Running
-    a ticket twice writes once; ImportRejected when any row is invalid by now."""
+    a ticket twice writes once; ImportRejected when any row is invalid by now.
+
+    The check only reads: on SQLite it runs outside the write lock (a job's progress
+    reports end each read transaction). The cases it touches are refreshed in the same
+    transaction as the rows, or, with `cases_later` (a large import's job), by a follow-up
+    job created in that transaction, so the write lock is held for the rows alone."""
     if actor.role not in IMPORT_ROLES:
         raise PermissionError(_("Hanya supervisor atau admin yang dapat mengimpor data kepatuhan."))
-    done = previous_run(ticket.import_id)
-    if done is not None:
-        return _outcome(done)
-    check = dry_run(storage.read_bytes(ticket.file), ticket.filename, progress)
+    with read_phase(db.session):
+        done = previous_run(ticket.import_id)
+        if done is not None:
+            return _outcome(done)
+        check = dry_run(storage.read_bytes(ticket.file), ticket.filename, progress)
     if not check.ok:
         raise ImportRejected(check)
     if progress:
@@ -113,8 +127,10 @@ def run_import(ticket: Ticket, actor: User, progress: Progress | None = None) ->
     db.session.add(run)
     db.session.flush()
     run.created_count, run.updated_count = _write(check.rows, run.id)
-    # Same transaction: a case closes because this import shows its arrears paid.
-    after_compliance_import(run)
+    if cases_later:
+        create_job(AFTER_IMPORT_JOB, owner=actor, params={"run_id": run.id})
+    else:  # same transaction: a case closes because this import shows its arrears paid
+        after_compliance_import(run)
     audit.record(
         "compliance.import",
         run,

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from crm import audit
 from crm import queue as rq_queue
-from crm.db import as_utc, utcnow
+from crm.db import as_utc, expecting_writes, utcnow, writes_expected
 from crm.extensions import db
 from crm.jobs.models import PENDING_STATUSES, BackgroundJob
 
@@ -144,12 +144,23 @@ class JobContext:
     _last_commit: float = field(default=0.0)
 
     def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
-        """Record progress and commit the handler's work so far, if this run still holds the job."""
+        """Record progress and commit the handler's work so far, if this run still holds the
+        job. Inside `expecting_writes(False)` (a handler's long read phase on SQLite) the
+        read transaction ends first and the progress row is written in a short writer
+        transaction of its own, so the reading never holds the write lock."""
         values: dict = {"progress_done": done, "updated_at": utcnow()}
         if total is not None:
             values["progress_total"] = total
         if message is not None:
             values["message"] = message[:300]
+        if writes_expected():
+            self._write_progress(values)
+            return
+        db.session.commit()  # the read transaction wrote nothing
+        with expecting_writes(True):
+            self._write_progress(values)
+
+    def _write_progress(self, values: dict) -> None:
         res = db.session.execute(
             update(BackgroundJob)
             .where(
