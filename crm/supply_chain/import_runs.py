@@ -20,6 +20,7 @@ from crm.accounts.imports.tabular import read_table
 from crm.accounts.models import Account
 from crm.audit import AuditLog
 from crm.auth.models import User
+from crm.db import read_phase
 from crm.extensions import db
 from crm.jobs.models import BackgroundJob
 from crm.supply_chain.import_rows import COLUMNS, VendorCheck, check_vendors, write_vendors
@@ -105,10 +106,11 @@ def run_import(ticket: Ticket, actor: User, progress: Progress | None = None) ->
     if parent is None:
         raise PermissionError(_("Akun induk tidak ditemukan."))
     require_manage(actor, parent)
-    done = previous_run(ticket.import_id)
-    if done is not None:
-        return _outcome(done)
-    check = dry_run(storage.read_bytes(ticket.file), ticket.filename, parent.id, progress)
+    with read_phase(db.session):  # the check only reads: no write lock while it runs
+        done = previous_run(ticket.import_id)
+        if done is not None:
+            return _outcome(done)
+        check = dry_run(storage.read_bytes(ticket.file), ticket.filename, parent.id, progress)
     if not check.ok:
         raise ImportRejected(check)
     if progress:

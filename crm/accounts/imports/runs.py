@@ -20,6 +20,7 @@ from crm.accounts.imports.people_rows import check_people, write_people
 from crm.accounts.imports.tabular import read_table
 from crm.audit import AuditLog
 from crm.auth.models import User
+from crm.db import read_phase
 from crm.extensions import db
 from crm.jobs.models import BackgroundJob
 
@@ -118,10 +119,12 @@ def _outcome(row: AuditLog) -> Outcome:
 def run_import(ticket: Ticket, actor: User, progress: Progress | None = None) -> Outcome:
     """Check the stored file again and write every row or none (caller commits). Running a
     ticket twice writes once; ImportRejected when any row is invalid by now."""
-    done = previous_run(ticket.import_id)
-    if done is not None:
-        return _outcome(done)
-    check = dry_run(ticket.kind, storage.read_bytes(ticket.file), ticket.filename, actor, progress)
+    with read_phase(db.session):  # the check only reads: no write lock while it runs
+        done = previous_run(ticket.import_id)
+        if done is not None:
+            return _outcome(done)
+        data = storage.read_bytes(ticket.file)
+        check = dry_run(ticket.kind, data, ticket.filename, actor, progress)
     if not check.ok:
         raise ImportRejected(check)
     if progress:
