@@ -56,10 +56,11 @@ def wait_healthy(base: str, timeout: float = 90) -> str:
     raise AssertionError("serve did not become healthy")
 
 
-def test_serve_starts_everything_seeds_demo_and_stops_cleanly_on_ctrl_c(tmp_path):
+def start_serve(instance: Path) -> tuple[subprocess.Popen, str]:
+    """`flask serve` on the embedded defaults in this instance folder, on a free port."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(CRM_INSTANCE_PATH=str(tmp_path), PORT=str(port), HOST="127.0.0.1")
+    env.update(CRM_INSTANCE_PATH=str(instance), PORT=str(port), HOST="127.0.0.1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "serve"],
         cwd=ROOT,
@@ -68,7 +69,11 @@ def test_serve_starts_everything_seeds_demo_and_stops_cleanly_on_ctrl_c(tmp_path
         stderr=subprocess.STDOUT,
         text=True,
     )
-    base = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def test_serve_starts_everything_seeds_demo_and_stops_cleanly_on_ctrl_c(tmp_path):
+    proc, base = start_serve(tmp_path)
     try:
         health = wait_healthy(base)
         assert '"redis":{"detail":"ok","ok":true}' in health.replace(" ", "")
@@ -119,18 +124,7 @@ def wait_for_new(instance: Path, word: str, old: list[int], timeout: float = 30)
 
 
 def test_a_killed_worker_or_scheduler_is_restarted_while_the_web_keeps_answering(tmp_path):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(CRM_INSTANCE_PATH=str(tmp_path), PORT=str(port), HOST="127.0.0.1")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_serve(tmp_path)
     try:
         wait_healthy(base)
         worker = children_of_instance(tmp_path, "worker")
