@@ -116,6 +116,12 @@ def read_bytes(key: str) -> bytes:
     return path_for(key).read_bytes()
 
 
+def open_read(key: str) -> BinaryIO:
+    """The stored file, opened for reading (the caller closes it; Flask's send_file does):
+    a large result is streamed in chunks, never read whole into the web process."""
+    return path_for(key).open("rb")
+
+
 def exists(key: str) -> bool:
     try:
         return path_for(key).is_file()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -146,10 +146,10 @@ def download(job_id: str):
     result = job.result or {}
     if job.status != "done" or not storage.exists(result.get("file", "")):
         abort(404)
-    return Response(
-        storage.read_bytes(result["file"]),
+    # Streamed from the store (a 5,000-letter merged PDF is ~200 MB).
+    return send_file(
+        storage.open_read(result["file"]),
         mimetype=result.get("mimetype", "application/octet-stream"),
-        headers={
-            "Content-Disposition": f'attachment; filename="{result.get("filename", "hasil")}"'
-        },
+        as_attachment=True,
+        download_name=result.get("filename", "hasil"),
     )
