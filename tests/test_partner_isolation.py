@@ -121,7 +121,9 @@ def sweep(app, client, viewer, other) -> tuple[list[str], int]:
 def check(endpoint, method, url, resp, strict, other) -> list[str]:
     problems = []
     where = f"{method} {url} ({endpoint}) -> {resp.status_code}"
-    if resp.status_code >= 500:
+    # /healthz answers 503 by design when a part is down (no worker runs in the tests).
+    degraded_health = endpoint == "health.healthz" and resp.status_code == 503
+    if resp.status_code >= 500 and not degraded_health:
         problems.append(f"server error: {where}")
     if resp.status_code == 200 and not endpoint.startswith(ALLOWED_200):
         problems.append(f"CRM page answered: {where}")
