@@ -121,18 +121,22 @@ def _sample_accounts() -> tuple[str, int]:
     npp = db.session.scalar(
         select(Account.npp).where(Account.npp.is_not(None)).order_by(Account.id).offset(total // 2)
     )
+    return npp, richest_account()
+
+
+def richest_account() -> int | None:
+    """The account with the most current key persons, up to 8 (the 360° page's heavy case)."""
     per_account = (
         select(Position.account_id, func.count().label("n"))
         .where(Position.end_date.is_(None))
         .group_by(Position.account_id)
         .subquery()
     )
-    rich = db.session.scalar(
+    return db.session.scalar(
         select(per_account.c.account_id)
         .where(per_account.c.n.between(4, 8))
         .order_by(per_account.c.n.desc(), per_account.c.account_id)
     )
-    return npp, rich
 
 
 def _p95(samples: list[float]) -> float:

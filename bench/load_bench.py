@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib
 import json
 import math
 import os
@@ -184,12 +185,14 @@ def setup_figures(tree: Path) -> dict:
     from sqlalchemy import func, select
 
     from crm import create_app
-    from crm.accounts.models import Account, Position
+    from crm.accounts.models import Account
     from crm.auth.models import User
     from crm.cases.models import EscalationCase
     from crm.extensions import db
     from crm.meetings.models import Interaction
 
+    # After `crm` is imported from `tree`: accounts_bench then reuses that app's modules.
+    richest_account = importlib.import_module("accounts_bench").richest_account
     app = create_app()
     with app.app_context():
         supervisor = db.session.scalar(
@@ -206,17 +209,7 @@ def setup_figures(tree: Path) -> dict:
         ).first()
         if supervisor is None or rm is None:
             raise SystemExit("no supervisor or RM: run `flask seed-demo` and `flask seed-scale`")
-        per_account = (
-            select(Position.account_id, func.count().label("n"))
-            .where(Position.end_date.is_(None))
-            .group_by(Position.account_id)
-            .subquery()
-        )
-        rich = db.session.scalar(
-            select(per_account.c.account_id)
-            .where(per_account.c.n.between(4, 8))
-            .order_by(per_account.c.n.desc(), per_account.c.account_id)
-        )
+        rich = richest_account()
 
         def count(model) -> int:
             return db.session.scalar(select(func.count()).select_from(model))
