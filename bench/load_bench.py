@@ -291,7 +291,8 @@ class Server:
                     raise RuntimeError(f"{name} exited with {proc.returncode}; see its log")
             try:
                 status, _, body = probe.get("/healthz")
-                if status == 200:
+                # Without a worker /healthz answers 503 "degraded" once the web is up.
+                if status == 200 or (self.worker is None and '"database"' in body):
                     probe.connection.close()
                     return
                 last = f"{status}: {body[:300]}"

@@ -1,4 +1,4 @@
-"""Flask commands: serve, worker, seed-demo, seed-scale, users, jobs, backup, restore."""
+"""Flask commands: serve, worker, seed-demo, seed-scale, users, jobs, search, backup, restore."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_scale)
     app.cli.add_command(users)
     app.cli.add_command(jobs)
+    app.cli.add_command(search)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
@@ -221,6 +222,23 @@ def jobs_requeue() -> None:
         f"checked {report.checked}, re-dispatched {len(report.redispatched)}, "
         f"gave up {len(report.gave_up)}{repaired}"
     )
+
+
+# -- search ----------------------------------------------------------------------------------
+
+search = AppGroup("search", help="Word-search indexes.")
+
+
+@search.command("rebuild")
+def search_rebuild() -> None:
+    """Rebuild every word-search index from its table (after a restore or a bulk repair)."""
+    from crm import fulltext
+
+    for index in fulltext.TEXT_INDEXES:
+        started = time.monotonic()
+        fulltext.rebuild(index)
+        db.session.commit()
+        click.echo(f"{index.table}: rebuilt in {time.monotonic() - started:.1f} s")
 
 
 # -- worker ----------------------------------------------------------------------------------

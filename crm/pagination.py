@@ -56,6 +56,13 @@ def _after(columns: list[ColumnElement], values: list[Any], descending: bool) ->
     return and_(bound, or_(*clauses))
 
 
+def _cursor_values(cursor: str | None, width: int, parse) -> list[Any] | None:
+    values = decode_cursor(cursor, width)
+    if values is not None and parse is not None:
+        values = parse(values)
+    return values
+
+
 def keyset_page(
     stmt: Select,
     columns: list[ColumnElement],
@@ -72,9 +79,7 @@ def keyset_page(
     parse(values) turns decoded cursor values back into column values (e.g. datetimes),
     or returns None for a tampered cursor (page 1).
     """
-    values = decode_cursor(cursor, len(columns))
-    if values is not None and parse is not None:
-        values = parse(values)
+    values = _cursor_values(cursor, len(columns), parse)
     if values is not None:
         stmt = stmt.where(_after(columns, values, descending))
     order = [c.desc() if descending else c.asc() for c in columns]
@@ -86,3 +91,41 @@ def keyset_page(
         key = key or (lambda r: [getattr(r, c.key) for c in columns])
         next_cursor = encode_cursor(key(rows[-1]))
     return Page(items=rows, next_cursor=next_cursor, has_prev=values is not None)
+
+
+def keyset_merge_page(
+    stmts: list[Select],
+    columns: list[ColumnElement],
+    cursor: str | None,
+    per_page: int,
+    *,
+    load,
+    descending: bool = False,
+    parse=None,
+) -> Page:
+    """keyset_page over the union of several statements, each run in its own index order.
+
+    An OR whose branches need different indexes (a word in the agenda, or in minutes the
+    viewer may read) becomes one short ordered scan per branch, merged here. Each
+    statement selects `columns` (the last is the unique id); load(ids) returns the page's
+    objects, and the cursor is made of the same column values.
+    """
+    values = _cursor_values(cursor, len(columns), parse)
+    order = [c.desc() if descending else c.asc() for c in columns]
+    keys: set[tuple] = set()
+    for stmt in stmts:
+        stmt = stmt.with_only_columns(*columns)
+        if values is not None:
+            stmt = stmt.where(_after(columns, values, descending))
+        keys.update(tuple(r) for r in db.session.execute(stmt.order_by(*order).limit(per_page + 1)))
+    ordered = sorted(keys, reverse=descending)
+    more = len(ordered) > per_page
+    ordered = ordered[:per_page]
+    by_id = {obj.id: obj for obj in load([k[-1] for k in ordered])} if ordered else {}
+    items = [by_id[k[-1]] for k in ordered if k[-1] in by_id]
+    next_cursor = encode_cursor([_plain(v) for v in ordered[-1]]) if more and ordered else None
+    return Page(items=items, next_cursor=next_cursor, has_prev=values is not None)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from crm.fulltext import compared_by_alembic
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -54,7 +56,12 @@ def run_migrations_offline():
 
     """
     url = config.get_main_option("sqlalchemy.url")
-    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
+    context.configure(
+        url=url,
+        target_metadata=get_metadata(),
+        literal_binds=True,
+        include_object=compared_by_alembic,
+    )
 
     with context.begin_transaction():
         context.run_migrations()
@@ -92,7 +99,12 @@ def run_migrations_online():
             # Set on the raw connection, outside any transaction, where the pragma works.
             raw.execute("PRAGMA foreign_keys=OFF")
         try:
-            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                include_object=compared_by_alembic,
+                **conf_args,
+            )
             with context.begin_transaction():
                 context.run_migrations()
                 if sqlite:

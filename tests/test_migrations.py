@@ -7,11 +7,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from crm.extensions import db
+from crm.fulltext import compared_by_alembic
 
 
 def test_models_and_migrations_do_not_drift(app):
     """The migrated test database has exactly the schema the models describe."""
-    ctx = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
+    ctx = MigrationContext.configure(
+        db.session.connection(), opts={"compare_type": True, "include_object": compared_by_alembic}
+    )
     diff = compare_metadata(ctx, db.metadata)
     assert diff == [], f"models and migrations differ; run `flask db migrate`: {diff}"
 

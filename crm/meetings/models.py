@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import TimestampMixin, UTCDateTime, utcnow
@@ -61,6 +61,14 @@ class Interaction(TimestampMixin, db.Model):
         Index("ix_interaction_author_starts", "author_id", "starts_at", "id"),
         Index("ix_interaction_status_starts", "status", "starts_at", "id"),
         Index("ix_interaction_type_starts", "type", "starts_at", "id"),
+        # A word search in minutes walks only the meetings that have some (crm.fulltext).
+        Index(
+            "ix_interaction_starts_private",
+            "starts_at",
+            "id",
+            sqlite_where=text("minutes <> '' OR outcome <> ''"),
+            postgresql_where=text("minutes <> '' OR outcome <> ''"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, true
+from sqlalchemy import Select, and_, false, literal_column, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import False_
 
+from crm import fulltext
 from crm.accounts.models import Account
 from crm.auth.models import User
 from crm.db import utcnow
 from crm.extensions import db
+from crm.fulltext import INTERACTION_TEXT
 from crm.i18n import local_date, local_midnight
 from crm.meetings import cadence
 from crm.meetings.models import AccountCadence, Interaction, InteractionAttendee, Task
@@ -42,8 +45,7 @@ class InteractionFilters:
     q: str = ""
 
 
-def interaction_query(f: InteractionFilters, viewer: User) -> Select:
-    """The filtered list; the text search never matches minutes the viewer may not read."""
+def _filtered(f: InteractionFilters) -> Select:
     stmt = select(Interaction)
     if f.account_id:
         stmt = stmt.where(Interaction.account_id == f.account_id)
@@ -57,14 +59,51 @@ def interaction_query(f: InteractionFilters, viewer: User) -> Select:
         stmt = stmt.where(Interaction.starts_at >= local_midnight(f.date_from))
     if f.date_to:
         stmt = stmt.where(Interaction.starts_at < local_midnight(f.date_to + timedelta(days=1)))
+    return stmt
+
+
+# The partial index ix_interaction_starts_private's predicate, spelled as its DDL so both
+# planners can match it: a word search in minutes walks only meetings that have some.
+HAS_PRIVATE_TEXT = or_(
+    Interaction.minutes != literal_column("''"), Interaction.outcome != literal_column("''")
+)
+
+
+def text_branches(q: str, viewer: User) -> list[Any]:
+    """The words in the agenda, or in minutes and outcome the viewer may read."""
+    public = fulltext.match_condition(INTERACTION_TEXT, "public", Interaction.id, q)
+    private = fulltext.match_condition(INTERACTION_TEXT, "private", Interaction.id, q)
+    branches = []
+    if not isinstance(public, False_):
+        branches.append(public)
+    if not isinstance(private, False_):
+        branches.append(and_(private, HAS_PRIVATE_TEXT, visible_minutes_clause(viewer)))
+    return branches
+
+
+def interaction_query(f: InteractionFilters, viewer: User) -> Select:
+    """The filtered list; the text search never matches minutes the viewer may not read."""
+    stmt = _filtered(f)
     q = (f.q or "").strip()
     if q:
-        like = f"%{q}%"
-        private = or_(Interaction.minutes.ilike(like), Interaction.outcome.ilike(like))
-        stmt = stmt.where(
-            or_(Interaction.agenda.ilike(like), and_(private, visible_minutes_clause(viewer)))
-        )
+        stmt = stmt.where(or_(false(), *text_branches(q, viewer)))
     return stmt
+
+
+def list_statements(f: InteractionFilters, viewer: User) -> list[Select]:
+    """The list as one statement per text branch, each served by its own ordered index."""
+    q = (f.q or "").strip()
+    if not q:
+        return [_filtered(f)]
+    return [_filtered(f).where(branch) for branch in text_branches(q, viewer)]
+
+
+def load_for_list(ids: list[int]) -> list[Interaction]:
+    return list(
+        db.session.scalars(with_list_relations(select(Interaction)).where(Interaction.id.in_(ids)))
+        .unique()
+        .all()
+    )
 
 
 def with_list_relations(stmt: Select) -> Select:

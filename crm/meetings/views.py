@@ -30,7 +30,7 @@ from crm.meetings import feed, queries, services
 from crm.meetings.forms import HeldForm, InteractionForm, QuickForm, local_moment
 from crm.meetings.invites import interaction_calendar
 from crm.meetings.models import INTERACTION_TYPES, Interaction, InteractionAttendee, Task
-from crm.pagination import keyset_page
+from crm.pagination import keyset_merge_page
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -81,14 +81,13 @@ def staff_options() -> list[tuple[int, str]]:
 @bp.get("/")
 def index():
     filters, author_arg = list_filters()
-    stmt = queries.with_list_relations(queries.interaction_query(filters, current_user))
-    page = keyset_page(
-        stmt,
+    page = keyset_merge_page(
+        queries.list_statements(filters, current_user),
         [Interaction.starts_at, Interaction.id],
         request.args.get("after"),
         PER_PAGE,
+        load=queries.load_for_list,
         descending=True,
-        key=lambda r: [r.starts_at.isoformat(), r.id],
         parse=queries.parse_time_cursor,
     )
     args = {k: v for k, v in request.args.items() if k != "after"}
