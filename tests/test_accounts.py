@@ -317,3 +317,46 @@ def test_filter_accounts_without_a_bod1_meeting_this_month(db, client, login_as,
     html = client.get("/accounts/?cadence=on_track").get_data(as_text=True)
     assert "PT Sudah Bertemu" in html
     assert client.get("/accounts/?cadence=evil").status_code == 200  # unknown: no filter
+
+
+@pytest.mark.parametrize("role", ["supervisor", "admin"])
+def test_portfolio_move_page_shows_sizes_and_moves_one_rm_to_another(db, client, login_as, role):
+    rm_a, rm_b = UserFactory(role="rm", name="RM Asal"), UserFactory(role="rm", name="RM Tujuan")
+    moved = [AccountFactory(rm=rm_a, name=f"PT Dipindah {i}") for i in range(3)]
+    kept = AccountFactory(rm=rm_b, name="PT Tetap")
+    login_as(UserFactory(role=role))
+    page = client.get("/accounts/reassign")
+    assert page.status_code == 200
+    assert "RM Asal" in page.get_data(as_text=True)
+
+    resp = post_form(
+        client,
+        "/accounts/reassign",
+        {"from_rm": rm_a.id, "to_rm": rm_b.id, "branch_office_id": 0},
+        follow_redirects=True,
+    )
+    assert resp.status_code == 200
+    assert "3 akun dipindahkan" in resp.get_data(as_text=True)
+    for account in [*moved, kept]:
+        db.session.refresh(account)
+        assert account.rm_id == rm_b.id
+    row = db.session.scalar(select(AuditLog).where(AuditLog.action == "portfolio.reassign"))
+    assert row.entity_id == str(rm_a.id)
+    assert sorted(row.after["accounts"]) == sorted(a.id for a in moved)
+
+
+def test_portfolio_move_to_a_non_rm_is_refused_and_changes_nothing(db, client, login_as):
+    rm_a = UserFactory(role="rm")
+    account = AccountFactory(rm=rm_a)
+    login_as(UserFactory(role="supervisor"))
+    admin = UserFactory(role="admin")
+    resp = post_form(
+        client,
+        "/accounts/reassign",
+        {"from_rm": rm_a.id, "to_rm": admin.id, "branch_office_id": 0},
+    )
+    assert resp.status_code == 200
+    assert "RM tujuan harus pengguna aktif" in resp.get_data(as_text=True)
+    db.session.refresh(account)
+    assert account.rm_id == rm_a.id
+    assert not db.session.scalar(select(AuditLog).where(AuditLog.action == "portfolio.reassign"))

@@ -204,6 +204,13 @@ def save_account(
     return account
 
 
+def portfolio_sizes() -> dict[int, int]:
+    """How many accounts each RM holds, by RM id."""
+    stmt = select(Account.rm_id, func.count()).where(Account.rm_id.is_not(None))
+    # .all(): dict() of the Result itself would call Result.keys() and then index it.
+    return dict(db.session.execute(stmt.group_by(Account.rm_id)).all())
+
+
 def reassign_portfolio(
     from_rm: User, to_rm: User, actor: User, branch_office_id: int | None = None
 ) -> int:

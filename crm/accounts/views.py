@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from crm.accounts import people, services
@@ -347,13 +347,7 @@ def reassign():
             except services.AccountError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
-    counts = dict(
-        db.session.execute(
-            select(Account.rm_id, func.count())
-            .where(Account.rm_id.is_not(None))
-            .group_by(Account.rm_id)
-        ).tuples()
-    )
+    counts = services.portfolio_sizes()
     return render_template("accounts/reassign.html", form=form, counts=counts, rms=rms)
 
 
