@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as babel_format_date
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 
@@ -26,7 +28,14 @@ def long_date(value: date | datetime | None) -> str:
     """`22 November 2026` (Indonesian month names unless English is chosen)."""
     if value is None:
         return "-"
+    if type(value) is date:  # a list page formats the same few days many times
+        return _long_day(value, str(get_locale()))
     return format_date(value, "d MMMM yyyy")
+
+
+@lru_cache(maxsize=4096)
+def _long_day(value: date, locale: str) -> str:
+    return babel_format_date(value, "d MMMM yyyy", locale=locale)
 
 
 def long_datetime(value: datetime | None) -> str:

@@ -40,12 +40,20 @@ LETTER_STATUS_LABELS = {
 }
 
 
-def case_label(kind: str, value: str | None) -> str:
-    table = {
+def _table(kind: str) -> dict:
+    return {
         "stage": STAGE_LABELS,
         "reason": REASON_LABELS,
         "close": CLOSE_REASON_LABELS,
         "event": EVENT_LABELS,
         "letter": LETTER_STATUS_LABELS,
     }[kind]
-    return str(table.get(value or "", value or "-"))
+
+
+def case_label(kind: str, value: str | None) -> str:
+    return str(_table(kind).get(value or "", value or "-"))
+
+
+def case_labels(kind: str) -> dict[str, str]:
+    """Every label of a kind, translated once (for a page that shows many)."""
+    return {code: str(label) for code, label in _table(kind).items()}

@@ -35,7 +35,7 @@ from crm.cases.forms import (
     close_reason_choices,
 )
 from crm.cases.jobs import EXPORT_KIND
-from crm.cases.labels import case_label
+from crm.cases.labels import case_label, case_labels
 from crm.cases.models import REASONS, STAGES, CaseEvent, CaseLetterRequest, CaseSuggestion
 from crm.cases.models import EscalationCase as Case
 from crm.cases.suggestions import suggestion_query
@@ -55,6 +55,7 @@ PER_PAGE = 50
 def inject_labels():
     return {
         "case_label": case_label,
+        "case_labels": case_labels,
         "case_days_overdue": board.days_overdue,
         "case_awaiting_letter": board.awaiting_letter,
     }
