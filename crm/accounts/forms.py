@@ -6,15 +6,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from crm.forms_common import DayField, IdSelectField, WholeNumberField
 
 REQUIRED = _l("Wajib diisi.")
 
@@ -82,7 +82,7 @@ class AccountForm(FlaskForm):
     status = SelectField(_l("Status"), choices=status_choices)
     ownership = SelectField(_l("Kepemilikan"), choices=ownership_choices)
     sector = SelectField(_l("Sektor"), validate_choice=False)
-    headcount = IntegerField(
+    headcount = WholeNumberField(
         _l("Perkiraan jumlah pekerja"), validators=[Optional(), NumberRange(min=0, max=5_000_000)]
     )
     npp = StringField("NPP", validators=[Optional(), Length(max=20)])
@@ -90,8 +90,8 @@ class AccountForm(FlaskForm):
     nib = StringField("NIB", validators=[Optional(), Length(max=20)])
     address = TextAreaField(_l("Alamat"), validators=[Optional(), Length(max=1000)])
     city = StringField(_l("Kota"), validators=[Optional(), Length(max=100)])
-    branch_office_id = SelectField(_l("Kantor cabang"), coerce=int, validate_choice=False)
-    rm_id = SelectField(_l("RM"), coerce=int, validate_choice=False)
+    branch_office_id = IdSelectField(_l("Kantor cabang"), validate_choice=False)
+    rm_id = IdSelectField(_l("RM"), validate_choice=False)
     parent_npp = StringField(_l("NPP induk grup"), validators=[Optional(), Length(max=20)])
     character_notes = TextAreaField(
         _l("Catatan karakter mitra"), validators=[Optional(), Length(max=5000)]
@@ -117,9 +117,9 @@ class PositionForm(FlaskForm):
     title = StringField(_l("Jabatan"), validators=[DataRequired(REQUIRED), Length(max=150)])
     level = SelectField(_l("Tingkat"), choices=level_choices, default="bod1")
     decision_maker = BooleanField(_l("Pengambil keputusan"))
-    reports_to_id = SelectField(_l("Melapor kepada"), coerce=int, validate_choice=False)
-    start_date = DateField(_l("Mulai menjabat"), validators=[Optional()])
-    end_date = DateField(_l("Selesai menjabat"), validators=[Optional()])
+    reports_to_id = IdSelectField(_l("Melapor kepada"), validate_choice=False)
+    start_date = DayField(_l("Mulai menjabat"), validators=[Optional()])
+    end_date = DayField(_l("Selesai menjabat"), validators=[Optional()])
     submit = SubmitField(_l("Simpan"))
 
 
@@ -129,20 +129,20 @@ class NewPersonForm(PersonForm, PositionForm):
 
 class MovePositionForm(PositionForm):
     account_npp = StringField(_l("NPP akun tujuan"), validators=[Optional(), Length(max=20)])
-    account_id = IntegerField(_l("atau ID akun tujuan"), validators=[Optional()])
+    account_id = WholeNumberField(_l("atau ID akun tujuan"), validators=[Optional()])
 
 
 class LeftForm(FlaskForm):
-    end_date = DateField(_l("Tanggal keluar"), validators=[DataRequired(REQUIRED)])
-    successor_id = SelectField(_l("Pengganti"), coerce=int, validate_choice=False)
+    end_date = DayField(_l("Tanggal keluar"), validators=[DataRequired(REQUIRED)])
+    successor_id = IdSelectField(_l("Pengganti"), validate_choice=False)
     note = TextAreaField(_l("Catatan"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Tandai keluar"))
 
 
 class ReassignForm(FlaskForm):
-    from_rm = SelectField(_l("Dari RM"), coerce=int, validate_choice=False)
-    to_rm = SelectField(_l("Ke RM"), coerce=int, validate_choice=False)
-    branch_office_id = SelectField(_l("Hanya kantor cabang"), coerce=int, validate_choice=False)
+    from_rm = IdSelectField(_l("Dari RM"), validate_choice=False)
+    to_rm = IdSelectField(_l("Ke RM"), validate_choice=False)
+    branch_office_id = IdSelectField(_l("Hanya kantor cabang"), validate_choice=False)
     submit = SubmitField(_l("Pindahkan portofolio"))
 
 

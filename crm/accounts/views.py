@@ -16,6 +16,7 @@ from crm.admin.models import BranchOffice
 from crm.auth.access import require_roles
 from crm.auth.models import User
 from crm.extensions import db
+from crm.inputs import int_arg
 from crm.meetings.models import Task
 from crm.pagination import keyset_page
 
@@ -32,21 +33,16 @@ def npwp_filter(value: str | None) -> str:
     return format_npwp(value)
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def list_filters() -> tuple[services.AccountFilters, str]:
     """Filters from the query string; an RM sees their own portfolio unless they ask for all."""
     rm_arg = request.args.get("rm", "")
-    rm_id = int(rm_arg) if rm_arg.isdigit() else None
+    rm_id = int_arg("rm")
     if rm_arg == "" and current_user.role == "rm":
         rm_id, rm_arg = current_user.id, str(current_user.id)
     return services.AccountFilters(
         q=request.args.get("q", "")[:200],
         rm_id=rm_id,
-        branch_office_id=_int_arg("branch"),
+        branch_office_id=int_arg("branch"),
         kind=request.args.get("kind", ""),
         segment=request.args.get("segment", ""),
         ownership=request.args.get("ownership", ""),

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     PasswordField,
     SelectField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from crm.auth.forms import password_strength
+from crm.forms_common import DayField, IdSelectField
 
 
 def role_choices():
@@ -40,8 +40,8 @@ class UserForm(FlaskForm):
     )
     name = StringField(_l("Nama"), validators=[DataRequired(_l("Wajib diisi.")), Length(max=120)])
     role = SelectField(_l("Peran"), choices=role_choices)
-    branch_office_id = SelectField(_l("Kantor cabang"), coerce=int, validate_choice=False)
-    account_id = SelectField(_l("Institusi (untuk mitra)"), coerce=int, validate_choice=False)
+    branch_office_id = IdSelectField(_l("Kantor cabang"), validate_choice=False)
+    account_id = IdSelectField(_l("Institusi (untuk mitra)"), validate_choice=False)
     password = PasswordField(_l("Kata sandi sementara"), validators=[Optional(), password_strength])
     submit = SubmitField(_l("Simpan"))
 
@@ -84,5 +84,5 @@ class AuditFilterForm(FlaskForm):
     action = StringField(_l("Aksi"), validators=[Optional(), Length(max=60)])
     entity_type = StringField(_l("Jenis data"), validators=[Optional(), Length(max=40)])
     entity_id = StringField(_l("ID data"), validators=[Optional(), Length(max=40)])
-    date_from = DateField(_l("Dari tanggal"), validators=[Optional()])
-    date_to = DateField(_l("Sampai tanggal"), validators=[Optional()])
+    date_from = DayField(_l("Dari tanggal"), validators=[Optional()])
+    date_to = DayField(_l("Sampai tanggal"), validators=[Optional()])

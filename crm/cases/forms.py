@@ -7,9 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -26,44 +24,11 @@ from wtforms.validators import (
 )
 
 from crm.cases.labels import CLOSE_REASON_LABELS, REASON_LABELS, STAGE_LABELS
+from crm.forms_common import DayField, WholeNumberField
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-class DayField(DateField):
-    """A date; empty is no value (left to the validators), bad text a clear message."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([v.strip() for v in valuelist])
-        except ValueError as exc:
-            raise ValueError(str(_l("Isi tanggal yang valid."))) from exc
-
-    def pre_validate(self, form):
-        if self.process_errors:  # the one message above is enough
-            raise StopValidation()
-
-
-class WholeNumberField(IntegerField):
-    """An integer; empty is no value (left to the validators), bad text a clear message."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([str(valuelist[0]).strip()])
-        except ValueError as exc:
-            raise ValueError(str(_l("Isi bilangan bulat."))) from exc
-
-    def pre_validate(self, form):
-        if self.process_errors:  # the one message above is enough
-            raise StopValidation()
 
 
 class ChoiceField(SelectField):

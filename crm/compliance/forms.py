@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
+
+from crm.forms_common import DayField
 
 
 class ComplianceImportForm(FlaskForm):
@@ -21,7 +23,7 @@ def holiday_kind_choices():
 
 
 class HolidayForm(FlaskForm):
-    day = DateField(_l("Tanggal"), validators=[DataRequired(_l("Isi tanggal yang valid."))])
+    day = DayField(_l("Tanggal"), validators=[DataRequired(_l("Isi tanggal yang valid."))])
     name = StringField(_l("Nama"), validators=[DataRequired(_l("Wajib diisi.")), Length(max=150)])
     kind = SelectField(_l("Jenis"), choices=holiday_kind_choices, default="national")
     submit = SubmitField(_l("Simpan"))

@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from crm.auth.access import require_roles
 from crm.extensions import db
+from crm.inputs import parse_int
 from crm.jobs.models import BackgroundJob
 from crm.jobs.services import create_job
 from crm.letters import bulk
@@ -65,8 +66,7 @@ def _account_filters(args: dict):
     from crm.accounts.services import AccountFilters
 
     def number(name: str) -> int | None:
-        value = str(args.get(name, ""))
-        return int(value) if value.isdigit() and len(value) < 19 else None
+        return parse_int(args.get(name, ""))
 
     rm_id = number("rm")
     if args.get("rm", "") == "" and current_user.role == "rm":

@@ -18,6 +18,7 @@ from crm.auth.access import require_roles
 from crm.auth.models import User
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.inputs import int_arg, parse_int
 from crm.letters import services
 from crm.letters.forms import (
     CancelForm,
@@ -45,11 +46,6 @@ def inject_labels():
 
 
 # -- register --------------------------------------------------------------------------------
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) < 2**63 else None
 
 
 def _id_cursor(values: list) -> list | None:
@@ -96,7 +92,7 @@ def index():
     status = request.args.get("status", "")
     letter_type = request.args.get("type", "")
     q = request.args.get("q", "").strip()[:100]
-    rm_id = _int_arg("rm") if services.is_supervisor(current_user) else None
+    rm_id = int_arg("rm") if services.is_supervisor(current_user) else None
     stmt = register_query(current_user, status, letter_type, q, rm_id)
     page = keyset_page(
         stmt, [Letter.id], request.args.get("after"), PER_PAGE, descending=True, parse=_id_cursor
@@ -124,16 +120,14 @@ def _source():
     interaction = None
     raw_interaction = values.get("interaction_id") or values.get("interaction") or ""
     if raw_interaction:
-        if not raw_interaction.isdigit():
-            abort(404)
-        interaction = db.session.get(Interaction, int(raw_interaction)) or abort(404)
+        interaction_id = parse_int(raw_interaction) or abort(404)
+        interaction = db.session.get(Interaction, interaction_id) or abort(404)
         account = interaction.account
         letter_type = "undangan"
     else:
         raw_account = values.get("account_id") or values.get("account") or ""
-        if not raw_account.isdigit():
-            abort(404)
-        account = db.session.get(Account, int(raw_account)) or abort(404)
+        account_id = parse_int(raw_account) or abort(404)
+        account = db.session.get(Account, account_id) or abort(404)
         letter_type = values.get("letter_type") or values.get("type") or ""
     if not services.can_draft(current_user, account):
         abort(403)
@@ -423,7 +417,7 @@ def approvals():
     if request.method == "POST":
         return _approve_many()
     letter_type = request.args.get("type", "")
-    rm_id = _int_arg("rm")
+    rm_id = int_arg("rm")
     stmt = (
         select(Letter)
         .where(Letter.status == "submitted")
@@ -458,8 +452,7 @@ def _approve_many():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    raw = request.form.getlist("ids")
-    ids = [int(v) for v in raw if v.isdigit() and 0 < int(v) < 2**63]
+    ids = [n for n in map(parse_int, request.form.getlist("ids")) if n is not None]
     try:
         letters = services.approve_letters(ids, current_user)
         approved = [letter.id for letter in letters]

@@ -17,6 +17,7 @@ from crm.auth.models import User
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date
+from crm.inputs import parse_int
 from crm.meetings import cadence, reports
 from crm.meetings.models import AccountCadence
 from crm.meetings.summary import add_months, month_start
@@ -33,7 +34,7 @@ def _id_arg(name: str) -> int | None:
     value = request.args.get(name, "")
     if value == "none":
         return 0
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return parse_int(value)
 
 
 def _overseer() -> None:

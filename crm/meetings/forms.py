@@ -8,11 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -23,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from crm.forms_common import DayField, IdMultipleField, IdSelectField, WholeNumberField
 from crm.i18n import local_zone
 
 REQUIRED = _l("Wajib diisi.")
@@ -76,6 +75,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class IdCheckboxField(IdMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 def local_moment(day: date | None, clock: time | None) -> datetime | None:
     """A local date and wall-clock time as an aware UTC datetime."""
     if day is None or clock is None:
@@ -87,12 +91,12 @@ class NextStepForm(Form):
     """One next-step row; a row without a title is ignored."""
 
     title = StringField(_l("Langkah lanjut"), validators=[Optional(), Length(max=300)])
-    assignee_id = SelectField(_l("Penanggung jawab"), coerce=int, validate_choice=False)
-    due_date = DateField(_l("Jatuh tempo"), validators=[Optional()])
+    assignee_id = IdSelectField(_l("Penanggung jawab"), validate_choice=False)
+    due_date = DayField(_l("Jatuh tempo"), validators=[Optional()])
 
 
 class WhenMixin:
-    day = DateField(_l("Tanggal"), validators=[DataRequired(REQUIRED)])
+    day = DayField(_l("Tanggal"), validators=[DataRequired(REQUIRED)])
     start = TimeField(_l("Mulai"), validators=[DataRequired(REQUIRED)])
     end = TimeField(_l("Selesai"), validators=[Optional()])
 
@@ -103,8 +107,8 @@ class InteractionForm(WhenMixin, FlaskForm):
     place = StringField(_l("Tempat"), validators=[Length(max=300)])
     online_link = StringField(_l("Tautan daring"), validators=[Length(max=500)])
     agenda = StringField(_l("Agenda"), validators=[Length(max=500)])
-    person_ids = MultiCheckboxField(_l("Key person yang hadir"), coerce=int, validate_choice=False)
-    user_ids = SelectMultipleField(_l("Staf yang hadir"), coerce=int, validate_choice=False)
+    person_ids = IdCheckboxField(_l("Key person yang hadir"), validate_choice=False)
+    user_ids = IdMultipleField(_l("Staf yang hadir"), validate_choice=False)
     topics = MultiCheckboxField(_l("Topik"), choices=topic_choices)
     minutes = TextAreaField(_l("Notulen"), validators=[Length(max=20000)])
     outcome = TextAreaField(_l("Hasil"), validators=[Length(max=5000)])
@@ -116,7 +120,7 @@ class InteractionForm(WhenMixin, FlaskForm):
 
 
 class HeldForm(WhenMixin, FlaskForm):
-    person_ids = MultiCheckboxField(_l("Key person yang hadir"), coerce=int, validate_choice=False)
+    person_ids = IdCheckboxField(_l("Key person yang hadir"), validate_choice=False)
     minutes = TextAreaField(_l("Notulen"), validators=[DataRequired(REQUIRED), Length(max=20000)])
     outcome = TextAreaField(_l("Hasil"), validators=[Length(max=5000)])
     sentiment = SelectField(_l("Sikap mitra"), choices=sentiment_choices, default="")
@@ -126,8 +130,8 @@ class HeldForm(WhenMixin, FlaskForm):
 
 
 class QuickForm(FlaskForm):
-    account_id = SelectField(_l("Akun"), coerce=int, validators=[DataRequired(REQUIRED)])
-    person_id = SelectField(_l("Key person"), coerce=int, validate_choice=False)
+    account_id = IdSelectField(_l("Akun"), validators=[DataRequired(REQUIRED)])
+    person_id = IdSelectField(_l("Key person"), validate_choice=False)
     minutes = StringField(
         _l("Notulen satu baris"), validators=[DataRequired(REQUIRED), Length(max=500)]
     )
@@ -137,12 +141,12 @@ class QuickForm(FlaskForm):
 
 class CadencePolicyForm(FlaskForm):
     corporate_mode = SelectField(_l("Korporasi"))
-    corporate_days = IntegerField(
+    corporate_days = WholeNumberField(
         _l("Setiap berapa hari (korporasi)"),
         validators=[Optional(), NumberRange(7, 366, _l("Antara 7 dan 366 hari."))],
     )
     institutional_mode = SelectField(_l("Institusi"))
-    institutional_days = IntegerField(
+    institutional_days = WholeNumberField(
         _l("Setiap berapa hari (institusi)"),
         validators=[Optional(), NumberRange(7, 366, _l("Antara 7 dan 366 hari."))],
     )

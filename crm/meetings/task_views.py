@@ -12,6 +12,7 @@ from crm.auth.access import require_roles
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date
+from crm.inputs import parse_int
 from crm.meetings import tasks
 from crm.meetings.models import Task
 from crm.meetings.services import MeetingError
@@ -27,14 +28,14 @@ def _filters() -> tuple[tasks.TaskFilters, str]:
     assignee_arg = request.args.get("assignee", "")
     if assignee_arg == "":
         assignee_arg = str(current_user.id)
-    assignee_id = int(assignee_arg) if assignee_arg.isdigit() and len(assignee_arg) < 19 else None
+    assignee_id = parse_int(assignee_arg)
     status = request.args.get("status", "open")
     account = request.args.get("account", "")
     return tasks.TaskFilters(
         assignee_id=assignee_id,
         status=status if status in ("open", "done", "cancelled", "all") else "open",
         due=request.args.get("due", "") if request.args.get("due") in ("late", "week") else "",
-        account_id=int(account) if account.isdigit() and len(account) < 19 else None,
+        account_id=parse_int(account),
     ), assignee_arg
 
 

@@ -3,7 +3,7 @@ interaction, edit, mark held, cancel, its .ics invite, and the user's calendar f
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from flask import (
     Blueprint,
@@ -26,6 +26,7 @@ from crm.auth.models import STAFF_ROLES, User
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date, local_zone
+from crm.inputs import date_arg, int_arg, parse_int
 from crm.meetings import feed, queries, services
 from crm.meetings.forms import HeldForm, InteractionForm, QuickForm, local_moment
 from crm.meetings.invites import interaction_calendar
@@ -38,33 +39,21 @@ PER_PAGE = 50
 FIELD_FOR = {"starts_at": "start", "ends_at": "end"}
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
-
-
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def list_filters() -> tuple[queries.InteractionFilters, str]:
     """Filters from the query string; an RM sees what they logged unless they ask for all."""
     author_arg = request.args.get("author", "")
-    author_id = _int_arg("author")
+    author_id = int_arg("author")
     if author_arg == "" and current_user.role == "rm":
         author_id, author_arg = current_user.id, str(current_user.id)
     kind = request.args.get("type", "")
     status = request.args.get("status", "")
     return queries.InteractionFilters(
-        account_id=_int_arg("account"),
+        account_id=int_arg("account"),
         author_id=author_id,
         type=kind if kind in INTERACTION_TYPES else "",
         status=status if status in ("planned", "held", "cancelled") else "",
-        date_from=_date_arg("from"),
-        date_to=_date_arg("to"),
+        date_from=date_arg("from"),
+        date_to=date_arg("to"),
         q=request.args.get("q", "").replace("\x00", "")[:200],  # PostgreSQL refuses NUL
     ), author_arg
 
@@ -203,7 +192,7 @@ def _interaction_form(account: Account, obj: Interaction | None = None) -> Inter
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    account_id = _int_arg("account")
+    account_id = int_arg("account")
     if not account_id:
         return redirect(url_for("meetings.quick"))
     account = account_or_404(account_id)
@@ -400,7 +389,7 @@ def _quick_accounts(selected: Account | None) -> list[tuple[int, str]]:
 @bp.route("/quick", methods=["GET", "POST"])
 def quick():
     raw = request.form.get("account_id", "")
-    account_id = int(raw) if raw.isdigit() and len(raw) < 19 else _int_arg("account")
+    account_id = parse_int(raw) or int_arg("account")
     account = db.session.get(Account, account_id) if account_id else None
     form = QuickForm()
     form.account_id.choices = [(0, _("— pilih akun —")), *_quick_accounts(account)]

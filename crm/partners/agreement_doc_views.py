@@ -15,6 +15,7 @@ from crm import storage
 from crm.compliance.services import today_local
 from crm.errors import render_error
 from crm.extensions import db
+from crm.inputs import date_arg
 from crm.letters.render import tanggal
 from crm.letters.services import EDIT_FIELDS, draft_letter, prefill
 from crm.partners import documents, monitoring, renewal, services
@@ -27,16 +28,12 @@ from crm.partners.agreement_views import (
 from crm.partners.forms import DocumentForm
 from crm.partners.labels import DOCUMENT_KIND_LABELS
 from crm.partners.models import Agreement, AgreementAlert, AgreementDocument
+from crm.redirects import redirect_to_next
 
 
 def _matrix_params(today: date) -> tuple[str, date]:
     kind = "quarter" if request.args.get("period") == "quarter" else "month"
-    last = today
-    raw = request.args.get("before", "")
-    try:
-        last = min(date.fromisoformat(raw), today) if raw else today
-    except ValueError:
-        last = today
+    last = min(date_arg("before") or today, today)
     return kind, last
 
 
@@ -215,7 +212,6 @@ def dismiss_alert(alert_id: int):
     dismiss(alert, current_user)
     db.session.commit()
     flash(_("Peringatan ditutup."), "success")
-    target = request.form.get("next", "")
-    return redirect(
-        target if target == "/" else url_for(".detail", agreement_id=alert.agreement_id)
+    return redirect_to_next(
+        request.form.get("next"), fallback=url_for(".detail", agreement_id=alert.agreement_id)
     )

@@ -13,6 +13,7 @@ from crm.accounts.models import Account
 from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
+from crm.inputs import parse_int
 from crm.pagination import Page, keyset_page
 from crm.partners.models import KINDS, Agreement, AgreementBranch
 from crm.partners.services import EXPIRING_DAYS, INSTITUTION_KINDS, RUNNING
@@ -30,11 +31,6 @@ STATUS_FILTERS = (
 EXPIRING_WINDOWS = (30, 60, 90)
 
 
-def _int(raw) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
-
-
 @dataclass
 class RegisterFilters:
     account_id: int | None = None
@@ -48,14 +44,14 @@ class RegisterFilters:
     def from_args(cls, args) -> RegisterFilters:
         kind = args.get("kind", "")
         status = args.get("status", "")
-        days = _int(args.get("days")) or EXPIRING_DAYS
+        days = parse_int(args.get("days")) or EXPIRING_DAYS
         return cls(
-            account_id=_int(args.get("account")),
+            account_id=parse_int(args.get("account")),
             kind=kind if kind in KINDS else "",
             status=status if status in STATUS_FILTERS else "",
             days=days if days in EXPIRING_WINDOWS else EXPIRING_DAYS,
-            rm_id=_int(args.get("rm")),
-            branch_id=_int(args.get("branch")),
+            rm_id=parse_int(args.get("rm")),
+            branch_id=parse_int(args.get("branch")),
         )
 
     def args(self) -> dict:

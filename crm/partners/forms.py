@@ -10,24 +10,13 @@ from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaFiel
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from crm.cases.forms import ChoiceField, DayField, WholeNumberField
+from crm.cases.forms import ChoiceField
+from crm.forms_common import DayField, WholeNumberField, db_id
 from crm.partners.labels import DOCUMENT_KIND_LABELS, REPORT_STATUS_LABELS
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-MAX_ID = 2**31 - 1  # ids are INTEGER columns: a longer number is no id (and no database error)
-
-
-def _id(value) -> int:
-    """An id from a select box: a number that fits the id columns, else ValueError (which
-    the fields turn into their own message)."""
-    number = int(value)
-    if not 0 <= number <= MAX_ID:
-        raise ValueError("not an id")
-    return number
 
 
 class BranchesField(SelectMultipleField):
@@ -49,7 +38,7 @@ class BranchesField(SelectMultipleField):
 
 class AgreementForm(FlaskForm):
     account_id = ChoiceField(
-        _l("Institusi mitra"), coerce=_id, validate_choice=False, validators=[Optional()]
+        _l("Institusi mitra"), coerce=db_id, validate_choice=False, validators=[Optional()]
     )
     title = StringField(
         _l("Judul"),
@@ -82,9 +71,9 @@ class AgreementForm(FlaskForm):
         _l("Berlaku sampai"), validators=[DataRequired(_l("Isi tanggal akhir berlaku."))]
     )
     rm_id = ChoiceField(
-        _l("RM penanggung jawab"), coerce=_id, validate_choice=False, validators=[Optional()]
+        _l("RM penanggung jawab"), coerce=db_id, validate_choice=False, validators=[Optional()]
     )
-    branch_ids = BranchesField(_l("Kantor cabang pelaksana"), coerce=_id)
+    branch_ids = BranchesField(_l("Kantor cabang pelaksana"), coerce=db_id)
     internal_notes = TextAreaField(
         _l("Catatan internal"),
         filters=[_strip],
@@ -140,7 +129,7 @@ class ReportForm(FlaskForm):
     # An id outside the user's branches is refused by crm.partners.monitoring (403).
     branch_id = ChoiceField(
         _l("Kantor cabang"),
-        coerce=_id,
+        coerce=db_id,
         validate_choice=False,
         validators=[DataRequired(_l("Pilih kantor cabang."))],
     )

@@ -20,6 +20,7 @@ from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
 from crm.i18n import local_zone
+from crm.inputs import parse_int
 from crm.partners.models import Agreement, AgreementBranch, ImplementationReport
 from crm.partners.services import RUNNING
 
@@ -40,10 +41,10 @@ class RollupFilters:
         group = args.get("group", "institution")
         return cls(
             group=group if group in GROUPS else "institution",
-            account_id=_int(args.get("account")),
-            rm_id=_int(args.get("rm")),
+            account_id=parse_int(args.get("account")),
+            rm_id=parse_int(args.get("rm")),
             region=(args.get("region") or "").strip()[:120],
-            page=max(1, min(_int(args.get("page")) or 1, 10_000)),
+            page=max(1, min(parse_int(args.get("page")) or 1, 10_000)),
         )
 
     def args(self, **changes) -> dict:
@@ -54,13 +55,6 @@ class RollupFilters:
             "region": self.region or None,
         } | changes
         return {k: v for k, v in values.items() if v not in (None, "")}
-
-
-def _int(raw) -> int | None:
-    raw = (raw or "").strip() if isinstance(raw, str) else raw
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 18:
-        return int(raw)
-    return None
 
 
 @dataclass

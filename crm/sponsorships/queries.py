@@ -21,6 +21,7 @@ from crm.accounts.models import Account
 from crm.accounts.services import search_name
 from crm.admin.models import BranchOffice
 from crm.extensions import db
+from crm.inputs import parse_date, parse_int
 from crm.sponsorships.models import SCHEMES, Sponsorship
 from crm.sponsorships.services import scheme_label
 from crm.sponsorships.status import SHOWN_STATUSES, status_condition
@@ -28,18 +29,6 @@ from crm.sponsorships.status import SHOWN_STATUSES, status_condition
 GROUPS = ("month", "sponsor", "scheme", "branch")
 TOP_SPONSORS = 20
 PANEL_ITEMS = 5
-
-
-def _int(value) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() and 0 < int(text) < 2**63 else None
-
-
-def _day(value) -> date | None:
-    try:
-        return date.fromisoformat(str(value or ""))
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -59,11 +48,11 @@ class RegisterFilters:
             q=(args.get("q") or "").strip()[:100],
             scheme=args.get("scheme") if args.get("scheme") in SCHEMES else "",
             status=args.get("status") if args.get("status") in SHOWN_STATUSES else "",
-            branch=_int(args.get("branch")),
-            rm=_int(args.get("rm")),
-            account=_int(args.get("account")),
-            end_from=_day(args.get("end_from")),
-            end_to=_day(args.get("end_to")),
+            branch=parse_int(args.get("branch")),
+            rm=parse_int(args.get("rm")),
+            account=parse_int(args.get("account")),
+            end_from=parse_date(args.get("end_from")),
+            end_to=parse_date(args.get("end_to")),
         )
 
     def as_args(self) -> dict:
