@@ -310,7 +310,7 @@ def my_open_cases(user: User, today: date, limit: int = HOME_CASES) -> MyCases:
     items = db.session.scalars(
         select(Case)
         .where(*mine)
-        .options(joinedload(Case.account))
+        .options(joinedload(Case.account).load_only(Account.id, Account.name))
         .order_by(Case.stage_due_on.is_(None), Case.stage_due_on, Case.id)
         .limit(limit)
     ).all()

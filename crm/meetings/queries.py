@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, false, literal_column, or_, select, true
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.sql.elements import False_
 
 from crm import fulltext
@@ -250,12 +250,30 @@ def related_interaction_ids(
     return ids
 
 
-def load_interactions(ids: set[int], limit: int) -> list[Interaction]:
+def home_list_columns(stmt: Select) -> Select:
+    """What a line of the home page's meeting lists shows: no minutes, no attendees."""
+    return stmt.options(
+        load_only(
+            Interaction.id,
+            Interaction.account_id,
+            Interaction.starts_at,
+            Interaction.type,
+            Interaction.status,
+            Interaction.agenda,
+            Interaction.is_bod1,
+            Interaction.confidential,
+        ),
+        joinedload(Interaction.account).load_only(Account.id, Account.name),
+    )
+
+
+def load_interactions(ids: set[int], limit: int, *, light: bool = False) -> list[Interaction]:
     if not ids:
         return []
+    loads = home_list_columns if light else with_list_relations
     return list(
         db.session.scalars(
-            with_list_relations(select(Interaction))
+            loads(select(Interaction))
             .where(Interaction.id.in_(ids))
             .order_by(Interaction.starts_at, Interaction.id)
             .limit(limit)
@@ -266,7 +284,7 @@ def load_interactions(ids: set[int], limit: int) -> list[Interaction]:
 def my_meetings(user: User, start: date, end: date, limit: int = 50) -> list[Interaction]:
     """The user's interactions between two local dates (see related_interaction_ids)."""
     ids = related_interaction_ids(user, local_midnight(start), local_midnight(end), limit)
-    return load_interactions(ids, limit)
+    return load_interactions(ids, limit, light=True)
 
 
 def rm_home(user: User, now: datetime | None = None) -> dict[str, Any]:
@@ -284,7 +302,7 @@ def rm_home(user: User, now: datetime | None = None) -> dict[str, Any]:
     tasks = list(
         db.session.scalars(
             select(Task)
-            .options(joinedload(Task.account))
+            .options(joinedload(Task.account).load_only(Account.id, Account.name))
             .where(
                 Task.assignee_id == user.id,
                 Task.status == "open",
@@ -296,6 +314,7 @@ def rm_home(user: User, now: datetime | None = None) -> dict[str, Any]:
     )
     gaps = db.session.scalars(
         select(Account)
+        .options(load_only(Account.id, Account.name, Account.key_person_gap_since))
         .where(Account.rm_id == user.id, Account.key_person_gap_since.is_not(None))
         .order_by(Account.key_person_gap_since)
         .limit(HOME_LIMIT)
