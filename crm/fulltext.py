@@ -13,8 +13,10 @@ How a search runs: first the text index alone lists the matching ids, up to a ca
 they fit, the caller's query takes them as `id IN (...)` and sorts a few rows (a rare
 word: index lookups only). When there are more, the caller's ordered scan (newest first)
 tests each row and stops at the first page. On SQLite the test is membership of the FTS
-match set, built once (its cost grows with the number of matches: a word in every row of
-2 million costs about half a second). On PostgreSQL the test is the stored tsvector.
+match set, built once, while it is small enough (its cost grows with the number of
+matches); for a word in more rows than that, the row's own text is tested with the same
+idea of a word as FTS5 (crm.textmatch), and the scan reads only a few hundred rows. On
+PostgreSQL the test is the stored tsvector.
 Measured on 2 million meetings in bench/RESULTS.md.
 
 Changing a group's columns needs a migration that drops and creates the structures again
@@ -24,7 +26,6 @@ SQLite table, which re-creates the table without its triggers.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -42,12 +43,13 @@ from sqlalchemy import (
     text,
 )
 
+from crm import textmatch
 from crm.extensions import db
 
-WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 8
 MAX_WORD_LENGTH = 64
 SPARSE_CAP = 2000  # SQLite: up to this many matches, look the ids up
+SQLITE_SET_CAP = 50_000  # SQLite: up to this many, a set of them; more: test each row's text
 PG_SPARSE_CAP = 2000  # PostgreSQL: the same, probed through the GIN index
 # PostgreSQL: a word the planner's statistics put in at least this share of rows is common
 # enough for the ordered scan at once; its estimate for an unknown word is 0.5 %.
@@ -90,18 +92,18 @@ TEXT_INDEXES = (INTERACTION_TEXT,)
 
 
 def words(query: str) -> list[str]:
-    """The query's words, lower-cased, as the index stores them."""
-    found = WORD.findall((query or "").lower())
-    return [w[:MAX_WORD_LENGTH] for w in found[:MAX_WORDS]]
+    """The query's words, lower-cased and without diacritics, as the index stores them."""
+    return [w[:MAX_WORD_LENGTH] for w in textmatch.tokens(query)[:MAX_WORDS]]
 
 
 def _is_sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
-def _fts_query(group: TextGroup, terms: list[str]) -> str:
+def _fts_query(group: TextGroup, terms: list[str], prefix: bool = True) -> str:
     columns = " ".join(group.columns)
-    return " AND ".join(f'{{{columns}}} : "{t}"*' for t in terms)
+    star = "*" if prefix else ""
+    return " AND ".join(f'{{{columns}}} : "{t}"{star}' for t in terms)
 
 
 def _pg_query(terms: list[str], prefix: bool = True):
@@ -113,13 +115,13 @@ def _fts_table(index: TextIndex):
     return table(index.fts_table, column("rowid"))
 
 
-def _fts_match(index: TextIndex, group: TextGroup, terms: list[str]) -> ColumnElement:
-    return literal_column(index.fts_table).op("MATCH")(_fts_query(group, terms))
+def _fts_match(index: TextIndex, group: TextGroup, terms: list[str], prefix=True) -> ColumnElement:
+    return literal_column(index.fts_table).op("MATCH")(_fts_query(group, terms, prefix))
 
 
-def _fts_ids(index: TextIndex, group: TextGroup, terms: list[str]):
+def _fts_ids(index: TextIndex, group: TextGroup, terms: list[str], prefix: bool = True):
     fts = _fts_table(index)
-    return select(fts.c.rowid).where(_fts_match(index, group, terms))
+    return select(fts.c.rowid).where(_fts_match(index, group, terms, prefix))
 
 
 def _pg_match(index: TextIndex, group: TextGroup, terms: list[str]) -> ColumnElement:
@@ -143,13 +145,34 @@ def match_condition(index: TextIndex, group_name: str, id_column, query: str) ->
 
 
 def _sqlite_condition(index: TextIndex, group: TextGroup, terms, id_column) -> ColumnElement:
+    # FTS5 reads a prefix term's whole doclist before the first row (50 ms for a word in
+    # every row); an exact term streams. Every exact match is a prefix match, so many
+    # exact matches already say "common" at the price of a few thousand index entries.
+    if _fts_count(index, group, terms, SQLITE_SET_CAP + 1, prefix=False) > SQLITE_SET_CAP:
+        return _own_text_matches(index, group, terms)
     matching = _fts_ids(index, group, terms)
     ids = db.session.scalars(matching.limit(SPARSE_CAP + 1)).all()
     if len(ids) <= SPARSE_CAP:
         return id_column.in_(ids) if ids else false()
-    # Build the match set once; "+ 0" keeps the caller's ordered scan, which tests each row.
-    # (A per-row FTS5 probe was tried: each reads the word's whole doclist, ~7 ms a row.)
+    if _fts_count(index, group, terms, SQLITE_SET_CAP + 1) > SQLITE_SET_CAP:
+        return _own_text_matches(index, group, terms)
+    # Build the match set once; "+ 0" keeps the caller's ordered scan testing each row.
     return (id_column + 0).in_(matching)
+
+
+def _fts_count(index: TextIndex, group: TextGroup, terms, cap: int, *, prefix=True) -> int:
+    matching = _fts_ids(index, group, terms, prefix=prefix).limit(cap)
+    return db.session.scalar(select(func.count()).select_from(matching.subquery()))
+
+
+def _own_text_matches(index: TextIndex, group: TextGroup, terms) -> ColumnElement:
+    """So common that the ordered scan meets a match every few rows: test each row's own
+    text (crm.textmatch, registered on every SQLite connection) rather than build a set of
+    every match. (A per-row FTS5 probe was tried: each reads the word's whole doclist.)"""
+    own_text = literal_column(
+        " || ' ' || ".join(f"coalesce({index.table}.{c}, '')" for c in group.columns)
+    )
+    return func.relasi_words_match(own_text, " ".join(terms)) == 1
 
 
 def _pg_condition(index: TextIndex, group: TextGroup, terms, id_column) -> ColumnElement:

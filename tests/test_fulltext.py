@@ -126,7 +126,9 @@ def test_a_long_match_list_gives_the_same_pages_as_a_short_one(db, client, login
     monkeypatch.setattr(fulltext, "SPARSE_CAP", 3)
     monkeypatch.setattr(fulltext, "PG_SPARSE_CAP", 3)
     long = walk()
-    assert short == long == ids  # newest first, every match once, on three pages
+    monkeypatch.setattr(fulltext, "SQLITE_SET_CAP", 3)
+    per_row = walk()
+    assert short == long == per_row == ids  # newest first, every match once, on three pages
 
 
 def test_search_rebuild_command_restores_a_damaged_index(app, meetings):
@@ -151,3 +153,45 @@ def test_a_long_match_list_walks_the_ordered_index_of_meetings_with_minutes(meet
     sql = stmt.compile(_db.session.get_bind(), compile_kwargs={"literal_binds": True})
     plan = str(_db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all())
     assert "ix_interaction_starts_private" in plan and "TEMP B-TREE" not in plan
+
+
+WORDY = [
+    "Tunggakán iuran Rp 1.500.000 per_bulan",
+    "ÉLAN vital; PT Maju-Jaya",
+    "catatan2026 rapat ke-3",
+    "Straße und Öl",
+]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "tunggakan",
+        "TUNGGA",
+        "elan",
+        "maju jaya",
+        "jaya",
+        "2026",
+        "catatan",
+        "ke 3",
+        "bulan",
+        "per",
+        "strasse",
+        "straße",
+        "ol",
+        "rp 500",
+    ],
+)
+def test_the_per_row_test_agrees_with_the_index_on_what_a_word_is(db, monkeypatch, q):
+    """A very common word is tested on each row's text (crm.textmatch) instead of through
+    the index: both must find the same meetings."""
+    rm = UserFactory(role="rm")
+    account = AccountFactory(rm=rm)
+    for i, minutes in enumerate(WORDY):
+        log(account, rm, utcnow() - timedelta(days=i + 1), agenda="-", minutes=minutes)
+    through_index = _found(rm, q)
+    monkeypatch.setattr(fulltext, "SPARSE_CAP", 0)
+    monkeypatch.setattr(fulltext, "PG_SPARSE_CAP", 0)
+    monkeypatch.setattr(fulltext, "PG_DENSE_SHARE", 0.0)
+    monkeypatch.setattr(fulltext, "SQLITE_SET_CAP", 0)
+    assert _found(rm, q) == through_index
