@@ -1,12 +1,19 @@
-"""Keyset (seek) pagination: pages stay as fast at page 1000 as at page 1."""
+"""Keyset (seek) pagination: pages stay as fast at page 1000 as at page 1.
+
+Cursors are signed with the app's secret key: a link can only carry values a page of ours
+wrote, so a tampered one (huge numbers, nulls, the wrong types) never reaches a query.
+"""
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from flask import current_app, flash, g, has_request_context
+from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,23 +27,41 @@ class Page:
     has_prev: bool
 
 
+class _Json:
+    """json as the unsigned cursors wrote it: dates and decimals as their text."""
+
+    dumps = staticmethod(partial(json.dumps, separators=(",", ":"), default=str))
+    loads = staticmethod(json.loads)
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="pagination.cursor", serializer=_Json)
+
+
 def encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    """The signed link value for the page after the row with these key values."""
+    return _signer().dumps(values)
 
 
 def decode_cursor(cursor: str | None, width: int) -> list[Any] | None:
-    """The cursor's values, or None when absent or malformed (a bad cursor means page 1)."""
+    """The cursor's values, or None when absent or not one of ours (page 1, with a notice)."""
     if not cursor:
         return None
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError):
-        return None
+        values = _signer().loads(cursor[:2000])
+    except (BadData, ValueError, UnicodeError):
+        values = None
     if not isinstance(values, list) or len(values) != width:
+        _bad_cursor_notice()
         return None
     return values
+
+
+def _bad_cursor_notice() -> None:
+    """Once per request: the link was changed or is from an older version of the page."""
+    if has_request_context() and not g.get("bad_cursor_noticed"):
+        g.bad_cursor_noticed = True
+        flash(_("Tautan halaman tidak valid; menampilkan halaman pertama."), "info")
 
 
 def _after(columns: list[ColumnElement], values: list[Any], descending: bool) -> ColumnElement:
