@@ -3,7 +3,7 @@ them done or open again."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from crm.meetings import tasks
 from crm.meetings.models import Task
 from crm.meetings.services import MeetingError
 from crm.meetings.views import staff_options
+from crm.redirects import redirect_to_next
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -70,10 +71,7 @@ def _set(task_id: int, status: str):
     except MeetingError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("tasks.index")
-    return redirect(target)
+    return redirect_to_next(request.form.get("next"), fallback=url_for("tasks.index"))
 
 
 @bp.post("/<int:task_id>/done")
