@@ -41,11 +41,16 @@ def register_converters(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_login import user_logged_in
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from crm import models  # noqa: F401 - every model registered before use
+    from crm import (
+        models,  # noqa: F401 - every model registered before use
+        resume,
+    )
     from crm.auth.access import load_user
-    from crm.extensions import babel, csrf, db, login_manager, migrate
+    from crm.auth.sessions import start_session, unauthorized
+    from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
     from crm.i18n import select_locale
 
     db.init_app(app)
@@ -54,8 +59,12 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+    user_logged_in.connect(start_session, app)
+    resume.install()
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     # Flask-Login's default message is English and not in our catalog.
@@ -141,6 +150,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
+    from crm import resume
     from crm.auth.access import partner_fence, password_change_guard
 
     csp = (
@@ -151,6 +161,7 @@ def register_security_headers(app: Flask) -> None:
 
     app.before_request(partner_fence)
     app.before_request(password_change_guard)
+    app.before_request(resume.offer_kept_form)
 
     @app.after_request
     def security_headers(response):

@@ -16,6 +16,13 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def limiter_storage_uri(redis_url: str) -> str:
+    """The app's Redis URL as the `limits` library spells it (`unix://` is `redis+unix://`)."""
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url.removeprefix("unix://")
+    return redis_url
+
+
 class Config:
     """Settings for development and production; every value can come from the environment."""
 
@@ -40,12 +47,37 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.PREFERRED_URL_SCHEME = "https" if self.is_production else "http"
         self.TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-        self.WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+        # Sessions: signed out after this long without a request, and this long after
+        # signing in whatever happens; a form token never outlives the session.
+        self.SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
+        self.SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
+        self.WTF_CSRF_TIME_LIMIT = self.SESSION_LIFETIME_HOURS * 3600
+        # A form sent after the session ended is kept this long for the same user to get it
+        # back, filled in, after signing in again.
+        self.FORM_RESUME_MINUTES = int(os.environ.get("FORM_RESUME_MINUTES", "60"))
+        # Rate limits (Flask-Limiter, counted in Redis). Failed sign-ins per account and
+        # address, per account from anywhere, and per address: each tier a longer wait.
+        self.RATELIMIT_STORAGE_URI = limiter_storage_uri(self.REDIS_URL)
+        self.RATELIMIT_STRATEGY = "moving-window"
+        self.RATELIMIT_KEY_PREFIX = "relasi-limit"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True  # Redis down: sign-in still works, unthrottled
+        self.LOGIN_LIMIT_ACCOUNT_ADDRESS = os.environ.get(
+            "LOGIN_LIMIT_ACCOUNT_ADDRESS", "5 per minute; 10 per 15 minutes; 20 per day"
+        )
+        self.LOGIN_LIMIT_ACCOUNT = os.environ.get(
+            "LOGIN_LIMIT_ACCOUNT", "50 per 15 minutes; 200 per day"
+        )
+        self.LOGIN_LIMIT_ADDRESS = os.environ.get(
+            "LOGIN_LIMIT_ADDRESS", "10 per minute; 30 per hour; 100 per day"
+        )
+        self.LETTER_PREVIEW_LIMIT = os.environ.get(
+            "LETTER_PREVIEW_LIMIT", "10 per minute; 100 per day"
+        )
+        self.VERIFY_LIMIT = os.environ.get("VERIFY_LIMIT", "30 per minute; 300 per hour")
         self.BABEL_DEFAULT_LOCALE = "id"
         self.BABEL_DEFAULT_TIMEZONE = os.environ.get("CRM_TIMEZONE", "Asia/Jakarta")
         self.LANGUAGES = ("id", "en")
-        self.LOGIN_MAX_FAILURES = 5
-        self.LOGIN_LOCK_MINUTES = 15
         self.PAGE_SIZE = 50
         # Jobs: how often a running job proves it is alive, and when it is presumed dead.
         self.JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "5"))
@@ -140,6 +172,7 @@ class TestConfig(Config):
         self.FILE_STORE = instance_path / "files"
         self.SQLALCHEMY_DATABASE_URI = database_url
         self.REDIS_URL = redis_url
+        self.RATELIMIT_STORAGE_URI = limiter_storage_uri(redis_url)
         self.SECRET_KEY = "test-secret-key"  # noqa: S105
         self.SERVER_NAME = None
         self.JOB_HEARTBEAT_SECONDS = 0.5

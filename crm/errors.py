@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -80,9 +81,38 @@ def busy_response():
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        from crm import resume
+
+        if not wants_json() and resume.expired_token_of_this_session():
+            # A page left open longer than a session lasts: no error page, the same form
+            # again with what was typed (kept for the session's user, if any).
+            resume.stash_form(resume.session_user_id())
+            flash(
+                _(
+                    "Formulir ini terbuka terlalu lama sehingga kedaluwarsa dan belum "
+                    "disimpan. Periksa isiannya lalu kirim lagi."
+                ),
+                "info",
+            )
+            return redirect(resume.form_page() or url_for("dashboard.index"))
         return render_error(
             400, _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")
         )
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_requests(exc: RateLimitExceeded):
+        from crm.limits import retry_after_seconds
+
+        wait = retry_after_seconds()
+        minutes = max(1, -(-wait // 60))
+        detail = _(
+            "%(reason)s Coba lagi dalam %(n)d menit.",
+            reason=exc.description if exc.limit.error_message else _("Terlalu banyak permintaan."),
+            n=minutes,
+        )
+        response = current_app.make_response(render_error(429, detail))
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

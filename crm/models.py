@@ -8,7 +8,7 @@ import crm.supply_chain.models  # noqa: F401
 from crm.accounts.models import Account, KeyPerson, Position
 from crm.admin.models import BranchOffice
 from crm.audit import AuditLog
-from crm.auth.models import LoginThrottle, User
+from crm.auth.models import User
 from crm.cases.models import (
     CaseEvent,
     CaseLetterRequest,
@@ -63,7 +63,6 @@ __all__ = [
     "LetterSequence",
     "LetterTypeSetting",
     "LetterheadSetting",
-    "LoginThrottle",
     "Position",
     "ScheduledRun",
     "Task",

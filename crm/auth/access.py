@@ -25,8 +25,11 @@ BROWSER_PROBES = ("/favicon.ico", "/apple-touch-icon", "/robots.txt", "/.well-kn
 
 
 def load_user(user_id: str):
-    """Flask-Login loader; the session version in the id makes old sessions invalid."""
+    """Flask-Login loader: the session version in the id makes sessions ended by a sign-out,
+    a password or role change or a deactivation invalid; the idle timeout and the absolute
+    lifetime end the others."""
     from crm.auth.models import User
+    from crm.auth.sessions import end_session, lifetime_ended
 
     try:
         raw_id, raw_version = user_id.split(".", 1)
@@ -35,6 +38,11 @@ def load_user(user_id: str):
     except (ValueError, TypeError):
         return None
     if user is None or user.session_version != version or not user.active:
+        end_session("revoked")
+        return None
+    ended = lifetime_ended()
+    if ended:
+        end_session(ended)
         return None
     return user
 

@@ -1,4 +1,4 @@
-"""Users of the CRM and the per-email login throttle."""
+"""Users of the CRM."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    # Bumped on password change or deactivation: every older session stops working.
+    # Bumped on sign-out, password or role change and deactivation: every older session
+    # stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     locale: Mapped[str] = mapped_column(String(5), default="id")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -71,14 +72,3 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
-
-
-class LoginThrottle(db.Model):
-    """Failed sign-ins per email, known or not, so a lockout reveals nothing."""
-
-    __tablename__ = "login_throttle"
-
-    email: Mapped[str] = mapped_column(String(254), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,23 +1,20 @@
-"""Authentication with a per-email lockout, and password changes."""
+"""Authentication, signing out everywhere, and password changes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from crm import audit
-from crm.auth.models import LoginThrottle, User
-from crm.db import as_utc, utcnow
+from crm.auth.models import User
+from crm.db import utcnow
 from crm.extensions import db
 
 
 @dataclass
 class LoginResult:
     user: User | None = None
-    locked: bool = False
     must_change_password: bool = False
 
 
@@ -30,43 +27,20 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> LoginResult:
-    """Check credentials; after LOGIN_MAX_FAILURES failures the email is locked for a while.
-
-    The same throttle applies to unknown emails, so the response never tells whether an
-    email has an account.
-    """
-    cfg = current_app.config
-    email = normalize_email(email)
-    now = utcnow()
-    throttle = db.session.get(LoginThrottle, email)
-    if throttle and throttle.locked_until and as_utc(throttle.locked_until) > now:
-        return LoginResult(locked=True)
+    """Check credentials. Repeated failures are slowed down by the rate limits on /login
+    (per account and address, per account, per address), never by locking the account."""
     user = find_user_by_email(email)
     if user is not None and user.active and user.check_password(password):
-        if throttle:
-            db.session.delete(throttle)
-        user.last_login_at = now
+        user.last_login_at = utcnow()
         audit.record("auth.login", user, summary=user.email, actor=user)
         return LoginResult(user=user, must_change_password=user.must_change_password)
-    if throttle is None:
-        throttle = LoginThrottle(email=email, failures=0)
-        db.session.add(throttle)
-    if throttle.locked_until and as_utc(throttle.locked_until) <= now:
-        throttle.failures = 0  # the previous lock has run out: count afresh
-        throttle.locked_until = None
-    throttle.failures += 1
-    throttle.last_failure_at = now
-    locked = throttle.failures >= cfg["LOGIN_MAX_FAILURES"]
-    if locked:
-        throttle.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-        audit.record(
-            "auth.lockout",
-            entity_type="login_throttle",
-            entity_id=email[:40],
-            summary=f"{email} locked for {cfg['LOGIN_LOCK_MINUTES']} min",
-        )
-    db.session.flush()
-    return LoginResult(locked=locked)
+    return LoginResult()
+
+
+def sign_out(user: User) -> None:
+    """End every session of the user: a saved copy of any of their cookies stops working."""
+    user.session_version = (user.session_version or 0) + 1
+    audit.record("auth.logout", user, summary=user.email, actor=user)
 
 
 def change_password(user: User, current: str, new: str) -> bool:

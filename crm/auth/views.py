@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -17,27 +16,59 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from crm import resume
 from crm.auth import services
 from crm.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
-from crm.extensions import db
+from crm.extensions import db, limiter
+from crm.limits import audit_breach, client_address, setting
+from crm.redirects import redirect_to_next, safe_local_path
 
 bp = Blueprint("auth", __name__)
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a local path (no scheme, no host, no `//` or backslash trick) may be followed."""
-    if not target:
-        return None
-    target = target.strip()
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    return target
+    """Only a local path may be followed (crm.redirects decides for every `next`)."""
+    return safe_local_path(target)
+
+
+def login_failed(response) -> bool:
+    """deduct_when: only a refused sign-in counts against the limits."""
+    return bool(g.get("login_failed"))
+
+
+def attempted_email() -> str:
+    return services.normalize_email(request.form.get("email", ""))[:254]
+
+
+def account_and_address() -> str:
+    email = attempted_email()
+    return f"{email}|{client_address()}" if email else ""
+
+
+def throttled_message() -> str:
+    return _(
+        "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, tunggu sebentar lalu coba lagi."
+    )
+
+
+def login_limit(setting_name: str, scope: str, key_func):
+    return limiter.shared_limit(
+        setting(setting_name),
+        scope=scope,
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=login_failed,
+        on_breach=audit_breach,
+        error_message=throttled_message,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
+# Growing waits, never a lock: an attacker's address is slowed on one account and on all,
+# while the owner signing in from elsewhere still gets in.
+@login_limit("LOGIN_LIMIT_ACCOUNT_ADDRESS", "login-account-address", account_and_address)
+@login_limit("LOGIN_LIMIT_ACCOUNT", "login-account", attempted_email)
+@login_limit("LOGIN_LIMIT_ADDRESS", "login-address", client_address)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -47,29 +78,30 @@ def login():
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data)
         db.session.commit()
-        if result.locked:
-            flash(
-                _(
-                    "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, masuk dengan email "
-                    "ini dikunci selama %(n)d menit.",
-                    n=current_app.config["LOGIN_LOCK_MINUTES"],
-                ),
-                "error",
-            )
-        elif result.user is None:
+        if result.user is None:
+            g.login_failed = True
             flash(_("Email atau kata sandi salah."), "error")
         else:
+            kept_form = resume.take_token()
             session.clear()
             login_user(result.user)
+            back_to_form = resume.keep_for(kept_form, result.user.id)
             if result.must_change_password:
                 flash(_("Silakan ganti kata sandi sementara Anda."), "info")
                 return redirect(url_for("auth.profile"))
-            return redirect(safe_next(form.next.data) or url_for("dashboard.index"))
+            return redirect_to_next(
+                back_to_form or form.next.data, fallback=url_for("dashboard.index")
+            )
+    elif request.method == "POST":
+        g.login_failed = True  # an incomplete form counts as a try too
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        services.sign_out(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("Anda telah keluar."), "info")
@@ -117,4 +149,4 @@ def language():
             services.set_locale(current_user, locale)
             db.session.commit()
         session["lang"] = locale
-    return redirect(safe_next(request.form.get("next")) or url_for("auth.login"))
+    return redirect_to_next(request.form.get("next"), fallback=url_for("auth.login"))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 
 from crm.auth.access import require_roles
+from crm.extensions import limiter
 from crm.letters.context import letterhead_context
 from crm.letters.render import LETTER_TYPES, render_letter
 from crm.letters.samples import sample_context
+from crm.limits import audit_breach, setting, user_key
 
 bp = Blueprint("letter_preview", __name__, url_prefix="/letters/preview")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -19,6 +21,8 @@ def index():
 
 
 @bp.get("/<letter_type>.pdf")
+# Each sample is rendered while the user waits: a few a minute per user (LETTER_PREVIEW_LIMIT).
+@limiter.limit(setting("LETTER_PREVIEW_LIMIT"), key_func=user_key, on_breach=audit_breach)
 def pdf(letter_type: str):
     if letter_type not in LETTER_TYPES:
         abort(404)

@@ -14,8 +14,9 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from crm.extensions import db
+from crm.extensions import db, limiter
 from crm.letters.models import Letter
+from crm.limits import audit_breach, client_address, setting
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")
 
@@ -71,12 +72,21 @@ def page(letter: Letter | None, form: VerifyUploadForm, *, result=None, error=No
     )
 
 
+# Public pages: one counter per address for looking up codes and checking uploads alike,
+# so guessing codes is slow (VERIFY_LIMIT).
+verify_limit = limiter.shared_limit(
+    setting("VERIFY_LIMIT"), scope="verify", key_func=client_address, on_breach=audit_breach
+)
+
+
 @bp.get("/<code>")
+@verify_limit
 def show(code: str):
     return page(issued_letter(code), VerifyUploadForm())
 
 
 @bp.post("/<code>")
+@verify_limit
 def check(code: str):
     """Compare an uploaded PDF with the issued one; only its hash is kept, only in memory."""
     letter = issued_letter(code)
