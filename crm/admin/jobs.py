@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from crm import storage
 from crm.admin.services import audit_query
 from crm.audit import AuditLog
+from crm.exports import csv_row
 from crm.extensions import db
 from crm.jobs.services import JobContext, job_handler
 
@@ -54,18 +55,20 @@ def export_audit(ctx: JobContext) -> dict:
             break
         for r in rows:
             writer.writerow(
-                [
-                    r.id,
-                    r.created_at.isoformat(),
-                    r.actor_label,
-                    r.action,
-                    r.entity_type,
-                    r.entity_id or "",
-                    r.summary,
-                    json.dumps(r.before, ensure_ascii=False) if r.before is not None else "",
-                    json.dumps(r.after, ensure_ascii=False) if r.after is not None else "",
-                    r.ip or "",
-                ]
+                csv_row(
+                    [
+                        r.id,
+                        r.created_at.isoformat(),
+                        r.actor_label,
+                        r.action,
+                        r.entity_type,
+                        r.entity_id or "",
+                        r.summary,
+                        json.dumps(r.before, ensure_ascii=False) if r.before is not None else "",
+                        json.dumps(r.after, ensure_ascii=False) if r.after is not None else "",
+                        r.ip or "",
+                    ]
+                )
             )
         done += len(rows)
         last_id = rows[-1].id

@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from crm.accounts.imports.tabular import XLSX_MIMETYPE
 from crm.auth.models import User
 from crm.cases import board
 from crm.cases.labels import case_label
 from crm.cases.models import EscalationCase as Case
+from crm.exports import XLSX_MIMETYPE, xlsx_cell
 from crm.extensions import db
 from crm.i18n import local_date
 
@@ -117,16 +117,9 @@ def due_state(c: Case, today: date) -> str:
 def _cell(sheet, value, money: bool = False):
     """Text stays text (a name starting with `=` is never a formula); numbers and dates
     keep their type so the sheet can sum and sort them."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    elif isinstance(value, date):
-        cell.number_format = DATE_FORMAT
-    elif money:
-        cell.number_format = MONEY_FORMAT
-    return cell
+    if isinstance(value, date):
+        return xlsx_cell(sheet, value, DATE_FORMAT)
+    return xlsx_cell(sheet, value, MONEY_FORMAT if money else None)
 
 
 def case_export(

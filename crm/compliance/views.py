@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from crm.accounts.imports.forms import ConfirmImportForm
-from crm.accounts.imports.tabular import XLSX_MIMETYPE, UploadError, csv_bytes, xlsx_bytes
+from crm.accounts.imports.tabular import UploadError
 from crm.accounts.models import Account
 from crm.auth.access import require_roles, roles_required
 from crm.compliance import import_runs
@@ -39,6 +39,7 @@ from crm.compliance.forms import ComplianceImportForm
 from crm.compliance.import_rows import COLUMNS
 from crm.compliance.models import ComplianceImport
 from crm.compliance.services import account_compliance, today_local
+from crm.exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from crm.extensions import db
 from crm.jobs.services import create_job
 

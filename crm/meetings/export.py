@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from crm.accounts.models import Account
 from crm.auth.models import User
+from crm.exports import csv_row
 from crm.extensions import db
 from crm.i18n import local_zone
 from crm.meetings import queries
@@ -35,13 +36,6 @@ COLUMNS = (
     "outcome",
     "sentiment",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value) -> str:
-    """A CSV cell that spreadsheets will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def rows(filters: queries.InteractionFilters, viewer: User) -> Iterator[list[str]]:
@@ -123,7 +117,7 @@ def export_response(filters: queries.InteractionFilters, viewer: User) -> Respon
         writer = csv.writer(buffer)
         buffer.write("\ufeff")  # Excel reads UTF-8 with a BOM
         for row in rows(filters, viewer):
-            writer.writerow([cell(v) for v in row])
+            writer.writerow(csv_row(row))
             if buffer.tell() > 64_000:
                 yield buffer.getvalue()
                 buffer.seek(0)

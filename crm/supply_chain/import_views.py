@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from crm.accounts.imports.tabular import XLSX_MIMETYPE, UploadError, csv_bytes, xlsx_bytes
+from crm.accounts.imports.tabular import UploadError
+from crm.exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from crm.extensions import db
 from crm.jobs.services import create_job
 from crm.supply_chain import import_runs

@@ -12,12 +12,10 @@ from datetime import date, datetime, time
 from flask_babel import gettext as _
 
 from crm.accounts.imports.columns import Column, header_key
+from crm.exports import FORMULA_START
 
 EXTENSIONS = (".csv", ".xlsx")
 DELIMITERS = (",", ";", "\t", "|")
-# Cells starting with these run as formulas in Excel; exports prefix them with a quote.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_COLUMNS = 100
 
 
@@ -181,65 +179,3 @@ def _cell_text(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def csv_bytes(headers: list[str], rows) -> bytes:
-    """UTF-8 with a BOM (so Excel shows accents right), comma-separated."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_safe(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def xlsx_bytes(
-    headers: list[str], rows, title: str, notes: list[tuple[str, str, str]] | None = None
-) -> bytes:
-    """One sheet of text cells, its columns formatted as text so numbers typed later keep
-    their leading zeros too; an optional second sheet `petunjuk` explains the columns."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    for i in range(1, len(headers) + 1):
-        sheet.column_dimensions[get_column_letter(i)].number_format = "@"
-        sheet.column_dimensions[get_column_letter(i)].width = 18
-    bold = Font(bold=True)
-
-    def header_cells(values):
-        cells = []
-        for v in values:
-            cell = WriteOnlyCell(sheet, value=v)
-            cell.font = bold
-            cells.append(cell)
-        return cells
-
-    sheet.append(header_cells(headers))
-    for row in rows:
-        cells = []
-        for v in row:
-            cell = WriteOnlyCell(sheet, value="" if v is None else str(v))
-            cell.data_type = "s"  # never a formula, never a number
-            cell.number_format = "@"
-            cells.append(cell)
-        sheet.append(cells)
-    if notes:
-        guide = book.create_sheet("petunjuk")
-        guide.append(header_cells([_("kolom"), _("wajib"), _("keterangan")]))
-        for note in notes:
-            guide.append([str(v) for v in note])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
