@@ -4,10 +4,12 @@ A text index is declared once here (TEXT_INDEXES); its migration creates the eng
 structures and keeps them in step with every write (FTS5 triggers on SQLite, generated
 columns on PostgreSQL), so no service has to remember it.
 
-Matching is by word prefix: every word of the query must start a word of the group's
-columns ("tungga" finds "tunggakan"), case-insensitive; punctuation and LIKE wildcards are
-not operators. A group is a set of columns searched together (e.g. a meeting's public
-agenda, and its minutes that confidentiality may hide).
+Matching is by words, as typed: every word of the query must be a word of the group's
+columns, and the last may be the start of one ("iuran tungga" finds "tunggakan iuran"),
+case-insensitive; punctuation and LIKE wildcards are not operators. Only the last word is a
+prefix because a prefix costs a scan of every word it starts (50 ms for a common one), and
+the last word is the one still being typed. A group is a set of columns searched together
+(e.g. a meeting's public agenda, and its minutes that confidentiality may hide).
 
 How a search runs: first the text index alone lists the matching ids, up to a cap. When
 they fit, the caller's query takes them as `id IN (...)` and sorts a few rows (a rare
@@ -102,13 +104,15 @@ def _is_sqlite() -> bool:
 
 def _fts_query(group: TextGroup, terms: list[str], prefix: bool = True) -> str:
     columns = " ".join(group.columns)
-    star = "*" if prefix else ""
-    return " AND ".join(f'{{{columns}}} : "{t}"{star}' for t in terms)
+    star = ["*" if prefix and i == len(terms) - 1 else "" for i in range(len(terms))]
+    return " AND ".join(f'{{{columns}}} : "{t}"{s}' for t, s in zip(terms, star, strict=True))
 
 
 def _pg_query(terms: list[str], prefix: bool = True):
-    star = ":*" if prefix else ""
-    return func.to_tsquery(PG_CONFIG, " & ".join(f"{t}{star}" for t in terms))
+    star = [":*" if prefix and i == len(terms) - 1 else "" for i in range(len(terms))]
+    return func.to_tsquery(
+        PG_CONFIG, " & ".join(f"{t}{s}" for t, s in zip(terms, star, strict=True))
+    )
 
 
 def _fts_table(index: TextIndex):
@@ -183,7 +187,9 @@ def _pg_condition(index: TextIndex, group: TextGroup, terms, id_column) -> Colum
     column = literal_column(f"{index.table}.{group.pg_column}")
     exact = select(key).select_from(text(index.table))
     exact = exact.where(column.op("@@")(_pg_query(terms, prefix=False)))
-    if _pg_estimated_share(index, exact) >= PG_DENSE_SHARE:
+    # One word only: for several, the planner multiplies their shares as if independent,
+    # and two common words that never meet would send the scan through every row.
+    if len(terms) == 1 and _pg_estimated_share(index, exact) >= PG_DENSE_SHARE:
         return _pg_match(index, group, terms)  # a common word: no probe needed
     ids = _through_gin(matching.limit(PG_SPARSE_CAP + 1))
     if len(ids) <= PG_SPARSE_CAP:

@@ -24,8 +24,10 @@ def tokens(text: str | None) -> list[str]:
 
 
 def words_match(text: str | None, terms: str | None) -> int:
-    """1 when every space-separated term begins some word of text (an FTS5 `"term"*`)."""
+    """1 when every space-separated term is a word of text and the last begins one (FTS5's
+    `"a" AND "b"*`)."""
     if not text or not terms:
         return 0
-    found = tokens(text)
-    return int(all(any(w.startswith(t) for w in found) for t in terms.split()))
+    found = set(tokens(text))
+    *whole, last = terms.split()
+    return int(all(t in found for t in whole) and any(w.startswith(last) for w in found))

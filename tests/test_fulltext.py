@@ -60,12 +60,14 @@ def _found(viewer, q: str) -> set[int]:
     )
 
 
-def test_words_are_matched_by_prefix_in_any_case_and_all_must_match(meetings):
+def test_words_match_whole_the_last_by_prefix_in_any_case_and_all_must_match(meetings):
     rm, _account, m = meetings
     assert _found(rm, "TUNGGA") == {m["arrears"].id, m["planned"].id}
     assert _found(rm, "tunggakan bertahap") == {m["arrears"].id}
     assert _found(rm, "tunggakan vendor") == set()  # each word, in one meeting's text
     assert _found(rm, "nusantara") == {m["vendor"].id}
+    assert _found(rm, "iuran tungga") == {m["arrears"].id}  # the word being typed: a prefix
+    assert _found(rm, "tungga iuran") == set()  # the words before it: whole words
 
 
 @pytest.mark.parametrize("q", ["%", "_", "%%%", "' OR 1=1 --", '"', "*", "NEAR(", "a:b", "\\"])
