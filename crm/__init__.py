@@ -171,7 +171,21 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")  # a view may be stricter
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        if _shows_personal_data(response):
+            response.headers["Cache-Control"] = "no-store"  # no copy left in a shared cache
         return response
+
+
+def _shows_personal_data(response) -> bool:
+    """Every page and file a signed-in user gets, and every download: only the static
+    assets (the same for everyone) may be cached."""
+    from flask import request
+    from flask_login import current_user
+
+    if request.endpoint == "static":
+        return False
+    attachment = "attachment" in response.headers.get("Content-Disposition", "")
+    return attachment or bool(getattr(current_user, "is_authenticated", False))
 
 
 def register_template_helpers(app: Flask) -> None:
