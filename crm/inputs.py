@@ -58,3 +58,17 @@ def int_args(name: str, *, minimum: int = 1, maximum: int = MAX_ID) -> list[int]
 def date_arg(name: str, *, earliest: date = MIN_DATE, latest: date = MAX_DATE) -> date | None:
     """A date from the query string; absent, malformed or out of range is None."""
     return parse_date(request.args.get(name, ""), earliest=earliest, latest=latest)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains_text(column, text: str):
+    """column LIKE %text% where a typed %, _ or \\ is a character, never a wildcard."""
+    return column.like(f"%{_escape_like(text)}%", escape="\\")
+
+
+def starts_with_text(column, text: str):
+    """column LIKE text% with text's own %, _ and \\ escaped."""
+    return column.like(f"{_escape_like(text)}%", escape="\\")

@@ -12,7 +12,13 @@ from crm.forms_common import db_id
 from crm.i18n import local_date
 from crm.inputs import MAX_ID, parse_date, parse_int
 from tests.conftest import post_form
-from tests.factories import AccountFactory, KeyPersonFactory, PositionFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    BranchFactory,
+    KeyPersonFactory,
+    PositionFactory,
+    UserFactory,
+)
 from tests.support.meetings import log
 
 HUGE = str(2**63)
@@ -153,3 +159,20 @@ def test_account_form_refuses_a_huge_headcount_with_a_message(db, client, login_
     assert resp.status_code == 200
     text = resp.get_data(as_text=True)
     assert "Isi bilangan bulat antara" in text
+
+
+@pytest.mark.parametrize("q", ["%", "_", "a_i", "\\"])
+@pytest.mark.parametrize("path", ["/admin/users/", "/admin/branches/"])
+def test_a_typed_like_wildcard_is_a_character_not_match_everything(client, login_as, path, q):
+    login_as(UserFactory(role="admin", name="Admin Wildcard", email="wild@relasi.test"))
+    UserFactory(name="Sari Lestari", email="sari@relasi.test")
+    BranchFactory(name="Kantor Sari", code="SARI-01")
+    text = client.get(path, query_string={"q": q}).get_data(as_text=True)
+    assert "Sari" not in text and "SARI-01" not in text
+
+
+def test_account_search_for_a_percent_sign_matches_nothing(client, login_as):
+    login_as(UserFactory(role="supervisor"))
+    AccountFactory(name="PT Sari Roti")
+    text = client.get("/accounts/", query_string={"q": "%", "rm": "all"}).get_data(as_text=True)
+    assert "PT Sari Roti" not in text

@@ -16,6 +16,7 @@ from crm.accounts.models import KINDS, OWNERSHIPS, SEGMENTS, STATUSES, Account
 from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
+from crm.inputs import contains_text, starts_with_text
 
 ACCOUNT_FIELDS = (
     "name",
@@ -78,7 +79,7 @@ def similar_accounts(name: str, exclude_id: int | None = None, limit: int = 5) -
     if len(key) < 3:
         return []
     stmt = select(Account).where(
-        or_(Account.search_name == key, Account.search_name.like(f"{key}%"))
+        or_(Account.search_name == key, starts_with_text(Account.search_name, key))
     )
     if exclude_id:
         stmt = stmt.where(Account.id != exclude_id)
@@ -299,8 +300,7 @@ def account_query(f: AccountFilters) -> Select:
     elif q:
         key = search_name(q)
         if key:  # a typed % or _ is a character, not a wildcard
-            escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            stmt = stmt.where(Account.search_name.like(f"%{escaped}%", escape="\\"))
+            stmt = stmt.where(contains_text(Account.search_name, key))
     if f.rm_id:
         stmt = stmt.where(Account.rm_id == f.rm_id)
     if f.branch_office_id:

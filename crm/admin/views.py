@@ -15,6 +15,7 @@ from crm.audit import AuditLog
 from crm.auth.access import require_roles
 from crm.auth.models import ROLES, User
 from crm.extensions import db
+from crm.inputs import contains_text
 from crm.jobs.services import create_job
 from crm.pagination import decode_cursor, keyset_page
 
@@ -77,8 +78,13 @@ def users():
     state = request.args.get("state") or ""
     stmt = select(User)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like)))
+        needle = q.lower()
+        stmt = stmt.where(
+            or_(
+                contains_text(func.lower(User.email), needle),
+                contains_text(func.lower(User.name), needle),
+            )
+        )
     if role in ROLES:
         stmt = stmt.where(User.role == role)
     if state in ("active", "inactive"):
@@ -222,12 +228,12 @@ def branches():
     q = (request.args.get("q") or "").strip()
     stmt = select(BranchOffice)
     if q:
-        like = f"%{q.lower()}%"
+        needle = q.lower()
         stmt = stmt.where(
             or_(
-                func.lower(BranchOffice.name).like(like),
-                func.lower(BranchOffice.code).like(like),
-                func.lower(BranchOffice.region).like(like),
+                contains_text(func.lower(BranchOffice.name), needle),
+                contains_text(func.lower(BranchOffice.code), needle),
+                contains_text(func.lower(BranchOffice.region), needle),
             )
         )
     after = _cursor(request.args.get("after"), str, int)

@@ -18,7 +18,7 @@ from crm.auth.access import require_roles
 from crm.auth.models import User
 from crm.compliance.services import today_local
 from crm.extensions import db
-from crm.inputs import int_arg, parse_int
+from crm.inputs import contains_text, int_arg, parse_int
 from crm.letters import services
 from crm.letters.forms import (
     CancelForm,
@@ -82,7 +82,7 @@ def register_query(user, status: str, letter_type: str, q: str, rm_id: int | Non
     if q:
         needle = search_name(q)
         stmt = stmt.where(
-            or_(Account.search_name.contains(needle, autoescape=True), Letter.number == q.strip())
+            or_(contains_text(Account.search_name, needle), Letter.number == q.strip())
         )
     return stmt
 

@@ -14,14 +14,14 @@ from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 
 from crm.accounts.models import Account
 from crm.accounts.services import search_name
 from crm.admin.models import BranchOffice
 from crm.extensions import db
-from crm.inputs import parse_date, parse_int
+from crm.inputs import contains_text, parse_date, parse_int
 from crm.sponsorships.models import SCHEMES, Sponsorship
 from crm.sponsorships.services import scheme_label
 from crm.sponsorships.status import SHOWN_STATUSES, status_condition
@@ -83,7 +83,7 @@ def register_query(f: RegisterFilters, today: date) -> Select:
         stmt = stmt.where(Sponsorship.account_id == f.account)
     if f.q:
         needle = search_name(f.q)
-        stmt = stmt.where(or_(Account.search_name.contains(needle, autoescape=True)))
+        stmt = stmt.where(contains_text(Account.search_name, needle))
     return stmt
 
 

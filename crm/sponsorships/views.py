@@ -24,6 +24,7 @@ from crm.auth.access import require_roles
 from crm.compliance.import_rows import parse_amount
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.inputs import contains_text
 from crm.letters.views import rm_choices
 from crm.meetings.models import Task
 from crm.pagination import keyset_page
@@ -122,7 +123,7 @@ def _choose_account():
     if current_user.role == "rm":
         stmt = stmt.where(Account.rm_id == current_user.id)
     if q:
-        stmt = stmt.where(Account.search_name.contains(search_name(q), autoescape=True))
+        stmt = stmt.where(contains_text(Account.search_name, search_name(q)))
     accounts = list(db.session.scalars(stmt))
     return render_template("sponsorships/choose_account.html", accounts=accounts, q=q)
 

@@ -16,6 +16,7 @@ from crm.accounts import identifiers as ids
 from crm.accounts.models import Account
 from crm.accounts.services import search_name
 from crm.extensions import db
+from crm.inputs import contains_text
 from crm.pagination import Page, keyset_page
 from crm.supply_chain.coverage import latest_workers, parent_coverage
 from crm.supply_chain.models import CAMPAIGN_STATUSES, SupplyChainLink
@@ -55,8 +56,7 @@ def vendor_query(parent_id: int, f: VendorFilters):
     elif f.q:
         key = search_name(f.q)
         if key:
-            escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            stmt = stmt.where(SupplyChainLink.search_name.like(f"%{escaped}%", escape="\\"))
+            stmt = stmt.where(contains_text(SupplyChainLink.search_name, key))
     return stmt
 
 
