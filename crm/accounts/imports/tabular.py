@@ -17,6 +17,11 @@ from crm.exports import FORMULA_START
 EXTENSIONS = (".csv", ".xlsx")
 DELIMITERS = (",", ";", "\t", "|")
 MAX_COLUMNS = 100
+# An XLSX is a zip: every part is bounded unpacked before openpyxl opens it (it holds the
+# shared strings in memory), and each cell once read. Excel itself stops a cell at 32,767.
+MAX_XLSX_PART_BYTES = 64 * 2**20
+MAX_XLSX_STRINGS_BYTES = 32 * 2**20
+MAX_CELL_CHARS = 32_767
 
 
 class UploadError(ValueError):
@@ -150,10 +155,7 @@ def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > 40 * len(data) + 10_000_000:  # a zip bomb, not a spreadsheet
-            raise UploadError(_("File XLSX tidak dapat dibaca."))
+        _check_xlsx_parts(data)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
     except UploadError:
@@ -162,9 +164,56 @@ def _xlsx_rows(data: bytes):
         raise UploadError(_("File XLSX tidak dapat dibaca.")) from exc
     try:
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(v) for v in cells[:MAX_COLUMNS]]
+            texts = [_cell_text(v) for v in cells[:MAX_COLUMNS]]
+            if any(len(t) > MAX_CELL_CHARS for t in texts):
+                raise UploadError(_too_big_message())
+            yield number, texts
     finally:
         book.close()
+
+
+def _too_big_message() -> str:
+    return _(
+        "File XLSX terlalu besar untuk dibaca: satu sel paling banyak %(n)s karakter dan "
+        "isi file paling banyak %(mb)d MB setelah dibuka.",
+        n="32.767",
+        mb=MAX_XLSX_PART_BYTES // 2**20,
+    )
+
+
+def _check_xlsx_parts(data: bytes) -> None:
+    """UploadError unless every part of the zip is small enough unpacked (the sizes the zip
+    declares; zipfile refuses to unpack more than a part declares)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+        unpacked = sum(info.file_size for info in parts)
+        if unpacked > 40 * len(data) + 10_000_000:  # a zip bomb, not a spreadsheet
+            raise UploadError(_("File XLSX tidak dapat dibaca."))
+        for info in parts:
+            limit = MAX_XLSX_STRINGS_BYTES if "sharedstrings" in info.filename.lower() else None
+            if info.file_size > (limit or MAX_XLSX_PART_BYTES):
+                raise UploadError(_too_big_message())
+            if info.filename.lower().endswith(".xml") and _longest_text(archive, info) > (
+                6 * MAX_CELL_CHARS  # an escaped character (&amp;) takes up to 6 bytes
+            ):
+                raise UploadError(_too_big_message())
+
+
+def _longest_text(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The longest run of bytes between two tags of an XML part, read 1 MB at a time: a
+    cell's text, bounded before any XML parser builds it as one string."""
+    longest, run = 0, 0
+    with archive.open(info) as part:
+        while chunk := part.read(2**20):
+            pieces = chunk.split(b"<")
+            if len(pieces) == 1:
+                run += len(chunk)
+            else:
+                longest = max(longest, run + len(pieces[0]), *map(len, pieces[1:-1]))
+                run = len(pieces[-1])
+            if max(longest, run) > 6 * MAX_CELL_CHARS:
+                return max(longest, run)
+    return max(longest, run)
 
 
 def _cell_text(value) -> str:
