@@ -229,3 +229,86 @@ def test_put_private_stores_the_same_bytes_under_fresh_random_keys(app):
     assert first != second and len(first) == 64 and all(c in "0123456789abcdef" for c in first)
     assert storage.read_bytes(first) == storage.read_bytes(second) == b"%PDF-sama"
     assert not storage.verify(first)  # not content-addressed: the name says nothing
+
+
+def _active_pdf(kind: str) -> bytes:
+    """A one-page PDF carrying one kind of active content, made with pypdf."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    root = writer._root_object
+
+    def action(kind_name: str, **values) -> DictionaryObject:
+        d = DictionaryObject({NameObject("/S"): NameObject(kind_name)})
+        for key, value in values.items():
+            d[NameObject(f"/{key}")] = TextStringObject(value)
+        return d
+
+    if kind == "javascript":
+        script = action("/JavaScript", JS="app.alert('halo');")
+        names = DictionaryObject(
+            {NameObject("/Names"): ArrayObject([TextStringObject("x"), writer._add_object(script)])}
+        )
+        root[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): names})
+    elif kind == "open_action":
+        root[NameObject("/OpenAction")] = action("/URI", URI="http://evil.example/")
+    elif kind == "launch":
+        page = writer.pages[0]
+        page[NameObject("/AA")] = DictionaryObject(
+            {NameObject("/O"): action("/Launch", F="calc.exe")}
+        )
+    elif kind == "launch_link":
+        link = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Link"),
+                NameObject("/Rect"): ArrayObject([]),
+                NameObject("/A"): action("/Launch", F="cmd.exe"),
+            }
+        )
+        writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    elif kind == "embedded":
+        writer.add_attachment("lampiran.exe", EXE_BYTES)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "kind, named",
+    [
+        ("javascript", "JavaScript"),
+        ("open_action", "OpenAction"),
+        ("launch", "Launch"),
+        ("launch_link", "Launch"),
+        ("embedded", "EmbeddedFile"),
+    ],
+)
+def test_a_pdf_with_active_content_is_refused_and_nothing_stored(
+    app, client, login_as, team, kind, named
+):
+    agreement = mou(team)
+    login_as(team.rm)
+    before = store_files(app)
+    resp = upload(client, agreement, _active_pdf(kind), "MoU.pdf")
+    assert resp.status_code == 400
+    text = resp.get_data(as_text=True)
+    assert "PDF ini berisi konten aktif" in text and named in text
+    assert doc_count() == 0 and store_files(app) == before
+
+
+def test_a_pdf_that_opens_at_a_page_is_not_active_content():
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer._root_object[NameObject("/OpenAction")] = ArrayObject(
+        [writer.pages[0].indirect_reference, NameObject("/Fit")]
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    assert documents.active_content(PdfReader(io.BytesIO(out.getvalue()))) == []
+    documents.check_pdf(out.getvalue())  # accepted

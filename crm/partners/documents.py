@@ -56,13 +56,73 @@ def check_pdf(data: bytes) -> None:
     from pypdf import PdfReader
 
     try:
-        pages = len(PdfReader(io.BytesIO(data)).pages)
+        reader = PdfReader(io.BytesIO(data))
+        pages = len(reader.pages)
+        found = active_content(reader) if pages else []
     except Exception:  # pypdf raises many kinds of errors on a bad file
-        pages = 0
+        pages, found = 0, []
     if pages < 1:
         raise AgreementError(
             _("PDF ini rusak atau tidak dapat dibaca. Unggah ulang dari berkas aslinya."), "file"
         )
+    if found:
+        raise AgreementError(
+            _(
+                "PDF ini berisi konten aktif (%(what)s) yang dapat berjalan di komputer mitra. "
+                "Cetak ulang dokumen ke PDF biasa lalu unggah lagi.",
+                what=", ".join(found),
+            ),
+            "file",
+        )
+
+
+# Actions that run something, send data, or open another file, wherever they sit.
+ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/Rendition"}
+ACTIVE_KEYS = {"/JS": "JavaScript", "/AA": "AA", "/EmbeddedFiles": "EmbeddedFile"}
+WALK_BUDGET = 200_000  # objects: a normal agreement has a few thousand
+
+
+def active_content(reader) -> list[str]:
+    """What in the PDF can act on its own: JavaScript, an action run on opening (a plain
+    "open at this page" destination is fine), launch/submit actions, embedded files. The
+    whole object graph is walked from the trailer; a graph past the budget counts too."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    stack, steps = [reader.trailer], 0
+    while stack:
+        steps += 1
+        if steps > WALK_BUDGET:
+            found.add(_("struktur terlalu besar"))
+            break
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        if isinstance(obj, ArrayObject):
+            stack.extend(obj)
+        elif isinstance(obj, DictionaryObject):
+            found.update(_active_in(obj))
+            stack.extend(obj.values())
+    return sorted(found)
+
+
+def _active_in(d) -> set[str]:
+    found = {label for key, label in ACTIVE_KEYS.items() if key in d}
+    action = d.get("/S")
+    if action in ACTIVE_ACTIONS:
+        found.add(action.lstrip("/"))
+    if d.get("/Type") in ("/EmbeddedFile", "/Filespec") and "/EF" in d:
+        found.add("EmbeddedFile")
+    if d.get("/Subtype") in ("/FileAttachment", "/RichMedia", "/Screen"):
+        found.add(d["/Subtype"].lstrip("/"))
+    opening = d.get("/OpenAction")
+    if opening is not None and not isinstance(opening.get_object(), list):
+        found.add("OpenAction")
+    return found
 
 
 def read_limited(stream, limit: int) -> bytes | None:
