@@ -171,7 +171,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")  # a view may be stricter
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
-        if _shows_personal_data(response):
+        cache = response.headers.get("Cache-Control", "")
+        if "no-store" not in cache and _shows_personal_data(response):
             response.headers["Cache-Control"] = "no-store"  # no copy left in a shared cache
         return response
 

@@ -20,7 +20,7 @@ def test_every_page_a_signed_in_user_sees_is_no_store(app, client, login_as):
     for path in _plain_get_paths(app):
         resp = client.get(path)
         if resp.status_code == 200:
-            assert resp.headers.get("Cache-Control") == "no-store", path
+            assert "no-store" in resp.headers.get("Cache-Control", ""), path
             checked += 1
     assert checked > 30
 
