@@ -23,32 +23,17 @@ def meetings(db):
     rm = UserFactory(role="rm")
     account = AccountFactory(rm=rm, name="PT Kata Kunci")
     now = utcnow()
+
+    def meeting(days: int, agenda: str, minutes: str = "", **fields):
+        return log(
+            account, rm, now + timedelta(days=days), agenda=agenda, minutes=minutes, **fields
+        )
+
     made = {
-        "arrears": log(
-            account,
-            rm,
-            now - timedelta(days=3),
-            agenda="Rapat rutin",
-            minutes="Tindak lanjut tunggakan iuran; jadwal pembayaran bertahap.",
-        ),
-        "vendor": log(
-            account,
-            rm,
-            now - timedelta(days=2),
-            agenda="Rantai pasok Nusantara",
-            minutes="Pendaftaran pekerja vendor.",
-        ),
-        "secret": log(
-            account,
-            rm,
-            now - timedelta(days=1),
-            agenda="Restrukturisasi",
-            minutes="Rencana PHK 300 pekerja",
-            confidential=True,
-        ),
-        "planned": log(
-            account, rm, now + timedelta(days=4), status="planned", agenda="Sosialisasi tunggakan"
-        ),
+        "arrears": meeting(-3, "Rapat rutin", "Tindak lanjut tunggakan iuran; jadwal bertahap."),
+        "vendor": meeting(-2, "Rantai pasok Nusantara", "Pendaftaran pekerja vendor."),
+        "secret": meeting(-1, "Restrukturisasi", "Rencana PHK 300 pekerja", confidential=True),
+        "planned": meeting(4, "Sosialisasi tunggakan", status="planned"),
     }
     return rm, account, made
 
