@@ -33,7 +33,9 @@ from crm.redirects import redirect_to_next
 
 def _matrix_params(today: date) -> tuple[str, date]:
     kind = "quarter" if request.args.get("period") == "quarter" else "month"
-    last = min(date_arg("before") or today, today)
+    # Any real date: build_matrix clamps it to the first reportable period, so paging back
+    # past it (even to year 1) lands on the oldest page, not on today's.
+    last = min(date_arg("before", earliest=date.min) or today, today)
     return kind, last
 
 
