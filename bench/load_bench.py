@@ -311,7 +311,10 @@ class Server:
         return found
 
     def stop(self) -> None:
-        """Web and worker first, Redis last; each gets 15 s, then SIGKILL to its own group."""
+        """Web and worker first, Redis last; each gets 15 s, then SIGKILL to its own group.
+
+        Not crm.supervisor's stop_all: the bench imports `crm` only from the --tree it
+        measures (setup_figures), so importing it here first would pin the wrong copy."""
         for proc in (self.web, self.worker, self.redis):
             if proc is None or proc.poll() is not None:
                 continue
