@@ -164,7 +164,7 @@ def users_create(email, name, role, branch_code, institution, password) -> None:
     """Create a user (the password must be changed at first sign-in)."""
     from crm.accounts.models import Account
     from crm.admin.models import BranchOffice
-    from crm.admin.services import AdminError, create_user
+    from crm.admin.services import ServiceError, create_user
 
     branch_id = account_id = None
     if branch_code:
@@ -190,7 +190,7 @@ def users_create(email, name, role, branch_code, institution, password) -> None:
             branch_office_id=branch_id,
             account_id=account_id,
         )
-    except AdminError as exc:
+    except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"created {user.role} {user.email} (id {user.id})")

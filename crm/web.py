@@ -1,5 +1,12 @@
-"""The Flask application class: on SQLite a request that only reads never takes the write
-lock, and one that turns out to write starts again as a writer.
+"""The Flask application class: a request commits once, when its view returns; on SQLite a
+request that only reads never takes the write lock, and one that turns out to write starts
+again as a writer.
+
+One commit per request (as indico's RH.process): services flush, views never commit. When
+the view returns, the request's transaction commits; any exception rolls it back (the error
+handler, and the session's removal at teardown). A refusal a view shows on its form is
+rolled back by crm.services.show_error. Jobs commit through the job runner, CLI commands
+through crm.services.unit_of_work.
 
 SQLite has one writer at a time. A transaction that writes must take the lock at BEGIN
 (BEGIN IMMEDIATE: it then waits its turn on busy_timeout); a deferred transaction that
@@ -44,6 +51,15 @@ class App(Flask):
             db.session.rollback()
             with expecting_writes(True):
                 return super().full_dispatch_request()
+
+    def dispatch_request(self):
+        from crm.services import commit_if_open
+
+        rv = super().dispatch_request()
+        # Inside dispatch: a failed commit (a lock timeout, a write in a read transaction) is
+        # handled as the view's own exception would be.
+        commit_if_open()
+        return rv
 
     def handle_user_exception(self, e):
         # Not an error to show: full_dispatch_request above starts the request again.

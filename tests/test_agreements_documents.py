@@ -14,7 +14,7 @@ from crm.extensions import db
 from crm.partners import documents
 from crm.partners.models import AgreementDocument
 from crm.partners.portal_models import DownloadLog
-from crm.partners.services import AgreementError
+from crm.services import ServiceError
 from tests.conftest import csrf_token
 from tests.support.agreements import EXE_BYTES, make_team, mou, pdf_bytes
 from tests.test_letter_jobs import fresh, pdf_text, work
@@ -140,7 +140,7 @@ def test_uploads_are_refused_to_who_may_not_edit(app, client, login_as, team):
     assert upload(client, agreement, pdf_bytes(), "a.pdf").status_code == 403
     with pytest.raises(PermissionError):
         documents.add_document(agreement, "signed", "X", pdf_bytes(), "a.pdf", team.branch_rm)
-    with pytest.raises(AgreementError):
+    with pytest.raises(ServiceError):
         documents.add_document(agreement, "cover_letter", "X", pdf_bytes(), "a.pdf", team.rm)
     assert doc_count() == 0
 

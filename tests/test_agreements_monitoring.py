@@ -16,7 +16,7 @@ from crm.partners import monitoring
 from crm.partners.models import AgreementDocument, ImplementationReport
 from crm.partners.monitoring import ReportData
 from crm.partners.monitoring_rollup import RollupFilters, build_rollup
-from crm.partners.services import AgreementError
+from crm.services import ServiceError
 from tests.conftest import csrf_token
 from tests.support.agreements import EXE_BYTES, make_team, mou, pdf_bytes, pks
 from tests.test_meetings import count_statements
@@ -116,7 +116,7 @@ def test_report_rules(team, running, changes, field):
         "status": "in_progress",
         "workers_covered": 5,
     } | changes
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         monitoring.save_report(running, ReportData(**values), team.rm, today_local())
     assert exc.value.field == field
 

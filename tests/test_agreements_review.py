@@ -15,7 +15,8 @@ from crm.extensions import db
 from crm.letters.models import Letter
 from crm.partners import monitoring, renewal, services
 from crm.partners.models import Agreement, AgreementAlert, ImplementationReport
-from crm.partners.services import AgreementData, AgreementError
+from crm.partners.services import AgreementData
+from crm.services import ServiceError
 from tests.conftest import csrf_token, post_form
 from tests.support.agreements import make_team, mou, pks
 
@@ -98,7 +99,7 @@ def test_dates_outside_plausible_years_are_refused(team, start, end, field):
     data = AgreementData(
         title="MoU", valid_from=start, valid_to=end, account_id=team.institution.id
     )
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.create_agreement(data, team.rm)
     assert exc.value.field == field and "Periksa tahunnya" in str(exc.value)
 
@@ -123,7 +124,7 @@ def test_absurd_dates_through_the_form_get_a_message_and_store_nothing(client, l
 
 def test_a_signing_date_in_year_one_is_refused_on_the_status_change(team):
     agreement = mou(team)
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.change_status(agreement, "signed", team.rm, signed_on=date(1, 1, 1))
     assert exc.value.field == "signed_on"
     assert agreement.status == "draft"
@@ -220,10 +221,10 @@ def test_an_mou_cannot_shrink_so_that_a_pks_starts_outside_it(team):
     parent = mou(team, start=date(2026, 1, 1), days=1000)
     child = pks(team, parent, start=date(2026, 6, 1), end=date(2027, 6, 1))
     db.session.commit()
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.update_agreement(parent, mou_data(parent, valid_from=date(2026, 7, 1)), team.rm)
     assert exc.value.field == "valid_from" and child.title in str(exc.value)
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.update_agreement(parent, mou_data(parent, valid_to=date(2026, 5, 1)), team.rm)
     assert exc.value.field == "valid_to"
     db.session.rollback()
@@ -234,7 +235,7 @@ def test_an_mou_ending_before_its_pks_needs_the_confirmation(team):
     parent = mou(team, start=date(2026, 1, 1), days=1000)
     pks(team, parent, start=date(2026, 6, 1), end=date(2028, 6, 1))
     shorter = mou_data(parent, valid_to=date(2027, 12, 31))
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.update_agreement(parent, shorter, team.rm)
     assert exc.value.field == "outlive_ok"
     shorter.outlive_ok = True
@@ -354,14 +355,14 @@ def test_a_pks_under_a_terminated_mou_is_not_renewed(team):
     assert child.status == "terminated"  # it ends with its MoU
     child.status = "active"  # a PKS left running from before that rule still cannot renew
     data = AgreementData(title="PKS baru", valid_from=date(2027, 6, 1), valid_to=date(2027, 12, 1))
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         renewal.renew_agreement(child, data, team.rm)
     assert exc.value.field == "parent_id" and child.status == "active"
 
 
 def test_a_signing_date_in_the_future_is_refused(team):
     agreement = mou(team)
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.change_status(
             agreement, "signed", team.rm, signed_on=today_local() + timedelta(days=1)
         )
@@ -437,7 +438,7 @@ def test_a_document_row_that_fails_to_write_leaves_no_file(app, team):
 
     event.listen(db.session, "before_flush", slip_in_the_rival)
     try:
-        with pytest.raises(AgreementError) as exc:
+        with pytest.raises(ServiceError) as exc:
             documents.add_document(agreement, "signed", "Naskah", pdf_bytes(), "a.pdf", team.rm)
     finally:
         event.remove(db.session, "before_flush", slip_in_the_rival)

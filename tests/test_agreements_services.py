@@ -12,7 +12,8 @@ from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.partners import renewal, services
 from crm.partners.models import Agreement
-from crm.partners.services import AgreementData, AgreementError
+from crm.partners.services import AgreementData
+from crm.services import ServiceError
 from tests.support.agreements import make_team, mou, pks
 
 
@@ -51,7 +52,7 @@ def test_an_rm_cannot_create_for_an_institution_outside_their_portfolio(team):
 
 
 def test_the_counterpart_must_be_an_institution(team):
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.create_agreement(data(team, account_id=team.company.id), team.supervisor)
     assert exc.value.field == "account_id"
 
@@ -65,7 +66,7 @@ def test_the_counterpart_must_be_an_institution(team):
     ],
 )
 def test_valid_to_must_be_after_valid_from(team, start, end, field):
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.create_agreement(data(team, valid_from=start, valid_to=end), team.supervisor)
     assert exc.value.field == field
 
@@ -73,7 +74,7 @@ def test_valid_to_must_be_after_valid_from(team, start, end, field):
 def test_a_pks_must_start_inside_its_mou(team):
     parent = mou(team, start=date(2026, 1, 1), days=730)
     for start in (date(2025, 12, 31), parent.valid_to + timedelta(days=1)):
-        with pytest.raises(AgreementError) as exc:
+        with pytest.raises(ServiceError) as exc:
             pks(team, parent, start=start, end=start + timedelta(days=30))
         assert exc.value.field == "valid_from"
 
@@ -81,7 +82,7 @@ def test_a_pks_must_start_inside_its_mou(team):
 def test_a_pks_ending_after_its_mou_needs_the_confirmation(team):
     parent = mou(team, start=date(2026, 1, 1), days=730)
     late = parent.valid_to + timedelta(days=10)
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         pks(team, parent, end=late)
     assert exc.value.field == "outlive_ok" and "sesudah MoU" in str(exc.value)
     child = pks(team, parent, end=late, outlive_ok=True)
@@ -91,10 +92,10 @@ def test_a_pks_ending_after_its_mou_needs_the_confirmation(team):
 def test_a_pks_only_goes_under_an_mou_that_still_stands(team):
     parent = mou(team)
     child = pks(team, parent)
-    with pytest.raises(AgreementError):
+    with pytest.raises(ServiceError):
         pks(team, child)  # not under a PKS
     parent.status = "terminated"
-    with pytest.raises(AgreementError):
+    with pytest.raises(ServiceError):
         pks(team, parent)
 
 
@@ -128,20 +129,20 @@ def test_an_rm_edit_keeps_the_responsible_rm_a_supervisor_reassigns(team):
 
 def test_status_workflow_and_termination_reason(team):
     agreement = mou(team)
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.change_status(agreement, "active", team.rm)  # draft cannot jump to active
     assert exc.value.field == "to_status"
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.change_status(agreement, "signed", team.rm)
     assert exc.value.field == "signed_on"
     services.change_status(agreement, "signed", team.rm, signed_on=date(2026, 1, 1))
     services.change_status(agreement, "active", team.rm)
-    with pytest.raises(AgreementError) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.change_status(agreement, "terminated", team.rm, reason="  ")
     assert exc.value.field == "reason"
     services.change_status(agreement, "terminated", team.rm, reason="Mitra mengakhiri")
     assert (agreement.status, agreement.terminated_reason) == ("terminated", "Mitra mengakhiri")
-    with pytest.raises(AgreementError):
+    with pytest.raises(ServiceError):
         services.change_status(agreement, "active", team.rm)
     with pytest.raises(PermissionError):
         services.change_status(mou(team), "negotiation", team.other_rm)
@@ -167,9 +168,9 @@ def test_renewal_creates_the_next_agreement_and_marks_the_old_renewed(team):
     assert new.renewed_from_id == old.id and new.status == "draft" and old.status == "renewed"
     assert new.rm_id == team.rm.id and new.account_id == old.account_id
     assert renewal.renewed_by(old) == new
-    with pytest.raises(AgreementError):
+    with pytest.raises(ServiceError):
         renewal.renew_agreement(old, data(team), team.rm)  # once only
-    with pytest.raises(AgreementError):
+    with pytest.raises(ServiceError):
         renewal.renew_agreement(mou(team), data(team), team.rm)  # a draft is not renewed
 
 

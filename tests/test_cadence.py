@@ -386,9 +386,9 @@ def test_admin_changes_the_policy_per_segment_and_it_is_audited(db, client, logi
 def test_only_admins_set_the_policy(db, client, login_as):
     login_as(UserFactory(role="supervisor"))
     assert client.get("/admin/cadence").status_code == 403
-    from crm.meetings.services import MeetingError
+    from crm.meetings.services import ServiceError
 
-    with pytest.raises(MeetingError):
+    with pytest.raises(ServiceError):
         cadence.save_policy("corporate", "days", 30, UserFactory(role="supervisor"))
 
 

@@ -18,6 +18,7 @@ from crm.compliance.arrears import add_months, month_start
 from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import today_local
 from crm.meetings.models import Interaction
+from crm.services import ServiceError
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
 from tests.test_cases import post_prefixed
@@ -148,10 +149,10 @@ def test_the_note_service_checks_permission_and_length(db, portfolio):
     case = services.open_case(accounts[0], "arrears", rm)
     with pytest.raises(PermissionError):
         notes.add_note(case, "x", other_rm)
-    with pytest.raises(services.CaseError) as refused:
+    with pytest.raises(ServiceError) as refused:
         notes.add_note(case, " " * 5, rm)
     assert refused.value.field == "text"
-    with pytest.raises(services.CaseError):
+    with pytest.raises(ServiceError):
         notes.add_note(case, "z" * 2001, rm)
     assert notes.add_note(case, " ok ", rm).note == "ok"
 

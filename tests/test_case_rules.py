@@ -18,6 +18,7 @@ from crm.audit import AuditLog
 from crm.cases import board, letters, manage, services
 from crm.cases.models import CaseEvent, EscalationCase
 from crm.compliance.services import account_compliance, today_local
+from crm.services import ServiceError
 from tests.conftest import post_form
 from tests.factories import AccountFactory, BranchFactory, CaseFactory, UserFactory
 from tests.test_accounts import FORM as ACCOUNT_FORM
@@ -60,7 +61,7 @@ def test_paid_only_when_the_recomputed_arrears_are_zero_for_any_reason(db, peopl
     account = in_arrears(account_for(people))
     case = services.open_case(account, reason, people["rm"])
     case.arrears_total = 0  # a stale stored figure does not decide: the months do
-    with pytest.raises(services.CaseError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.close_case(case, "paid", people["rm"])
     assert refused.value.field == "reason" and "tunggakan sudah 0" in str(refused.value)
     assert case.status == "open"
@@ -73,7 +74,7 @@ def test_paid_only_when_the_recomputed_arrears_are_zero_for_any_reason(db, peopl
 def test_registered_only_for_registration_reasons(db, people):
     account = account_for(people)
     arrears_case = services.open_case(account, "arrears", people["rm"])
-    with pytest.raises(services.CaseError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.close_case(arrears_case, "registered", people["supervisor"])
     assert "Terdaftar penuh hanya untuk kasus PDS" in str(refused.value)
     for reason in services.REGISTRATION_REASONS:
@@ -141,7 +142,7 @@ def test_issue_date_not_before_the_request_nor_the_stage_nor_in_the_future(
     services.advance_case(case, "pemberitahuan", people["rm"])
     request = case.current_letter
     today = today_local()
-    with pytest.raises(letters.LetterDateError) as refused:
+    with pytest.raises(ServiceError) as refused:
         letters.mark_letter_issued(request, today - timedelta(days=1), people["rm"])
     assert "sebelum surat diminta" in str(refused.value)
     # The request is old but the case entered the stage only yesterday.
@@ -149,7 +150,7 @@ def test_issue_date_not_before_the_request_nor_the_stage_nor_in_the_future(
     advanced = CaseEvent.query.filter_by(case_id=case.id, kind="advanced").one()
     advanced.created_at -= timedelta(days=1)
     db.session.flush()
-    with pytest.raises(letters.LetterDateError):
+    with pytest.raises(ServiceError):
         letters.mark_letter_issued(request, today - timedelta(days=5), people["rm"])
     login_as(people["rm"])
     url = f"/cases/{case.id}/letters/{request.id}/issued"
@@ -189,7 +190,7 @@ def test_a_supervisor_corrects_a_recorded_date_an_rm_is_told_to_ask(
     issued, received = date(2026, 11, 2), date(2026, 11, 4)  # Mon, Wed
     letters.mark_letter_issued(request, issued, people["rm"])
     letters.mark_letter_received(request, received, people["rm"])
-    with pytest.raises(letters.LetterDateError) as refused:
+    with pytest.raises(ServiceError) as refused:
         letters.mark_letter_issued(request, date(2026, 11, 3), people["rm"])
     assert "supervisor dapat mengoreksinya" in str(refused.value)
 
@@ -224,24 +225,24 @@ def test_no_advance_while_the_letter_waits_or_before_the_deadline(db, people):
     case = services.open_case(
         account_for(people), "arrears", rm, due_on=today_local() + timedelta(days=7)
     )
-    with pytest.raises(services.CaseError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.advance_case(case, "pemberitahuan", rm)
     assert "belum lewat" in str(refused.value) and "Supervisor dapat" in str(refused.value)
     ready(case)
     services.advance_case(case, "pemberitahuan", rm)
     case.stage_due_on = None
-    with pytest.raises(services.CaseError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.advance_case(case, "teguran_1", rm)
     assert "menunggu surat" in str(refused.value)
     backdate(case, 30)
     letters.mark_letter_issued(case.current_letter, today_local() - timedelta(days=2), rm)
-    with pytest.raises(services.CaseError):  # issued, but 10 working days not over
+    with pytest.raises(ServiceError):  # issued, but 10 working days not over
         services.advance_case(case, "teguran_1", rm)
     ready(case)
     services.advance_case(case, "teguran_1", rm)
     assert case.stage == "teguran_1"
     assert services.advance_blockers(case, today_local())  # its own letter waits now
-    with pytest.raises(services.CaseError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.advance_case(case, "teguran_2", supervisor)  # an override needs a note
     assert refused.value.field == "note"
 
@@ -504,7 +505,7 @@ def test_the_chooser_reads_ids_and_npps(db, typed, found):
 def test_an_eight_digit_number_is_an_npp_never_an_id(db):
     account = AccountFactory(npp="87654321")
     eight = f"{account.id:08d}"
-    with pytest.raises(services.CaseError) as refused:
+    with pytest.raises(ServiceError) as refused:
         manage.find_account(eight)
     assert f"Tidak ada akun dengan NPP {eight}" in str(refused.value)
     assert manage.find_account(f"#{eight}").id == account.id
@@ -513,7 +514,7 @@ def test_an_eight_digit_number_is_an_npp_never_an_id(db):
 @pytest.mark.parametrize("typed", ["54.0", "-54", "+54", " 5 4", "5,4", "٥٤", "1e3", "#-5", "#"])
 def test_odd_numbers_are_refused_as_invalid(db, typed):
     AccountFactory()
-    with pytest.raises(services.CaseError) as refused:
+    with pytest.raises(ServiceError) as refused:
         manage.find_account(typed)
     assert refused.value.field == "account" and "hanya angka" in str(refused.value)
 

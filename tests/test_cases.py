@@ -25,6 +25,7 @@ from crm.compliance.models import ComplianceImport, CompliancePeriod, Holiday
 from crm.compliance.services import today_local
 from crm.extensions import db as _db
 from crm.jobs.scheduler import PERIODIC
+from crm.services import ServiceError
 from tests.conftest import csrf_token, post_form
 from tests.factories import AccountFactory, UserFactory
 from tests.test_compliance_import import HEADERS, confirm, row, to_csv, unpaid, upload
@@ -252,13 +253,13 @@ def test_letter_dates_are_checked(db, portfolio):
     backdate(case, 30)
     request = case.current_letter
     today = today_local()
-    with pytest.raises(letters.LetterDateError) as refused:
+    with pytest.raises(ServiceError) as refused:
         letters.mark_letter_received(request, today, rm)  # not issued yet
     assert "catat tanggal terbitnya lebih dulu" in str(refused.value)
-    with pytest.raises(letters.LetterDateError):
+    with pytest.raises(ServiceError):
         letters.mark_letter_issued(request, today + timedelta(days=1), rm, today=today)
     letters.mark_letter_issued(request, today - timedelta(days=10), rm)
-    with pytest.raises(letters.LetterDateError):
+    with pytest.raises(ServiceError):
         letters.mark_letter_received(request, today - timedelta(days=11), rm)  # before issue
 
 
@@ -285,20 +286,20 @@ def test_no_skipping_no_going_back_and_at_most_two_teguran(db, portfolio):
     rm, supervisor, companies = portfolio
     case = make_case(companies[0], rm)
     for target in ("teguran_1", "persuasi", "nonsense"):
-        with pytest.raises(services.CaseError):
+        with pytest.raises(ServiceError):
             services.advance_case(case, target, rm)
     for target in ("pemberitahuan", "teguran_1", "teguran_2"):
         ready(case)
         services.advance_case(case, target, rm)
     ready(case)
-    with pytest.raises(services.CaseError):
+    with pytest.raises(ServiceError):
         services.advance_case(case, "teguran_2", rm)  # no third warning
     assert [s for s in STAGES if s.startswith("teguran")] == ["teguran_1", "teguran_2"]
     due = today_local() + timedelta(days=30)
     for target in ("denda", "tmp2t", "skk"):
         ready(case)
         services.advance_case(case, target, supervisor, due_on=due)
-    with pytest.raises(services.CaseError):
+    with pytest.raises(ServiceError):
         services.advance_case(case, "skk", supervisor)
     assert case.stage == "skk"
     assert [r.letter_type for r in case.letter_requests] == [
@@ -312,7 +313,7 @@ def test_no_skipping_no_going_back_and_at_most_two_teguran(db, portfolio):
 def test_one_open_case_per_account_and_reason(db, client, login_as, portfolio):
     rm, _supervisor, companies = portfolio
     make_case(companies[0], rm)
-    with pytest.raises(services.CaseError):
+    with pytest.raises(ServiceError):
         make_case(companies[0], rm)
     make_case(companies[0], rm, reason="pds_upah")  # another reason is another case
     login_as(rm)
@@ -348,7 +349,7 @@ def test_rm_cannot_write_off_supervisor_can_with_justification(db, client, login
         follow_redirects=True,
     )
     assert "Hanya supervisor yang dapat menutup kasus" in resp.get_data(as_text=True)
-    with pytest.raises(services.CaseError):
+    with pytest.raises(ServiceError):
         services.close_case(case, "written_off", supervisor, "")
     services.close_case(case, "written_off", supervisor, "Perusahaan sudah bubar sejak 2025")
     assert (case.status, case.closed_reason) == ("closed", "written_off")

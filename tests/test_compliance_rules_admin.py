@@ -17,7 +17,8 @@ from crm.compliance import rules
 from crm.compliance.arrears import add_months, month_start
 from crm.compliance.calendar import working_calendar
 from crm.compliance.models import ArrearsRule, CompliancePeriod
-from crm.compliance.services import ComplianceError, account_compliance, today_local
+from crm.compliance.services import account_compliance, today_local
+from crm.services import ServiceError
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
 
@@ -221,7 +222,7 @@ def test_a_rule_in_force_cannot_be_deleted(db, client, admin):
 def test_the_last_arrears_rule_is_never_deleted(db, client, admin):
     db.session.execute(delete(ArrearsRule))
     only = future_arrears_rule(db)
-    with pytest.raises(ComplianceError):
+    with pytest.raises(ServiceError):
         rules.delete_rule(only, None, today_local())
     resp = post_form(client, f"{ARREARS}/{only.id}/delete", follow_redirects=True)
     assert "Aturan terakhir tidak dapat dihapus." in resp.get_data(as_text=True)

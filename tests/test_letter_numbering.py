@@ -15,6 +15,7 @@ from crm.extensions import db as _db
 from crm.letters import services
 from crm.letters.models import Letter, LetterSequence, LetterTypeSetting
 from crm.letters.numbering import format_number, next_number
+from crm.services import ServiceError
 from tests.factories import AccountFactory, UserFactory
 
 
@@ -96,7 +97,7 @@ def test_numbers_are_given_only_at_approval(db, people):
     rm, supervisor, account = people
     letter = submitted(account, rm)
     assert letter.number is None and letter.letter_date is None
-    with pytest.raises(services.LetterError):
+    with pytest.raises(ServiceError):
         services.approve_letter(services.draft_letter(account, "pemberitahuan", rm), supervisor)
     with pytest.raises(PermissionError):
         services.approve_letter(letter, rm)

@@ -12,11 +12,11 @@ from crm.accounts.models import Account
 from crm.audit import AuditLog
 from crm.compliance.services import today_local
 from crm.extensions import db as _db
+from crm.services import ServiceError
 from crm.supply_chain import coverage
 from crm.supply_chain.jobs import daily_snapshot
 from crm.supply_chain.models import SupplyChainEvent, SupplyChainLink, SupplyChainSnapshot
 from crm.supply_chain.services import (
-    SupplyChainError,
     create_vendor,
     register_vendor,
     set_campaign_status,
@@ -84,7 +84,7 @@ def test_a_prospect_is_added_with_normalized_fields_an_event_and_an_audit_row(db
 def test_bad_vendor_fields_are_refused_with_the_field_named(db, field, value):
     parent = parent_with_rm()
     data = {"name": "PT Mitra", field: value}
-    with pytest.raises(SupplyChainError) as exc:
+    with pytest.raises(ServiceError) as exc:
         create_vendor(parent, data, parent.rm)
     assert exc.value.field == field
     assert count(SupplyChainLink) == 0
@@ -93,7 +93,7 @@ def test_bad_vendor_fields_are_refused_with_the_field_named(db, field, value):
 def test_the_same_npwp_twice_under_one_parent_is_refused(db):
     parent = parent_with_rm()
     create_vendor(parent, {"name": "PT A", "npwp": "012345678901234"}, parent.rm)
-    with pytest.raises(SupplyChainError, match="NPWP"):
+    with pytest.raises(ServiceError, match="NPWP"):
         create_vendor(parent, {"name": "PT B", "npwp": "0012345678901234"}, parent.rm)
     other = parent_with_rm()
     create_vendor(other, {"name": "PT B", "npwp": "012345678901234"}, other.rm)  # another parent
@@ -141,7 +141,7 @@ def test_an_npp_and_npwp_of_two_different_companies_are_refused(db):
     parent = parent_with_rm()
     AccountFactory(npp="11111111", npwp="0000000000000001")
     link = prospect(parent, "PT Campur", npwp="0000000000000001")
-    with pytest.raises(SupplyChainError, match="NPWP"):
+    with pytest.raises(ServiceError, match="NPWP"):
         register_vendor(link, "22222222", parent.rm)
     assert link.vendor_account_id is None
 
@@ -151,9 +151,9 @@ def test_a_vendor_already_in_the_list_cannot_be_linked_twice(db):
     account = AccountFactory(npp="33333333")
     registered(parent, account)
     link = prospect(parent, "PT Duplikat")
-    with pytest.raises(SupplyChainError, match="sudah ada"):
+    with pytest.raises(ServiceError, match="sudah ada"):
         register_vendor(link, "33333333", parent.rm)
-    with pytest.raises(SupplyChainError, match="sendiri"):
+    with pytest.raises(ServiceError, match="sendiri"):
         register_vendor(link, parent.npp or _set_npp(parent), parent.rm)
 
 
@@ -167,7 +167,7 @@ def test_status_changes_and_edits_are_history_and_registered_is_not_manual(db):
     parent = parent_with_rm()
     link = prospect(parent, "PT Ragu")
     set_campaign_status(link, "refused", parent.rm, "tidak berminat")
-    with pytest.raises(SupplyChainError):
+    with pytest.raises(ServiceError):
         set_campaign_status(link, "registered", parent.rm)
     update_vendor(link, {"name": "PT Ragu Ragu", "contact_name": "Bu Sari"}, parent.rm)
     assert kinds(link) == ["status_changed", "updated"]

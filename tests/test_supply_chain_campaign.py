@@ -14,6 +14,7 @@ from sqlalchemy import select
 from crm import storage
 from crm.letters.models import Letter, LetterBatch
 from crm.letters.services import cancel_letter
+from crm.services import ServiceError
 from crm.supply_chain import campaign
 from crm.supply_chain.models import SupplyChainEvent, SupplyChainLink
 from tests.conftest import post_form
@@ -140,6 +141,6 @@ def test_more_vendors_than_the_bulk_limit_get_a_clear_message(app, db, monkeypat
     parent = parent_with_rm()
     for i in range(3):
         prospect(parent, f"PT Lebih {i}")
-    with pytest.raises(campaign.CampaignError, match="kontrak atau kategori"):
+    with pytest.raises(ServiceError, match="kontrak atau kategori"):
         campaign.start_campaign(parent, parent.rm)
     assert count(LetterBatch) == 0

@@ -14,13 +14,13 @@ from crm.compliance.services import today_local
 from crm.extensions import db as _db
 from crm.jobs.models import BackgroundJob
 from crm.letters.models import Letter, LetterBatch
+from crm.services import ServiceError
 from crm.supply_chain import campaign, coverage, import_runs
 from crm.supply_chain.coverage import add_months
 from crm.supply_chain.jobs import close_and_snapshot
 from crm.supply_chain.models import SupplyChainLink, SupplyChainSnapshot
 from crm.supply_chain.reconcile import reconcile_prospects
 from crm.supply_chain.services import (
-    SupplyChainError,
     create_vendor,
     parse_workers,
     register_vendor,
@@ -51,7 +51,7 @@ def test_an_npp_of_a_company_with_another_npwp_does_not_register_the_prospect(db
     parent = parent_with_rm()
     other = AccountFactory(name="Kementerian Lain", npp="96988645", npwp="0008747400200843")
     link = prospect(parent, "PT Makmur Logistik", npwp="0014882678563382")
-    with pytest.raises(SupplyChainError, match="Kementerian Lain") as err:
+    with pytest.raises(ServiceError, match="Kementerian Lain") as err:
         register_vendor(link, "96988645", parent.rm)
     assert err.value.field == "npp"
     assert link.vendor_account_id is None and link.campaign_status == "not_contacted"
@@ -122,7 +122,7 @@ def test_estimated_workers_read_thousands_separators(app, raw, expected):
     ],
 )
 def test_estimated_workers_refuse_fractions_and_oddities(app, raw, message):
-    with app.test_request_context(), pytest.raises(SupplyChainError, match=message):
+    with app.test_request_context(), pytest.raises(ServiceError, match=message):
         parse_workers(raw)
 
 
@@ -295,7 +295,7 @@ def test_a_vendor_added_with_the_npwp_of_a_registered_company_is_registered_at_o
     unregistered = AccountFactory(name="PT Tanpa NPP", npp=None, npwp="0444555566668888")
     other = create_vendor(parent, {"name": "PT Lain", "npwp": "0444555566668888"}, parent.rm)
     assert other.vendor_account_id is None and unregistered.npp is None
-    with pytest.raises(SupplyChainError, match="vendornya sendiri"):
+    with pytest.raises(ServiceError, match="vendornya sendiri"):
         create_vendor(parent, {"name": "PT Induk", "npwp": parent.npwp}, parent.rm)
 
 
@@ -377,7 +377,7 @@ def test_a_vendor_added_with_the_npwp_of_a_listed_company_is_refused_on_that_fie
     parent = parent_with_rm()
     company = AccountFactory(name="PT Tercatat", npp="13131313", npwp="0777888899990000")
     registered(parent, company)
-    with pytest.raises(SupplyChainError, match="PT Tercatat") as err:
+    with pytest.raises(ServiceError, match="PT Tercatat") as err:
         create_vendor(parent, {"name": "PT Tercatat Lagi", "npwp": "0777888899990000"}, parent.rm)
     assert err.value.field == "npwp"
 

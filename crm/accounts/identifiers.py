@@ -12,11 +12,9 @@ import re
 
 from flask_babel import gettext as _
 
+from crm.services import ServiceError
+
 _NON_DIGITS = re.compile(r"[\s.\-/]")
-
-
-class IdentifierError(ValueError):
-    """The value is not a valid identifier; the message says why."""
 
 
 def digits(value: str | None) -> str:
@@ -29,9 +27,9 @@ def _exact(value: str | None, length: int, label: str) -> str | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise IdentifierError(_("%(label)s hanya boleh berisi angka.", label=label))
+        raise ServiceError(_("%(label)s hanya boleh berisi angka.", label=label))
     if len(raw) != length:
-        raise IdentifierError(
+        raise ServiceError(
             _(
                 "%(label)s harus %(n)d digit (tertulis %(got)d).",
                 label=label,
@@ -64,12 +62,12 @@ def normalize_npwp(value: str | None) -> str | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise IdentifierError(_("%(label)s hanya boleh berisi angka.", label="NPWP"))
+        raise ServiceError(_("%(label)s hanya boleh berisi angka.", label="NPWP"))
     if len(raw) == 15:
         return "0" + raw
     if len(raw) == 16:
         return raw
-    raise IdentifierError(_("NPWP harus 15 atau 16 digit (tertulis %(got)d).", got=len(raw)))
+    raise ServiceError(_("NPWP harus 15 atau 16 digit (tertulis %(got)d).", got=len(raw)))
 
 
 def format_npwp(stored: str | None) -> str:

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from crm import audit
 from crm.accounts.models import CHANNELS, LEVELS, STANCES, Account, KeyPerson, Position
-from crm.accounts.services import AccountError, can_edit
+from crm.accounts.services import can_edit
 from crm.auth.models import User
 from crm.db import utcnow
 from crm.extensions import db
 from crm.meetings.models import Task
+from crm.services import ServiceError
 
 PERSON_FIELDS = (
     "name",
@@ -41,31 +42,31 @@ REENGAGE_DAYS = 7
 
 def _require_edit(actor: User, account: Account) -> None:
     if not can_edit(actor, account):
-        raise AccountError(_("Anda hanya dapat mengubah akun di portofolio Anda."))
+        raise ServiceError(_("Anda hanya dapat mengubah akun di portofolio Anda."))
 
 
 def validate_person(data: dict[str, Any]) -> dict[str, Any]:
     clean = {k: data.get(k) for k in PERSON_FIELDS}
     clean["name"] = (clean["name"] or "").strip()
     if not clean["name"]:
-        raise AccountError(_("Nama wajib diisi."), "name")
+        raise ServiceError(_("Nama wajib diisi."), "name")
     clean["email"] = (clean["email"] or "").strip().lower()
     if clean["email"] and ("@" not in clean["email"] or " " in clean["email"]):
-        raise AccountError(_("Alamat email tidak valid."), "email")
+        raise ServiceError(_("Alamat email tidak valid."), "email")
     clean["phone"] = (clean["phone"] or "").strip()
     clean["notes"] = (clean["notes"] or "").strip()
     clean["preferred_channel"] = clean["preferred_channel"] or "email"
     if clean["preferred_channel"] not in CHANNELS:
-        raise AccountError(_("Pilihan tidak dikenal."), "preferred_channel")
+        raise ServiceError(_("Pilihan tidak dikenal."), "preferred_channel")
     try:
         clean["influence"] = int(clean["influence"] or 3)
     except (TypeError, ValueError) as exc:
-        raise AccountError(_("Pengaruh harus 1 sampai 5."), "influence") from exc
+        raise ServiceError(_("Pengaruh harus 1 sampai 5."), "influence") from exc
     if not 1 <= clean["influence"] <= 5:
-        raise AccountError(_("Pengaruh harus 1 sampai 5."), "influence")
+        raise ServiceError(_("Pengaruh harus 1 sampai 5."), "influence")
     clean["stance"] = clean["stance"] or "neutral"
     if clean["stance"] not in STANCES:
-        raise AccountError(_("Pilihan tidak dikenal."), "stance")
+        raise ServiceError(_("Pilihan tidak dikenal."), "stance")
     return clean
 
 
@@ -76,20 +77,20 @@ def validate_position(
     clean["account_id"] = account.id
     clean["title"] = (clean["title"] or "").strip()
     if not clean["title"]:
-        raise AccountError(_("Jabatan wajib diisi."), "title")
+        raise ServiceError(_("Jabatan wajib diisi."), "title")
     if clean["level"] not in LEVELS:
-        raise AccountError(_("Pilihan tidak dikenal."), "level")
+        raise ServiceError(_("Pilihan tidak dikenal."), "level")
     clean["decision_maker"] = bool(clean["decision_maker"])
     boss_id = clean["reports_to_id"] if clean["reports_to_id"] not in ("", 0, "0") else None
     clean["reports_to_id"] = int(boss_id) if boss_id else None
     if clean["reports_to_id"]:
         boss = db.session.get(Position, clean["reports_to_id"])
         if boss is None or boss.account_id != account.id:
-            raise AccountError(_("Atasan harus orang di akun yang sama."), "reports_to_id")
+            raise ServiceError(_("Atasan harus orang di akun yang sama."), "reports_to_id")
         if position is not None and _would_cycle(position.id, boss):
-            raise AccountError(_("Garis pelaporan ini membuat lingkaran."), "reports_to_id")
+            raise ServiceError(_("Garis pelaporan ini membuat lingkaran."), "reports_to_id")
     if clean["end_date"] and clean["start_date"] and clean["end_date"] < clean["start_date"]:
-        raise AccountError(_("Tanggal selesai harus setelah tanggal mulai."), "end_date")
+        raise ServiceError(_("Tanggal selesai harus setelah tanggal mulai."), "end_date")
     return clean
 
 
@@ -142,7 +143,7 @@ def update_person(person: KeyPerson, data: dict, actor: User) -> KeyPerson:
         p.account for p in person.positions
     }
     if not any(can_edit(actor, a) for a in accounts):
-        raise AccountError(_("Anda hanya dapat mengubah akun di portofolio Anda."))
+        raise ServiceError(_("Anda hanya dapat mengubah akun di portofolio Anda."))
     clean = validate_person(data)
     before = audit.snapshot(person, PERSON_FIELDS)
     if (clean["influence"], clean["stance"]) != (person.influence, person.stance):
@@ -186,11 +187,11 @@ def mark_left(
     account = position.account
     _require_edit(actor, account)
     if not position.is_current:
-        raise AccountError(_("Jabatan ini sudah berakhir."))
+        raise ServiceError(_("Jabatan ini sudah berakhir."))
     if position.start_date and end_date < position.start_date:
-        raise AccountError(_("Tanggal keluar harus setelah tanggal mulai."), "end_date")
+        raise ServiceError(_("Tanggal keluar harus setelah tanggal mulai."), "end_date")
     if successor is not None and successor.id == position.person_id:
-        raise AccountError(_("Pengganti tidak boleh orang yang sama."), "successor_id")
+        raise ServiceError(_("Pengganti tidak boleh orang yang sama."), "successor_id")
     before = audit.snapshot(position, POSITION_FIELDS)
     position.end_date, position.left_note = end_date, (note or "").strip()[:500]
     position.successor_id = successor.id if successor else None

@@ -12,11 +12,12 @@ from sqlalchemy.orm import joinedload
 
 from crm.accounts import people, services
 from crm.accounts.forms import LeftForm, MovePositionForm, NewPersonForm, PersonForm, PositionForm
-from crm.accounts.identifiers import IdentifierError, normalize_npp
+from crm.accounts.identifiers import normalize_npp
 from crm.accounts.models import Account, KeyPerson, Position
 from crm.accounts.views import account_or_404
 from crm.auth.access import require_roles
 from crm.extensions import db
+from crm.services import ServiceError
 
 bp = Blueprint("people", __name__)
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -34,7 +35,7 @@ def _boss_choices(form, account_id: int, exclude_id: int | None = None) -> None:
     form.reports_to_id.choices = [(0, _("— tidak ada —")), *options]
 
 
-def _apply_error(form, exc: services.AccountError) -> None:
+def _apply_error(form, exc: ServiceError) -> None:
     db.session.rollback()
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
@@ -64,7 +65,7 @@ def create(account_id: int):
             db.session.commit()
             flash(_("%(name)s ditambahkan.", name=position.person.name), "success")
             return redirect(url_for("accounts.detail", account_id=account.id))
-        except services.AccountError as exc:
+        except ServiceError as exc:
             _apply_error(form, exc)
     return render_template("people/new.html", form=form, account=account)
 
@@ -104,7 +105,7 @@ def edit(person_id: int):
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("people.detail", person_id=person.id))
-        except services.AccountError as exc:
+        except ServiceError as exc:
             _apply_error(form, exc)
             if not exc.field:
                 abort(403)
@@ -115,7 +116,7 @@ def _target_account(form: MovePositionForm) -> Account | None:
     if form.account_npp.data:
         try:
             npp = normalize_npp(form.account_npp.data)
-        except IdentifierError as exc:
+        except ServiceError as exc:
             form.account_npp.errors = [str(exc)]
             return None
         account = db.session.scalar(select(Account).where(Account.npp == npp))
@@ -154,7 +155,7 @@ def add_position(person_id: int):
                     "success",
                 )
                 return redirect(url_for("people.detail", person_id=person.id))
-            except services.AccountError as exc:
+            except ServiceError as exc:
                 _apply_error(form, exc)
     return render_template("people/add_position.html", form=form, person=person)
 
@@ -178,7 +179,7 @@ def edit_position(position_id: int):
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("people.detail", person_id=position.person_id))
-        except services.AccountError as exc:
+        except ServiceError as exc:
             _apply_error(form, exc)
     return render_template("people/position_form.html", form=form, position=position)
 
@@ -218,6 +219,6 @@ def mark_left(position_id: int):
                 "success",
             )
             return redirect(url_for("accounts.detail", account_id=position.account_id))
-        except services.AccountError as exc:
+        except ServiceError as exc:
             _apply_error(form, exc)
     return render_template("people/left.html", form=form, position=position)

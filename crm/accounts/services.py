@@ -17,6 +17,7 @@ from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
 from crm.inputs import contains_text, starts_with_text
+from crm.services import ServiceError
 
 ACCOUNT_FIELDS = (
     "name",
@@ -37,14 +38,6 @@ ACCOUNT_FIELDS = (
     "character_notes",
 )
 LEGAL_FORMS = re.compile(r"\b(pt|tbk|persero|perum|cv|ud|pd|persero\)|\(persero)\b|[().,]")
-
-
-class AccountError(ValueError):
-    """A refused change; shown next to `field` when given."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -87,7 +80,7 @@ def similar_accounts(name: str, exclude_id: int | None = None, limit: int = 5) -
 
 
 def clean_identifiers(data: dict[str, Any]) -> dict[str, str | None]:
-    """Normalized NPP/NPWP/NIB, or AccountError naming the bad field."""
+    """Normalized NPP/NPWP/NIB, or ServiceError naming the bad field."""
     out = {}
     for key, fn in (
         ("npp", ids.normalize_npp),
@@ -96,8 +89,8 @@ def clean_identifiers(data: dict[str, Any]) -> dict[str, str | None]:
     ):
         try:
             out[key] = fn(data.get(key))
-        except ids.IdentifierError as exc:
-            raise AccountError(str(exc), key) from exc
+        except ServiceError as exc:
+            raise ServiceError(str(exc), key) from exc
     return out
 
 
@@ -112,16 +105,16 @@ def identifier_owner(key: str, value: str | None, exclude_id: int | None = None)
 
 
 def validate_account(data: dict[str, Any], exclude_id: int | None = None) -> dict[str, Any]:
-    """Checked, normalized values for an account, or AccountError for the first bad field."""
+    """Checked, normalized values for an account, or ServiceError for the first bad field."""
     name = (data.get("name") or "").strip()
     if not name:
-        raise AccountError(_("Nama wajib diisi."), "name")
+        raise ServiceError(_("Nama wajib diisi."), "name")
     clean = {**{k: data.get(k) for k in ACCOUNT_FIELDS}, "name": name}
     for key, allowed in (("kind", KINDS), ("segment", SEGMENTS), ("status", STATUSES)):
         if clean[key] not in allowed:
-            raise AccountError(_("Pilihan tidak dikenal."), key)
+            raise ServiceError(_("Pilihan tidak dikenal."), key)
     if clean["ownership"] not in (None, "", *OWNERSHIPS):
-        raise AccountError(_("Pilihan tidak dikenal."), "ownership")
+        raise ServiceError(_("Pilihan tidak dikenal."), "ownership")
     clean["ownership"] = clean["ownership"] or None
     clean["sector"] = clean["sector"] or None
     headcount = clean["headcount"]
@@ -131,14 +124,14 @@ def validate_account(data: dict[str, Any], exclude_id: int | None = None) -> dic
         try:
             clean["headcount"] = int(headcount)
         except (TypeError, ValueError) as exc:
-            raise AccountError(_("Jumlah pekerja harus berupa angka."), "headcount") from exc
+            raise ServiceError(_("Jumlah pekerja harus berupa angka."), "headcount") from exc
         if clean["headcount"] < 0:
-            raise AccountError(_("Jumlah pekerja tidak boleh negatif."), "headcount")
+            raise ServiceError(_("Jumlah pekerja tidak boleh negatif."), "headcount")
     clean.update(clean_identifiers(data))
     for key in ("npp", "npwp", "nib"):
         owner = identifier_owner(key, clean[key], exclude_id)
         if owner is not None:
-            raise AccountError(
+            raise ServiceError(
                 _("%(id)s ini sudah dipakai oleh %(name)s.", id=key.upper(), name=owner.name), key
             )
     for key in ("address", "city", "character_notes"):
@@ -154,16 +147,16 @@ def _check_links(clean: dict[str, Any], exclude_id: int | None) -> None:
         clean["branch_office_id"]
         and db.session.get(BranchOffice, clean["branch_office_id"]) is None
     ):
-        raise AccountError(_("Kantor cabang tidak ditemukan."), "branch_office_id")
+        raise ServiceError(_("Kantor cabang tidak ditemukan."), "branch_office_id")
     if clean["rm_id"]:
         rm = db.session.get(User, clean["rm_id"])
         if rm is None or rm.role != "rm" or not rm.active:
-            raise AccountError(_("RM harus pengguna aktif dengan peran RM."), "rm_id")
+            raise ServiceError(_("RM harus pengguna aktif dengan peran RM."), "rm_id")
     if clean["parent_id"]:
         if clean["parent_id"] == exclude_id:
-            raise AccountError(_("Akun tidak bisa menjadi induknya sendiri."), "parent_id")
+            raise ServiceError(_("Akun tidak bisa menjadi induknya sendiri."), "parent_id")
         if db.session.get(Account, clean["parent_id"]) is None:
-            raise AccountError(_("Akun induk tidak ditemukan."), "parent_id")
+            raise ServiceError(_("Akun induk tidak ditemukan."), "parent_id")
 
 
 def save_account(
@@ -171,14 +164,14 @@ def save_account(
 ) -> Account:
     """Create (account None) or update; refuses what the actor may not change."""
     if account is not None and not can_edit(actor, account):
-        raise AccountError(_("Anda hanya dapat mengubah akun di portofolio Anda."))
+        raise ServiceError(_("Anda hanya dapat mengubah akun di portofolio Anda."))
     clean = validate_account(data, exclude_id=account.id if account else None)
     changing_rm = account is None or clean["rm_id"] != account.rm_id
     if changing_rm and not can_reassign(actor):
         if account is None and clean["rm_id"] in (None, actor.id):
             clean["rm_id"] = actor.id  # an RM's new account joins their own portfolio
         else:
-            raise AccountError(
+            raise ServiceError(
                 _("Hanya supervisor atau admin yang dapat memindahkan portofolio."), "rm_id"
             )
     if not confirm_similar:
@@ -217,11 +210,11 @@ def reassign_portfolio(
 ) -> int:
     """Move every account of one RM (optionally one branch) to another; returns the count."""
     if not can_reassign(actor):
-        raise AccountError(_("Hanya supervisor atau admin yang dapat memindahkan portofolio."))
+        raise ServiceError(_("Hanya supervisor atau admin yang dapat memindahkan portofolio."))
     if to_rm.role != "rm" or not to_rm.active:
-        raise AccountError(_("RM tujuan harus pengguna aktif dengan peran RM."), "to_rm")
+        raise ServiceError(_("RM tujuan harus pengguna aktif dengan peran RM."), "to_rm")
     if from_rm.id == to_rm.id:
-        raise AccountError(_("RM asal dan tujuan sama."), "to_rm")
+        raise ServiceError(_("RM asal dan tujuan sama."), "to_rm")
     stmt = select(Account.id).where(Account.rm_id == from_rm.id)
     if branch_office_id:
         stmt = stmt.where(Account.branch_office_id == branch_office_id)

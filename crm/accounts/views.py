@@ -19,6 +19,7 @@ from crm.extensions import db
 from crm.inputs import int_arg
 from crm.meetings.models import Task
 from crm.pagination import keyset_page
+from crm.services import ServiceError
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -149,7 +150,7 @@ def _save(form: AccountForm, account: Account | None):
     except services.SimilarNames as similar:
         db.session.rollback()
         return None, similar.matches
-    except services.AccountError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         field = getattr(form, exc.field, None) if exc.field else None
         if field is not None:
@@ -340,7 +341,7 @@ def reassign():
                     "success",
                 )
                 return redirect(url_for("accounts.index", rm=target.id))
-            except services.AccountError as exc:
+            except ServiceError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
     counts = services.portfolio_sizes()

@@ -18,13 +18,13 @@ from crm.cases import deadlines
 from crm.cases.forms import StageRuleForm
 from crm.cases.labels import case_label
 from crm.cases.models import CaseStageRule
-from crm.cases.services import CaseError
 from crm.compliance import rules
 from crm.compliance.arrears import add_months, month_start
 from crm.compliance.models import ArrearsRule
-from crm.compliance.services import ComplianceError, today_local
+from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.i18n import long_date
+from crm.services import ServiceError
 
 bp = Blueprint("compliance_admin", __name__, url_prefix="/admin")
 bp.before_request(require_roles("admin"))
@@ -69,7 +69,7 @@ def arrears_rules():
                 "success",
             )
             return redirect(url_for(".arrears_rules"))
-        except ComplianceError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             _field_error(form, exc)
         except IntegrityError:  # the same start added at the same moment by someone else
@@ -115,7 +115,7 @@ def _delete(rule, title: str, refused_for, delete, back_endpoint: str):
             delete(rule, current_user, today)
             db.session.commit()
             flash(_("Aturan dihapus."), "success")
-        except (ComplianceError, CaseError) as exc:
+        except ServiceError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         return redirect(back)
@@ -147,7 +147,7 @@ def case_deadlines():
                 "success",
             )
             return redirect(url_for(".case_deadlines"))
-        except CaseError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             _field_error(form, exc)
         except IntegrityError:  # the same stage and date added at the same moment

@@ -15,30 +15,23 @@ from crm.audit import AuditLog
 from crm.auth.models import ROLES, User
 from crm.auth.services import find_user_by_email, normalize_email
 from crm.extensions import db
+from crm.services import ServiceError
 
 USER_FIELDS = ("email", "name", "role", "branch_office_id", "account_id", "active")
 BRANCH_FIELDS = ("code", "name", "region", "address", "active")
 
 
-class AdminError(ValueError):
-    """A refused change; the message is shown to the admin, next to `field` if given."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def _check_user_links(role: str, branch_office_id: int | None, account_id: int | None) -> None:
     if role not in ROLES:
-        raise AdminError(_("Peran tidak dikenal."), "role")
+        raise ServiceError(_("Peran tidak dikenal."), "role")
     if branch_office_id and db.session.get(BranchOffice, branch_office_id) is None:
-        raise AdminError(_("Kantor cabang tidak ditemukan."), "branch_office_id")
+        raise ServiceError(_("Kantor cabang tidak ditemukan."), "branch_office_id")
     if role == "partner":
         account = db.session.get(Account, account_id) if account_id else None
         if account is None:
-            raise AdminError(_("Pengguna mitra harus terhubung ke satu institusi."), "account_id")
+            raise ServiceError(_("Pengguna mitra harus terhubung ke satu institusi."), "account_id")
         if account.segment != "institutional":
-            raise AdminError(
+            raise ServiceError(
                 _("Pengguna mitra hanya untuk institusi (kementerian/lembaga)."), "account_id"
             )
 
@@ -57,7 +50,7 @@ def create_user(
     """Create a user; the password is temporary unless must_change_password is False."""
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
-        raise AdminError(_("Email ini sudah dipakai pengguna lain."), "email")
+        raise ServiceError(_("Email ini sudah dipakai pengguna lain."), "email")
     _check_user_links(role, branch_office_id, account_id)
     user = User(
         email=email,
@@ -91,7 +84,7 @@ def update_user(
     email = normalize_email(email)
     other = find_user_by_email(email)
     if other is not None and other.id != user.id:
-        raise AdminError(_("Email ini sudah dipakai pengguna lain."), "email")
+        raise ServiceError(_("Email ini sudah dipakai pengguna lain."), "email")
     _check_user_links(role, branch_office_id, account_id)
     if user.role == "admin" and role != "admin":
         _ensure_other_admin(user)
@@ -120,14 +113,14 @@ def _ensure_other_admin(user: User) -> None:
         .where(User.role == "admin", User.active.is_(True), User.id != user.id)
     )
     if not others:
-        raise AdminError(_("Harus ada setidaknya satu admin aktif lain."))
+        raise ServiceError(_("Harus ada setidaknya satu admin aktif lain."))
 
 
 def set_user_active(user: User, active: bool, actor) -> None:
     """Deactivate (ends every session of the user) or reactivate."""
     if not active:
         if actor is not None and user.id == actor.id:
-            raise AdminError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+            raise ServiceError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
         if user.role == "admin":
             _ensure_other_admin(user)
     before = audit.snapshot(user, ["active"])
@@ -164,7 +157,7 @@ def save_branch(
     code = code.strip().upper()
     clash = db.session.scalar(select(BranchOffice).where(func.upper(BranchOffice.code) == code))
     if clash is not None and (branch is None or clash.id != branch.id):
-        raise AdminError(_("Kode kantor cabang sudah dipakai."), "code")
+        raise ServiceError(_("Kode kantor cabang sudah dipakai."), "code")
     before = audit.snapshot(branch, BRANCH_FIELDS) if branch else None
     if branch is None:
         branch = BranchOffice()

@@ -18,6 +18,7 @@ from crm.extensions import db
 from crm.inputs import contains_text
 from crm.jobs.services import create_job
 from crm.pagination import decode_cursor, keyset_page
+from crm.services import ServiceError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_roles("admin"))
@@ -52,7 +53,7 @@ def _fill_user_choices(form: UserForm) -> None:
     form.account_id.choices = [(0, _("— tidak ada —"))] + [(a.id, a.name) for a in institutions]
 
 
-def _field_error(form, exc: services.AdminError) -> None:
+def _field_error(form, exc: ServiceError) -> None:
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
         field.errors = [*field.errors, str(exc)]
@@ -122,7 +123,7 @@ def user_new():
                     "success",
                 )
                 return redirect(url_for("admin.users"))
-            except services.AdminError as exc:
+            except ServiceError as exc:
                 db.session.rollback()
                 _field_error(form, exc)
     return render_template("admin/user_form.html", form=form, user=None)
@@ -155,7 +156,7 @@ def user_edit(user_id: int):
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("admin.users"))
-        except services.AdminError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             _field_error(form, exc)
     return render_template(
@@ -189,7 +190,7 @@ def _toggle_active(user: User, active: bool):
                 else _("%(email)s dinonaktifkan; semua sesinya berakhir.", email=user.email),
                 "success",
             )
-        except services.AdminError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         return redirect(url_for("admin.users"))
@@ -270,7 +271,7 @@ def _branch_form(branch: BranchOffice | None):
             db.session.commit()
             flash(_("Kantor cabang disimpan."), "success")
             return redirect(url_for("admin.branches"))
-        except services.AdminError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             _field_error(form, exc)
     return render_template("admin/branch_form.html", form=form, branch=branch)
@@ -318,7 +319,7 @@ def cadence_policy():
     """The meeting-cadence rule per segment (monthly with BOD-1, or every N days)."""
     from crm.meetings import cadence
     from crm.meetings.forms import CadencePolicyForm, mode_choices
-    from crm.meetings.services import MeetingError
+    from crm.meetings.services import ServiceError
 
     current = cadence.policies()
     form = CadencePolicyForm()
@@ -339,7 +340,7 @@ def cadence_policy():
             db.session.commit()
             flash(_("Kebijakan kadens disimpan."), "success")
             return redirect(url_for("admin.cadence_policy"))
-        except MeetingError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             field = form[exc.field] if exc.field and exc.field in form else None
             if field is not None:

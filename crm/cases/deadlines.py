@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from crm import audit
 from crm.cases.models import STAGES, CaseStageRule
-from crm.cases.services import CaseError
 from crm.extensions import db
+from crm.services import ServiceError
 
 RULE_FIELDS = ("stage", "effective_from", "days", "calendar_days")
 
@@ -55,25 +55,27 @@ def stage_table(today: date) -> list[StageRules]:
 
 def _check(stage: str, effective_from: date, days: int | None, calendar_days: bool, today):
     if stage not in STAGES:
-        raise CaseError(_("Pilih tahap."), "stage")
+        raise ServiceError(_("Pilih tahap."), "stage")
     if effective_from < today:
-        raise CaseError(
+        raise ServiceError(
             _("Aturan baru berlaku paling cepat hari ini; tenggat yang sudah berjalan tetap."),
             "effective_from",
         )
     if days is not None and not 1 <= days <= 365:
-        raise CaseError(
+        raise ServiceError(
             _("Jumlah hari 1 sampai 365, atau kosongkan bila tenggat ditetapkan manual."), "days"
         )
     if calendar_days and days is None:
-        raise CaseError(_("Hari kalender hanya berlaku bila jumlah hari diisi."), "calendar_days")
+        raise ServiceError(
+            _("Hari kalender hanya berlaku bila jumlah hari diisi."), "calendar_days"
+        )
     clash = db.session.scalar(
         select(CaseStageRule.id).where(
             CaseStageRule.stage == stage, CaseStageRule.effective_from == effective_from
         )
     )
     if clash is not None:
-        raise CaseError(
+        raise ServiceError(
             _(
                 "Tahap ini sudah punya aturan yang berlaku mulai %(day)s.",
                 day=format_date(effective_from, "d MMMM yyyy"),
@@ -122,7 +124,7 @@ def delete_stage_rule(rule: CaseStageRule, actor, today: date) -> None:
     """Only a rule that has not started (no stage can have used it); never a stage's last."""
     refused = deletion_refused(rule, today)
     if refused:
-        raise CaseError(refused)
+        raise ServiceError(refused)
     audit.record(
         "case_stage_rule.delete",
         rule,

@@ -26,13 +26,10 @@ from crm import audit
 from crm.cases.clock import due_date
 from crm.cases.models import LETTER_TYPES, CaseEvent, CaseLetterRequest, EscalationCase
 from crm.extensions import db
+from crm.services import ServiceError
 
 LetterRequest = CaseLetterRequest  # the case's view of its Letter (request.letter_id)
 LETTER_FIELDS = ("status", "issued_on", "received_on")
-
-
-class LetterDateError(ValueError):
-    """A refused date; the message is for the user."""
 
 
 def addressee_of(case: EscalationCase) -> tuple[str, str]:
@@ -129,7 +126,7 @@ def mark_letter_issued(letter_or_request, day: date, actor=None, today=None) -> 
     if request.status != "draft_requested":  # a supervisor corrects, an RM is told so
         return correct_letter_date(request, "issued", day, actor, today)
     if today is not None and day > today:
-        raise LetterDateError(_("Tanggal terbit tidak boleh di masa depan."))
+        raise ServiceError(_("Tanggal terbit tidak boleh di masa depan."))
     check_issue_floor(request, day)
     before = audit.snapshot(request, LETTER_FIELDS)
     request.status, request.issued_on = "issued", day
@@ -155,13 +152,13 @@ def mark_letter_received(letter_or_request, day: date, actor=None, today=None) -
 
         return correct_letter_date(request, "received", day, actor, today)
     if request.status != "issued" or request.issued_on is None:
-        raise LetterDateError(
+        raise ServiceError(
             _("Tanggal terbit surat ini belum dicatat: catat tanggal terbitnya lebih dulu.")
         )
     if day < request.issued_on:
-        raise LetterDateError(_("Tanggal terima tidak boleh sebelum tanggal terbit."))
+        raise ServiceError(_("Tanggal terima tidak boleh sebelum tanggal terbit."))
     if today is not None and day > today:
-        raise LetterDateError(_("Tanggal terima tidak boleh di masa depan."))
+        raise ServiceError(_("Tanggal terima tidak boleh di masa depan."))
     before = audit.snapshot(request, LETTER_FIELDS)
     request.status, request.received_on = "received", day
     _restart_clock(request, day)

@@ -18,12 +18,10 @@ from crm import audit
 from crm.accounts.imports.common import chunked
 from crm.accounts.models import Account
 from crm.auth.models import User
-from crm.cases.letters import LetterDateError
 from crm.cases.models import STAGES, CaseEvent, CaseLetterRequest, EscalationCase
 from crm.cases.services import (
     ARREARS_BATCH,
     CASE_FIELDS,
-    CaseError,
     _event,
     _stage_label,
     can_act,
@@ -34,6 +32,7 @@ from crm.compliance.services import account_compliance, today_local
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date, long_date
+from crm.services import ServiceError
 
 ACCOUNT_CASES_LIMIT = 10
 TIMELINE_LIMIT = 10
@@ -49,10 +48,10 @@ NPP_TYPED = re.compile(r"[0-9][0-9. ]*[0-9]")  # 8 digits, maybe grouped by dots
 def find_account(raw: str | None) -> Account:
     """The account an NPP (8 digits, dots and spaces allowed) or an account id (plain
     digits, or "#<digits>") names; an 8-digit number is an NPP only, never an id (write
-    "#<digits>" for that id). CaseError on the "account" field when the text names none."""
+    "#<digits>" for that id). ServiceError on the "account" field when the text names none."""
     text = (raw or "").strip()
     if not text:
-        raise CaseError(_("Isi NPP (8 digit) atau nomor ID akun."), "account")
+        raise ServiceError(_("Isi NPP (8 digit) atau nomor ID akun."), "account")
     plain = ACCOUNT_ID.fullmatch(text) is not None
     value = text.removeprefix("#")
     if plain and len(value) == 8 and not text.startswith("#"):
@@ -60,12 +59,12 @@ def find_account(raw: str | None) -> Account:
     if plain and len(value) <= MAX_ID_DIGITS:
         account = db.session.get(Account, int(value))
         if account is None:
-            raise CaseError(_("Tidak ada akun dengan ID %(v)s.", v=value), "account")
+            raise ServiceError(_("Tidak ada akun dengan ID %(v)s.", v=value), "account")
         return account
     npp = text.replace(".", "").replace(" ", "")
     if NPP_TYPED.fullmatch(text) and len(npp) == 8:
         return _account_by_npp(npp)
-    raise CaseError(
+    raise ServiceError(
         _(
             "Isi NPP (8 digit) atau nomor ID akun, hanya angka. Untuk mencari dengan "
             "nama, pakai daftar akun."
@@ -77,7 +76,7 @@ def find_account(raw: str | None) -> Account:
 def _account_by_npp(npp: str) -> Account:
     account = db.session.scalar(select(Account).where(Account.npp == npp))
     if account is None:
-        raise CaseError(
+        raise ServiceError(
             _(
                 "Tidak ada akun dengan NPP %(v)s. Untuk ID akun, tulis #%(v)s.",
                 v=npp,
@@ -102,7 +101,7 @@ def set_stage_due(case: EscalationCase, day: date | None, actor: User) -> Escala
     if not can_act(actor, case):
         raise PermissionError(_("Anda hanya dapat menangani kasus akun dalam portofolio Anda."))
     if not case.is_open:
-        raise CaseError(_("Kasus ini sudah selesai."))
+        raise ServiceError(_("Kasus ini sudah selesai."))
     if not may_set_due(actor, case):
         raise PermissionError(_("Hanya supervisor yang dapat mengubah tenggat tahap ini."))
     check_due(day, today_local(), case.stage, required=True)
@@ -143,9 +142,9 @@ def set_case_supervisor(case: EscalationCase, supervisor: User, actor: User) -> 
     if not is_supervisor(actor) or not can_act(actor, case):
         raise PermissionError(_("Hanya supervisor atau admin yang dapat mengganti supervisor."))
     if supervisor.role != "supervisor" or not supervisor.active:
-        raise CaseError(_("Pilih supervisor yang aktif."), "supervisor_id")
+        raise ServiceError(_("Pilih supervisor yang aktif."), "supervisor_id")
     if supervisor.id == case.supervisor_id:
-        raise CaseError(_("Supervisor itu sudah menangani kasus ini."), "supervisor_id")
+        raise ServiceError(_("Supervisor itu sudah menangani kasus ini."), "supervisor_id")
     old = case.supervisor
     before = {"supervisor_id": case.supervisor_id}
     case.supervisor = supervisor
@@ -230,7 +229,7 @@ def earliest_issue_date(request: CaseLetterRequest) -> date:
 def check_issue_floor(request: CaseLetterRequest, day: date) -> None:
     earliest = earliest_issue_date(request)
     if day < earliest:
-        raise LetterDateError(
+        raise ServiceError(
             _(
                 "Tanggal terbit tidak boleh sebelum surat diminta dan tahapnya dimulai (%(day)s).",
                 day=long_date(earliest),
@@ -248,7 +247,7 @@ def correct_letter_date(
     old = request.issued_on if what == "issued" else request.received_on
     label = _("terbit") if what == "issued" else _("terima")
     if actor is None or not is_supervisor(actor):
-        raise LetterDateError(
+        raise ServiceError(
             _(
                 "Tanggal %(what)s surat ini sudah dicatat (%(day)s). Bila salah, supervisor "
                 "dapat mengoreksinya.",
@@ -257,15 +256,15 @@ def correct_letter_date(
             )
         )
     if day == old:
-        raise LetterDateError(_("Tanggal itu sudah tercatat."))
+        raise ServiceError(_("Tanggal itu sudah tercatat."))
     if day > (today or today_local()):
-        raise LetterDateError(_("Tanggal %(what)s tidak boleh di masa depan.", what=label))
+        raise ServiceError(_("Tanggal %(what)s tidak boleh di masa depan.", what=label))
     if what == "issued":
         check_issue_floor(request, day)
         if request.received_on is not None and day > request.received_on:
-            raise LetterDateError(_("Tanggal terbit tidak boleh setelah tanggal terima."))
+            raise ServiceError(_("Tanggal terbit tidak boleh setelah tanggal terima."))
     elif day < request.issued_on:
-        raise LetterDateError(_("Tanggal terima tidak boleh sebelum tanggal terbit."))
+        raise ServiceError(_("Tanggal terima tidak boleh sebelum tanggal terbit."))
     before = audit.snapshot(request, ("status", "issued_on", "received_on"))
     setattr(request, f"{what}_on", day)
     if what == "received" or request.received_on is None:  # the clock runs from the latest

@@ -25,6 +25,7 @@ from crm.cases.models import STAGES
 from crm.cases.views import _case_or_403, _render_detail, bp
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.services import ServiceError
 
 DUE_MAX_DAYS = services.DUE_MAX_DAYS
 
@@ -40,7 +41,7 @@ def add_note(case_id: int):
     try:
         notes.add_note(case, form.text.data, current_user)
         db.session.commit()
-    except services.CaseError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         form.text.errors = [str(exc)]
         return _render_detail(case, 400, note_form=form)
@@ -60,7 +61,7 @@ def set_due(case_id: int):
     try:
         manage.set_stage_due(case, form.due_on.data, current_user)
         db.session.commit()
-    except services.CaseError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         form.due_on.errors = [str(exc)]
         return _render_detail(_case_or_403(case_id), 400, due_form=form)
@@ -83,7 +84,7 @@ def set_supervisor(case_id: int):
             case, db.session.get(User, form.supervisor_id.data), current_user
         )
         db.session.commit()
-    except services.CaseError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         form.supervisor_id.errors = [str(exc)]
         return _render_detail(_case_or_403(case_id), 400, supervisor_form=form)
@@ -122,7 +123,7 @@ def _resolve_account(form: NewCaseForm, pinned: Account | None) -> Account | Non
         return pinned
     try:
         return find_account(form.account.data)
-    except services.CaseError as exc:
+    except ServiceError as exc:
         form.account.errors = [*form.account.errors, str(exc)]
         return None
 
@@ -163,9 +164,9 @@ def _open(form: NewCaseForm, account: Account, pinned, manual_due: bool, today: 
     except PermissionError:
         db.session.rollback()
         abort(403)
-    except (services.CaseError, IntegrityError) as exc:
+    except (ServiceError, IntegrityError) as exc:
         db.session.rollback()
-        if isinstance(exc, services.CaseError) and exc.field == "reason":
+        if isinstance(exc, ServiceError) and exc.field == "reason":
             form.reason.errors = [str(exc)]
         else:
             form.reason.errors = [_duplicate_message(account, form.reason.data)]

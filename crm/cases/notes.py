@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from crm import audit
 from crm.auth.models import User
 from crm.cases.models import CaseEvent, EscalationCase
-from crm.cases.services import CaseError, can_act
+from crm.cases.services import can_act
 from crm.extensions import db
+from crm.services import ServiceError
 
 NOTE_MAX = 2000
 
@@ -21,9 +22,9 @@ def add_note(case: EscalationCase, text: str, actor: User) -> CaseEvent:
         raise PermissionError(_("Anda hanya dapat menangani kasus akun dalam portofolio Anda."))
     text = (text or "").strip()
     if not text:
-        raise CaseError(_("Tulis catatannya dulu."), "text")
+        raise ServiceError(_("Tulis catatannya dulu."), "text")
     if len(text) > NOTE_MAX:
-        raise CaseError(
+        raise ServiceError(
             _(
                 "Catatan paling panjang %(n)d karakter (tertulis %(got)d).",
                 n=NOTE_MAX,

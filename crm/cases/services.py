@@ -43,20 +43,13 @@ from crm.compliance.services import account_compliance, arrears_rules, today_loc
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import long_date, rupiah
+from crm.services import ServiceError
 
 SUPERVISOR_ROLES = ("supervisor", "admin")
 CASE_FIELDS = ("stage", "status", "stage_started_on", "stage_due_on", "closed_reason")
 # "Terdaftar penuh" ends a registration case (PDS findings, late registration) only.
 REGISTRATION_REASONS = ("pds_tk", "pds_upah", "pds_program", "late_registration")
 DUE_MAX_DAYS = 365  # a deadline set by hand lies within a year from today
-
-
-class CaseError(ValueError):
-    """A refused change; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # -- access ----------------------------------------------------------------------------------
@@ -131,9 +124,9 @@ def open_case(
     the supervisor or admin who opened it does not become its owner)."""
     _require(actor, account)
     if reason not in REASONS:
-        raise CaseError(_("Pilih alasan kasus."), "reason")
+        raise ServiceError(_("Pilih alasan kasus."), "reason")
     if open_case_of(account.id, reason) is not None:
-        raise CaseError(_("Akun ini sudah punya kasus terbuka dengan alasan yang sama."))
+        raise ServiceError(_("Akun ini sudah punya kasus terbuka dengan alasan yang sama."))
     today = today_local()
     case = EscalationCase(
         account=account,
@@ -168,10 +161,10 @@ def open_case(
 
 def check_due(day: date | None, today: date, stage: str, required: bool) -> None:
     """A deadline set by hand: required when the stage has no default days, from today on,
-    at most DUE_MAX_DAYS ahead. CaseError on the due_on field."""
+    at most DUE_MAX_DAYS ahead. ServiceError on the due_on field."""
     if day is None:
         if required:
-            raise CaseError(
+            raise ServiceError(
                 _(
                     "Isi tenggat tahap %(stage)s: tahap ini tidak punya tenggat bawaan.",
                     stage=_stage_label(stage),
@@ -180,9 +173,9 @@ def check_due(day: date | None, today: date, stage: str, required: bool) -> None
             )
         return
     if day < today:
-        raise CaseError(_("Tenggat tidak boleh sebelum hari ini."), "due_on")
+        raise ServiceError(_("Tenggat tidak boleh sebelum hari ini."), "due_on")
     if day > today + timedelta(days=DUE_MAX_DAYS):
-        raise CaseError(_("Tenggat paling lambat satu tahun dari hari ini."), "due_on")
+        raise ServiceError(_("Tenggat paling lambat satu tahun dari hari ini."), "due_on")
 
 
 def _stage_label(stage: str) -> str:
@@ -221,13 +214,13 @@ def _check_ready(case: EscalationCase, actor: User, note: str, today: date) -> l
     if not blockers:
         return []
     if not is_supervisor(actor):
-        raise CaseError(
+        raise ServiceError(
             " ".join(blockers)
             + " "
             + _("Supervisor dapat menaikkan kasus lebih awal dengan catatan alasannya.")
         )
     if not note:
-        raise CaseError(
+        raise ServiceError(
             " ".join(blockers)
             + " "
             + _("Tulis catatan alasan untuk menaikkan kasus lebih awal (override)."),
@@ -246,13 +239,13 @@ def advance_case(
     if not can_act(actor, case):
         raise PermissionError(_("Anda hanya dapat menangani kasus akun dalam portofolio Anda."))
     if not case.is_open:
-        raise CaseError(_("Kasus ini sudah selesai."))
+        raise ServiceError(_("Kasus ini sudah selesai."))
     if to_stage not in STAGES:
-        raise CaseError(_("Tahap tidak dikenal."))
+        raise ServiceError(_("Tahap tidak dikenal."))
     if STAGES.index(to_stage) <= STAGES.index(case.stage):
-        raise CaseError(_("Kasus tidak dapat mundur atau mengulang tahap."))
+        raise ServiceError(_("Kasus tidak dapat mundur atau mengulang tahap."))
     if to_stage != case.next_stage:
-        raise CaseError(_("Kasus naik satu tahap setiap kali; tahap tidak boleh dilewati."))
+        raise ServiceError(_("Kasus naik satu tahap setiap kali; tahap tidak boleh dilewati."))
     if not may_enter(actor, to_stage):
         raise PermissionError(
             _("Hanya supervisor yang dapat menaikkan kasus ke Denda, Rekomendasi TMP2T, atau SKK.")
@@ -304,16 +297,16 @@ def close_reasons(case: EscalationCase, user: User | None) -> list[str]:
 
 def _check_close(case: EscalationCase, reason: str, actor: User | None, note: str) -> None:
     if reason not in CLOSE_REASONS:
-        raise CaseError(_("Pilih alasan penutupan."), "reason")
+        raise ServiceError(_("Pilih alasan penutupan."), "reason")
     if reason == "written_off":
         if actor is None or not is_supervisor(actor):
             raise PermissionError(
                 _("Hanya supervisor yang dapat menutup kasus sebagai dihapuskan.")
             )
         if len(note) < 10:
-            raise CaseError(_("Tulis justifikasi penghapusan (minimal 10 karakter)."), "note")
+            raise ServiceError(_("Tulis justifikasi penghapusan (minimal 10 karakter)."), "note")
     elif reason == "registered" and case.reason not in REGISTRATION_REASONS:
-        raise CaseError(
+        raise ServiceError(
             _(
                 "Terdaftar penuh hanya untuk kasus PDS atau terlambat mendaftarkan; kasus "
                 "tunggakan selesai Lunas, atau dihapuskan oleh supervisor."
@@ -324,7 +317,7 @@ def _check_close(case: EscalationCase, reason: str, actor: User | None, note: st
         today = today_local()
         total = account_compliance(case.account_id, today).summary.total
         if total:
-            raise CaseError(
+            raise ServiceError(
                 _(
                     "Tunggakan akun ini masih %(amount)s per %(day)s; kasus hanya dapat "
                     "ditutup Lunas bila tunggakan sudah 0.",
@@ -345,7 +338,7 @@ def close_case(
     if actor is not None and not can_act(actor, case):
         raise PermissionError(_("Anda hanya dapat menangani kasus akun dalam portofolio Anda."))
     if not case.is_open:
-        raise CaseError(_("Kasus ini sudah selesai."))
+        raise ServiceError(_("Kasus ini sudah selesai."))
     _check_close(case, reason, actor, note)
     before = audit.snapshot(case, CASE_FIELDS)
     case.status, case.closed_reason, case.closed_note = "closed", reason, note

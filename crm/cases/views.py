@@ -45,6 +45,7 @@ from crm.i18n import long_date
 from crm.jobs.models import PENDING_STATUSES, BackgroundJob
 from crm.jobs.services import create_job
 from crm.pagination import keyset_page
+from crm.services import ServiceError
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -185,9 +186,9 @@ def open_from_suggestion():
     except PermissionError:
         db.session.rollback()
         abort(403)
-    except (services.CaseError, IntegrityError) as exc:
+    except (ServiceError, IntegrityError) as exc:
         db.session.rollback()
-        message = str(exc) if isinstance(exc, services.CaseError) else ""
+        message = str(exc) if isinstance(exc, ServiceError) else ""
         flash(message or _("Akun ini sudah punya kasus terbuka dengan alasan yang sama."), "error")
         return redirect(url_for(".suggestions"))
     flash(_("Kasus dibuka untuk %(name)s.", name=account.name), "success")
@@ -289,7 +290,7 @@ def advance(case_id: int):
             case, form.to_stage.data, current_user, form.note.data, form.due_on.data
         )
         db.session.commit()
-    except services.CaseError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         if exc.field in ("note", "due_on"):
             getattr(form, exc.field).errors = [str(exc)]
@@ -322,7 +323,7 @@ def close(case_id: int):
     try:
         services.close_case(case, form.reason.data, current_user, form.note.data)
         db.session.commit()
-    except services.CaseError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         if exc.field in ("note", "reason"):
             getattr(form, exc.field).errors = [str(exc)]
@@ -353,7 +354,7 @@ def letter_date(case_id: int, request_id: int, what: str):
     try:
         mark(letter, form.day.data, current_user, today=today_local())
         db.session.commit()
-    except letters.LetterDateError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".detail", case_id=case_id))

@@ -17,6 +17,7 @@ from crm.compliance.forms import HolidayForm
 from crm.compliance.models import Holiday
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.services import ServiceError
 
 bp = Blueprint("holidays", __name__, url_prefix="/admin/holidays")
 bp.before_request(require_roles("admin"))
@@ -71,7 +72,7 @@ def _form(holiday: Holiday | None):
             db.session.commit()
             flash(_("Hari libur disimpan."), "success")
             return redirect(url_for(".index", year=saved.day.year))
-        except services.ComplianceError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             field = getattr(form, exc.field, None) if exc.field else None
             if field is not None:

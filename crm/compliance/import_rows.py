@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
-from crm.accounts.identifiers import IdentifierError, normalize_npp
+from crm.accounts.identifiers import normalize_npp
 from crm.accounts.imports.columns import Column, parse_date, yes_no
 from crm.accounts.imports.common import PROGRESS_EVERY, Check, Issue, Progress, chunked
 from crm.accounts.imports.tabular import Table
@@ -25,6 +25,7 @@ from crm.accounts.models import Account
 from crm.compliance.models import CompliancePeriod, unpaid_of
 from crm.db import utcnow
 from crm.extensions import db
+from crm.services import ServiceError
 
 COLUMNS = (
     Column("npp", "npp", (), True, "12345678", _l("8 digit; NPP akun di aplikasi. Wajib.")),
@@ -219,7 +220,7 @@ def _parse(line: int, data: dict[str, str], today: date) -> _Row:
         row.npp = normalize_npp(raw_npp)
         if row.npp is None:
             row.error("npp", _("Wajib diisi."))
-    except IdentifierError as exc:
+    except ServiceError as exc:
         row.error("npp", str(exc))
     try:
         row.period = parse_period(data.get("period", ""))

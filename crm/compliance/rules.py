@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from crm import audit
 from crm.compliance.arrears import month_start
 from crm.compliance.models import ArrearsRule
-from crm.compliance.services import ComplianceError
 from crm.extensions import db
+from crm.services import ServiceError
 
 RULE_FIELDS = ("effective_from", "due_day", "due_months_after", "fine_bp_per_month", "legal_basis")
 FINE_MAX_BP = 1000  # 10 % a month: far above any rule so far (2 %)
@@ -63,18 +63,16 @@ def too_early(effective_from: date, today: date) -> str | None:
 
 def _check(effective_from: date, due_day, months_after, fine_bp, today: date) -> None:
     if effective_from.day != 1:
-        raise ComplianceError(_("Aturan berlaku mulai tanggal 1 suatu bulan."), "effective_from")
+        raise ServiceError(_("Aturan berlaku mulai tanggal 1 suatu bulan."), "effective_from")
     refused = too_early(effective_from, today)
     if refused:
-        raise ComplianceError(refused, "effective_from")
+        raise ServiceError(refused, "effective_from")
     if due_day is None or not 1 <= due_day <= 28:
-        raise ComplianceError(_("Tanggal jatuh tempo antara 1 dan 28."), "due_day")
+        raise ServiceError(_("Tanggal jatuh tempo antara 1 dan 28."), "due_day")
     if months_after is None or not 0 <= months_after <= 3:
-        raise ComplianceError(
-            _("Jatuh tempo 0 sampai 3 bulan sesudah bulan iuran."), "months_after"
-        )
+        raise ServiceError(_("Jatuh tempo 0 sampai 3 bulan sesudah bulan iuran."), "months_after")
     if fine_bp is None or not 0 <= fine_bp <= FINE_MAX_BP:
-        raise ComplianceError(
+        raise ServiceError(
             _("Denda 0 sampai %(max)d basis poin (10%%) per bulan.", max=FINE_MAX_BP),
             "fine_bp",
         )
@@ -82,7 +80,7 @@ def _check(effective_from: date, due_day, months_after, fine_bp, today: date) ->
         select(ArrearsRule).where(ArrearsRule.effective_from == effective_from)
     )
     if clash is not None:
-        raise ComplianceError(
+        raise ServiceError(
             _(
                 "Sudah ada aturan yang berlaku mulai %(day)s.",
                 day=format_date(effective_from, "d MMMM yyyy"),
@@ -136,7 +134,7 @@ def delete_rule(rule: ArrearsRule, actor, today: date) -> None:
     """Only a rule that has not started; never the last one."""
     refused = deletion_refused(rule, today)
     if refused:
-        raise ComplianceError(refused)
+        raise ServiceError(refused)
     audit.record(
         "arrears_rule.delete",
         rule,

@@ -17,6 +17,7 @@ from crm.compliance.models import HOLIDAY_KINDS, ArrearsRule, CompliancePeriod, 
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date
+from crm.services import ServiceError
 
 GRID_MONTHS = 24
 
@@ -27,14 +28,6 @@ def today_local() -> date:
 
 
 HOLIDAY_FIELDS = ("day", "name", "kind")
-
-
-class ComplianceError(ValueError):
-    """A refused edit; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # -- rules and arrears -----------------------------------------------------------------------
@@ -109,12 +102,12 @@ def save_holiday(holiday: Holiday | None, day: date, name: str, kind: str, actor
     """Add a holiday, or change one; one holiday per date."""
     name = (name or "").strip()
     if not name:
-        raise ComplianceError(_("Wajib diisi."), "name")
+        raise ServiceError(_("Wajib diisi."), "name")
     if kind not in HOLIDAY_KINDS:
-        raise ComplianceError(_("Pilih jenis hari libur."), "kind")
+        raise ServiceError(_("Pilih jenis hari libur."), "kind")
     clash = db.session.scalar(select(Holiday).where(Holiday.day == day))
     if clash is not None and clash is not holiday:
-        raise ComplianceError(
+        raise ServiceError(
             _("Tanggal ini sudah tercatat sebagai %(name)s.", name=clash.name), "day"
         )
     before = audit.snapshot(holiday, HOLIDAY_FIELDS) if holiday else None

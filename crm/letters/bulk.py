@@ -23,6 +23,7 @@ from crm.jobs.models import BackgroundJob
 from crm.jobs.services import JobContext, create_job, job_handler
 from crm.letters import pdfmerge
 from crm.letters.models import TYPES, Letter, LetterBatch
+from crm.services import ServiceError
 
 DRAFT_KIND = "letters.bulk_draft"
 DOWNLOAD_KIND = "letters.batch_download"
@@ -30,10 +31,6 @@ DRAFT_CHUNK = 100  # drafts committed together with the job's progress
 ISSUED = ("issued", "dispatched", "received")
 
 Target = tuple[int, int | None]  # (account id, case id or None)
-
-
-class BulkError(ValueError):
-    """A refused batch; the message is for the user."""
 
 
 # -- who gets a letter --------------------------------------------------------------------------
@@ -71,11 +68,11 @@ def create_batch(
     commits; the job reaches Redis after that commit)."""
     cfg = current_app.config
     if letter_type not in TYPES:
-        raise BulkError(_("Pilih jenis surat."))
+        raise ServiceError(_("Pilih jenis surat."))
     if not targets:
-        raise BulkError(_("Tidak ada akun pada filter ini."))
+        raise ServiceError(_("Tidak ada akun pada filter ini."))
     if len(targets) > cfg["LETTER_BULK_MAX"]:
-        raise BulkError(
+        raise ServiceError(
             _(
                 "Filter ini memuat lebih dari %(n)s akun. Persempit filter: satu kumpulan "
                 "surat paling banyak %(n)s akun.",
@@ -123,7 +120,7 @@ def draft_into_batch(
 ) -> DraftOutcome:
     """A draft per target not yet in the batch (a re-run adds no duplicates); an account
     the author may not write for is counted as refused."""
-    from crm.letters.services import LetterError, draft_letter
+    from crm.letters.services import ServiceError, draft_letter
 
     outcome = DraftOutcome()
     have = set(
@@ -139,7 +136,7 @@ def draft_into_batch(
             case = db.session.get(EscalationCase, case_id) if case_id else None
             try:  # both are raised before anything is written
                 letter = draft_letter(account, batch.letter_type, author, case=case)
-            except (PermissionError, LetterError):
+            except (PermissionError, ServiceError):
                 outcome.refused += 1
             else:
                 letter.batch_id = batch.id

@@ -28,6 +28,7 @@ from crm.jobs.services import create_job
 from crm.letters import bulk
 from crm.letters.jobs import start_render
 from crm.letters.models import TYPES, LetterBatch
+from crm.services import ServiceError
 
 bp = Blueprint("letter_batches", __name__, url_prefix="/letters/batches")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -99,7 +100,7 @@ def new():
             batch, job = bulk.create_batch(
                 request.form.get("type", ""), targets, current_user, _source_label(source, args)
             )
-        except bulk.BulkError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             error = str(exc)
         else:
@@ -170,7 +171,7 @@ def detail(batch_id: int):
 @bp.post("/<int:batch_id>/submit")
 def submit_all(batch_id: int):
     """The author submits every draft (and returned letter) of the batch."""
-    from crm.letters.services import LetterError, submit_letter
+    from crm.letters.services import ServiceError, submit_letter
 
     batch = _batch_or_403(batch_id)
     if batch.created_by_id != current_user.id:
@@ -182,7 +183,7 @@ def submit_all(batch_id: int):
         try:
             submit_letter(letter, current_user)
             done += 1
-        except (LetterError, PermissionError):
+        except (ServiceError, PermissionError):
             refused += 1
     db.session.commit()
     flash(_("%(n)d surat diajukan.", n=done), "success")
@@ -196,7 +197,7 @@ def approve_all(batch_id: int):
     """A supervisor approves every submitted letter (numbered in order) and one job renders
     them all, created in the same transaction (it reaches Redis after the commit). Posted
     twice, the second post finds every letter approved and numbers none."""
-    from crm.letters.services import MAX_BULK, LetterError, approve_letters
+    from crm.letters.services import MAX_BULK, ServiceError, approve_letters
 
     batch = _batch_or_403(batch_id)
     if current_user.role not in ("supervisor", "admin"):
@@ -209,7 +210,7 @@ def approve_all(batch_id: int):
         approved = []
         for start in range(0, len(ids), MAX_BULK):
             approved += [x.id for x in approve_letters(ids[start : start + MAX_BULK], current_user)]
-    except (LetterError, PermissionError) as exc:
+    except (ServiceError, PermissionError) as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".detail", batch_id=batch.id))

@@ -27,6 +27,7 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.letters.models import CHANNELS, TYPES, Letter, LetterEvent, LetterTypeSetting
 from crm.letters.numbering import next_number
+from crm.services import ServiceError
 
 SUPERVISOR_ROLES = ("supervisor", "admin")
 EDIT_FIELDS = (
@@ -41,14 +42,6 @@ EDIT_FIELDS = (
 STATE_FIELDS = ("status", "number", "letter_date", "render_status")
 ARREARS_TYPES = ("pemberitahuan", "teguran_1", "teguran_2")
 MAX_BULK = 500  # letters approved by one post of the queue
-
-
-class LetterError(ValueError):
-    """A refused step; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # -- access ----------------------------------------------------------------------------------
@@ -257,7 +250,7 @@ def _audit(letter: Letter, kind: str, actor, before: dict | None, summary: str =
 
 
 def clean_fields(data: dict) -> dict:
-    """The editable fields, stripped and checked; LetterError names the first bad one."""
+    """The editable fields, stripped and checked; ServiceError names the first bad one."""
     limits = {"perihal": 300, "lampiran": 120, "addressee_name": 200, "addressee_title": 200}
     limits |= {"addressee_company": 300, "address": 2000, "body": 20000}
     required = {
@@ -270,9 +263,9 @@ def clean_fields(data: dict) -> dict:
     for name in EDIT_FIELDS:
         value = (data.get(name) or "").replace("\r\n", "\n").strip()
         if not value and name in required:
-            raise LetterError(required[name], name)
+            raise ServiceError(required[name], name)
         if len(value) > limits[name]:
-            raise LetterError(_("Paling panjang %(n)d karakter.", n=limits[name]), name)
+            raise ServiceError(_("Paling panjang %(n)d karakter.", n=limits[name]), name)
         clean[name] = value or ("-" if name == "lampiran" else "")
     return clean
 
@@ -294,9 +287,9 @@ def draft_letter(
     if check and not can_draft(actor, account):
         raise PermissionError(_("Anda hanya dapat menyusun surat untuk akun portofolio Anda."))
     if letter_type not in TYPES:
-        raise LetterError(_("Pilih jenis surat."), "letter_type")
+        raise ServiceError(_("Pilih jenis surat."), "letter_type")
     if interaction is not None and interaction.account_id != account.id:
-        raise LetterError(_("Pertemuan ini bukan milik akun tersebut."))
+        raise ServiceError(_("Pertemuan ini bukan milik akun tersebut."))
     values = prefill(account, letter_type, interaction, today)
     if fields is not None:
         values |= clean_fields(fields)
@@ -330,7 +323,7 @@ def update_letter(letter: Letter, data: dict, actor) -> Letter:
     """Save the RM's edits of a draft or returned letter."""
     if not can_edit_letter(actor, letter):
         if not letter.is_editable:
-            raise LetterError(_("Surat hanya dapat diubah selama masih draf atau dikembalikan."))
+            raise ServiceError(_("Surat hanya dapat diubah selama masih draf atau dikembalikan."))
         raise PermissionError(_("Anda tidak dapat mengubah surat ini."))
     clean = clean_fields(data)
     before = audit.snapshot(letter, EDIT_FIELDS)
@@ -348,7 +341,7 @@ def update_letter(letter: Letter, data: dict, actor) -> Letter:
 def submit_letter(letter: Letter, actor) -> None:
     if not can_edit_letter(actor, letter):
         if not letter.is_editable:
-            raise LetterError(_("Hanya draf atau surat yang dikembalikan yang dapat diajukan."))
+            raise ServiceError(_("Hanya draf atau surat yang dikembalikan yang dapat diajukan."))
         raise PermissionError(_("Anda tidak dapat mengajukan surat ini."))
     clean_fields(audit.snapshot(letter, EDIT_FIELDS))  # a draft saved by a job is checked too
     before = audit.snapshot(letter, STATE_FIELDS)
@@ -367,11 +360,11 @@ def return_letter(letter: Letter, comment: str, actor) -> None:
     _require_supervisor(actor)
     comment = (comment or "").strip()
     if not comment:
-        raise LetterError(_("Tulis alasan pengembalian untuk penyusun surat."), "comment")
+        raise ServiceError(_("Tulis alasan pengembalian untuk penyusun surat."), "comment")
     if len(comment) > 2000:
-        raise LetterError(_("Paling panjang %(n)d karakter.", n=2000), "comment")
+        raise ServiceError(_("Paling panjang %(n)d karakter.", n=2000), "comment")
     if letter.status != "submitted":
-        raise LetterError(_("Hanya surat yang menunggu persetujuan yang dapat dikembalikan."))
+        raise ServiceError(_("Hanya surat yang menunggu persetujuan yang dapat dikembalikan."))
     before = audit.snapshot(letter, STATE_FIELDS)
     letter.status, letter.review_comment = "returned", comment
     _event(letter, "returned", actor, comment)
@@ -388,7 +381,7 @@ def approve_letter(letter: Letter, actor, today: date | None = None) -> None:
     _require_supervisor(actor)
     lock_letter(letter)
     if letter.status != "submitted":
-        raise LetterError(not_awaiting_approval(letter))
+        raise ServiceError(not_awaiting_approval(letter))
     _approve_locked(letter, actor, today or today_local())
 
 
@@ -437,9 +430,9 @@ def approve_letters(ids: Sequence[int], actor, today: date | None = None) -> lis
     _require_supervisor(actor)
     wanted = sorted({int(i) for i in ids})
     if not wanted:
-        raise LetterError(_("Pilih minimal satu surat."), "ids")
+        raise ServiceError(_("Pilih minimal satu surat."), "ids")
     if len(wanted) > MAX_BULK:
-        raise LetterError(_("Paling banyak %(n)d surat sekali setuju.", n=MAX_BULK), "ids")
+        raise ServiceError(_("Paling banyak %(n)d surat sekali setuju.", n=MAX_BULK), "ids")
     letters = db.session.scalars(
         select(Letter)
         .where(Letter.id.in_(wanted), Letter.status == "submitted")
@@ -455,7 +448,7 @@ def approve_letters(ids: Sequence[int], actor, today: date | None = None) -> lis
 
 def cancel_letter(letter: Letter, actor, note: str = "") -> None:
     if letter.is_frozen or letter.status == "cancelled":
-        raise LetterError(_("Surat yang sudah terbit atau dibatalkan tidak dapat dibatalkan."))
+        raise ServiceError(_("Surat yang sudah terbit atau dibatalkan tidak dapat dibatalkan."))
     if not can_cancel(actor, letter):
         raise PermissionError(_("Anda tidak dapat membatalkan surat ini."))
     before = audit.snapshot(letter, STATE_FIELDS)
@@ -469,7 +462,7 @@ def queue_render(letter: Letter, actor) -> None:
     job in the same transaction)."""
     lock_letter(letter)
     if letter.render_status != "failed" or letter.status != "approved":
-        raise LetterError(_("Hanya pembuatan PDF yang gagal yang dapat diulang."))
+        raise ServiceError(_("Hanya pembuatan PDF yang gagal yang dapat diulang."))
     if not is_supervisor(actor):
         raise PermissionError(_("Hanya supervisor yang dapat mengulang pembuatan PDF surat."))
     before = audit.snapshot(letter, STATE_FIELDS)
@@ -497,21 +490,21 @@ def dispatch_letter(
     if not can_deliver(actor, letter):
         raise PermissionError(_("Anda tidak dapat mencatat pengiriman surat ini."))
     if letter.status != "issued":
-        raise LetterError(_("Hanya surat yang sudah terbit yang dapat dikirim."))
+        raise ServiceError(_("Hanya surat yang sudah terbit yang dapat dikirim."))
     today = today or today_local()
     tracking = (tracking or "").strip()
     if channel not in CHANNELS:
-        raise LetterError(_("Pilih cara pengiriman."), "channel")
+        raise ServiceError(_("Pilih cara pengiriman."), "channel")
     if channel == "courier" and not tracking:
-        raise LetterError(_("Isi nomor resi kurir."), "tracking_number")
+        raise ServiceError(_("Isi nomor resi kurir."), "tracking_number")
     if len(tracking) > 100:
-        raise LetterError(_("Paling panjang %(n)d karakter.", n=100), "tracking_number")
+        raise ServiceError(_("Paling panjang %(n)d karakter.", n=100), "tracking_number")
     if day is None:
-        raise LetterError(_("Isi tanggal yang valid."), "day")
+        raise ServiceError(_("Isi tanggal yang valid."), "day")
     if day > today:
-        raise LetterError(_("Tanggal kirim tidak boleh di masa depan."), "day")
+        raise ServiceError(_("Tanggal kirim tidak boleh di masa depan."), "day")
     if letter.letter_date and day < letter.letter_date:
-        raise LetterError(_("Tanggal kirim tidak boleh sebelum tanggal surat."), "day")
+        raise ServiceError(_("Tanggal kirim tidak boleh sebelum tanggal surat."), "day")
     before = audit.snapshot(letter, DELIVERY_FIELDS)
     letter.status, letter.dispatch_channel, letter.tracking_number = "dispatched", channel, tracking
     letter.dispatched_on, letter.dispatched_by_id = day, actor.id
@@ -523,24 +516,24 @@ def receive_letter(
     letter: Letter, day: date | None, recipient: str, actor, today: date | None = None
 ) -> None:
     """The addressee received it on `day`: their deadline runs from here (working days)."""
-    from crm.cases.letters import LetterDateError, mark_letter_received
+    from crm.cases.letters import ServiceError, mark_letter_received
 
     if not can_deliver(actor, letter):
         raise PermissionError(_("Anda tidak dapat mencatat penerimaan surat ini."))
     if letter.status != "dispatched":
-        raise LetterError(_("Catat pengiriman surat lebih dulu."))
+        raise ServiceError(_("Catat pengiriman surat lebih dulu."))
     today = today or today_local()
     recipient = (recipient or "").strip()
     if day is None:
-        raise LetterError(_("Isi tanggal yang valid."), "day")
+        raise ServiceError(_("Isi tanggal yang valid."), "day")
     if day > today:
-        raise LetterError(_("Tanggal terima tidak boleh di masa depan."), "day")
+        raise ServiceError(_("Tanggal terima tidak boleh di masa depan."), "day")
     if letter.dispatched_on and day < letter.dispatched_on:
-        raise LetterError(_("Tanggal terima tidak boleh sebelum tanggal kirim."), "day")
+        raise ServiceError(_("Tanggal terima tidak boleh sebelum tanggal kirim."), "day")
     if not recipient:
-        raise LetterError(_("Isi nama penerima surat."), "recipient_name")
+        raise ServiceError(_("Isi nama penerima surat."), "recipient_name")
     if len(recipient) > 200:
-        raise LetterError(_("Paling panjang %(n)d karakter.", n=200), "recipient_name")
+        raise ServiceError(_("Paling panjang %(n)d karakter.", n=200), "recipient_name")
     before = audit.snapshot(letter, DELIVERY_FIELDS)
     letter.status, letter.received_on, letter.recipient_name = "received", day, recipient
     if letter.deadline_days:
@@ -549,5 +542,5 @@ def receive_letter(
     _audit(letter, "received", actor, before)
     try:
         mark_letter_received(letter, day, actor, today=today)
-    except LetterDateError as exc:
-        raise LetterError(str(exc), "day") from exc
+    except ServiceError as exc:
+        raise ServiceError(str(exc), "day") from exc

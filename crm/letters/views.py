@@ -34,6 +34,7 @@ from crm.letters.labels import TYPE_LABELS, letter_label
 from crm.letters.models import STATUSES, TYPES, Letter, LetterEvent
 from crm.meetings.models import Interaction
 from crm.pagination import keyset_page
+from crm.services import ServiceError
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 bp.before_request(require_roles("admin", "supervisor", "rm"))  # partners: 403
@@ -162,7 +163,7 @@ def create():
                 fields={f: form[f].data for f in services.EDIT_FIELDS},
             )
             db.session.commit()
-        except services.LetterError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             _field_error(form, exc)
         else:
@@ -191,7 +192,7 @@ def _render_form(form, account, letter_type, facts, interaction=None, status=200
     )
 
 
-def _field_error(form, exc: services.LetterError) -> None:
+def _field_error(form, exc: ServiceError) -> None:
     field = form[exc.field] if exc.field and exc.field in form else None
     if field is not None:
         field.errors = [*field.errors, str(exc)]
@@ -278,7 +279,7 @@ def edit(letter_id: int):
                 letter, {f: form[f].data for f in services.EDIT_FIELDS}, current_user
             )
             db.session.commit()
-        except services.LetterError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             _field_error(form, exc)
         else:
@@ -311,7 +312,7 @@ def _step(letter_id: int, action, success: str, form_cls=ConfirmForm, form_name:
     except PermissionError:
         db.session.rollback()
         abort(403)
-    except services.LetterError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         letter = _letter_or_403(letter_id)
         if form_name and exc.field and exc.field in form:
@@ -459,7 +460,7 @@ def _approve_many():
         if approved:
             start_render(approved, current_user)  # in the approving transaction
         db.session.commit()
-    except services.LetterError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".approvals"))

@@ -345,14 +345,14 @@ def save_policy(segment: str, mode: str, days: int | None, actor) -> Policy:
 
     from crm import audit
     from crm.meetings.models import CADENCE_MODES, CadenceMonth
-    from crm.meetings.services import MeetingError
+    from crm.meetings.services import ServiceError
 
     if getattr(actor, "role", None) != "admin":
-        raise MeetingError(_("Hanya admin yang dapat mengubah kebijakan kadens."))
+        raise ServiceError(_("Hanya admin yang dapat mengubah kebijakan kadens."))
     if segment not in SEGMENTS or mode not in CADENCE_MODES:
-        raise MeetingError(_("Pilihan tidak dikenal."), f"{segment}_mode")
+        raise ServiceError(_("Pilihan tidak dikenal."), f"{segment}_mode")
     if mode == "days" and not (days and 7 <= days <= 366):
-        raise MeetingError(_("Antara 7 dan 366 hari."), f"{segment}_days")
+        raise ServiceError(_("Antara 7 dan 366 hari."), f"{segment}_days")
     row = db.session.get(CadencePolicy, segment)
     if row is None:
         default = DEFAULT_POLICIES[segment]

@@ -180,12 +180,12 @@ def reengagement_task(account_id: int):
     from flask_babel import gettext as _
 
     from crm.meetings import tasks
-    from crm.meetings.services import MeetingError
+    from crm.meetings.services import ServiceError
 
     account = db.get_or_404(Account, account_id)
     try:
         task = tasks.create_reengagement_task(account, current_user, local_date(utcnow()))
-    except MeetingError:
+    except ServiceError:
         abort(403)
     db.session.commit()
     if task is None:

@@ -27,6 +27,7 @@ from crm.meetings.models import (
     InteractionAttendee,
     Task,
 )
+from crm.services import ServiceError
 
 AUDIT_FIELDS = (
     "account_id",
@@ -47,14 +48,6 @@ AUDIT_FIELDS = (
 PRIVATE_FIELDS = ("minutes", "outcome", "sentiment")  # hidden when confidential
 BOD1_LEVELS = ("bod", "bod1")
 HIDDEN = "[rahasia]"
-
-
-class MeetingError(ValueError):
-    """A refused change; shown next to `field` when given."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -115,34 +108,34 @@ def can_change(user: User, interaction: Interaction) -> bool:
 def _clean_text(value: str | None, limit: int, name: str) -> str:
     text = (value or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if len(text) > limit:
-        raise MeetingError(_("Terlalu panjang (maksimal %(n)d karakter).", n=limit), name)
+        raise ServiceError(_("Terlalu panjang (maksimal %(n)d karakter).", n=limit), name)
     return text
 
 
 def validate(data: InteractionData, account: Account, now: datetime) -> InteractionData:
-    """Checked values, or MeetingError for the first bad field."""
+    """Checked values, or ServiceError for the first bad field."""
     if data.type not in INTERACTION_TYPES:
-        raise MeetingError(_("Pilihan tidak dikenal."), "type")
+        raise ServiceError(_("Pilihan tidak dikenal."), "type")
     if data.status not in ("planned", "held"):
-        raise MeetingError(_("Pilihan tidak dikenal."), "status")
+        raise ServiceError(_("Pilihan tidak dikenal."), "status")
     if data.starts_at is None or data.starts_at.tzinfo is None:
-        raise MeetingError(_("Isi tanggal dan jam mulai."), "starts_at")
+        raise ServiceError(_("Isi tanggal dan jam mulai."), "starts_at")
     if data.ends_at is not None and data.ends_at <= data.starts_at:
-        raise MeetingError(_("Jam selesai harus setelah jam mulai."), "ends_at")
+        raise ServiceError(_("Jam selesai harus setelah jam mulai."), "ends_at")
     if data.status == "held" and data.starts_at > now:
-        raise MeetingError(
+        raise ServiceError(
             _("Pertemuan yang sudah terlaksana tidak boleh di masa depan."), "starts_at"
         )
     unknown = [t for t in data.topics if t not in TOPICS]
     if unknown:
-        raise MeetingError(_("Pilihan tidak dikenal."), "topics")
+        raise ServiceError(_("Pilihan tidak dikenal."), "topics")
     if data.sentiment not in (None, "", *SENTIMENTS):
-        raise MeetingError(_("Pilihan tidak dikenal."), "sentiment")
+        raise ServiceError(_("Pilihan tidak dikenal."), "sentiment")
     data.sentiment = data.sentiment or None
     data.place = _clean_text(data.place, 300, "place")
     data.online_link = _clean_text(data.online_link, 500, "online_link")
     if data.online_link and not data.online_link.startswith(("https://", "http://")):
-        raise MeetingError(_("Tautan harus diawali https://."), "online_link")
+        raise ServiceError(_("Tautan harus diawali https://."), "online_link")
     data.agenda = _clean_text(data.agenda, 500, "agenda")
     data.minutes = _clean_text(data.minutes, 20000, "minutes")
     data.outcome = _clean_text(data.outcome, 5000, "outcome")
@@ -181,7 +174,7 @@ def _check_attendees(data: InteractionData, account: Account) -> None:
     strangers = [i for i in data.person_ids if i not in known]
     if strangers:
         names = db.session.scalars(select(KeyPerson.name).where(KeyPerson.id.in_(strangers)))
-        raise MeetingError(
+        raise ServiceError(
             _(
                 "Bukan key person %(account)s: %(names)s.",
                 account=account.name,
@@ -198,7 +191,7 @@ def _check_attendees(data: InteractionData, account: Account) -> None:
             )
         )
         if set(data.user_ids) - staff:
-            raise MeetingError(_("Peserta internal harus staf aktif."), "user_ids")
+            raise ServiceError(_("Peserta internal harus staf aktif."), "user_ids")
 
 
 def is_bod1_meeting(account_id: int, person_ids: list[int], day: date) -> bool:
@@ -266,11 +259,11 @@ def save_interaction(
     """Create (interaction None) or update an interaction, with optional next steps."""
     now = now or utcnow()
     if interaction is None and not can_log(actor, account):
-        raise MeetingError(_("Anda hanya dapat mencatat interaksi untuk akun portofolio Anda."))
+        raise ServiceError(_("Anda hanya dapat mencatat interaksi untuk akun portofolio Anda."))
     if interaction is not None and not can_change(actor, interaction):
-        raise MeetingError(_("Anda tidak dapat mengubah interaksi ini."))
+        raise ServiceError(_("Anda tidak dapat mengubah interaksi ini."))
     if interaction is not None and interaction.status == "cancelled":
-        raise MeetingError(_("Interaksi yang dibatalkan tidak dapat diubah."))
+        raise ServiceError(_("Interaksi yang dibatalkan tidak dapat diubah."))
     data = validate(data, account, now)
     steps = validate_next_steps(next_steps or [], now)
     _lock(account)
@@ -320,7 +313,7 @@ def mark_held(
 ) -> Interaction:
     """A planned interaction took place: minutes, outcome and next steps."""
     if interaction.status != "planned":
-        raise MeetingError(_("Hanya interaksi yang direncanakan yang dapat ditandai terlaksana."))
+        raise ServiceError(_("Hanya interaksi yang direncanakan yang dapat ditandai terlaksana."))
     data = data_from(interaction)
     data.status = "held"
     data.minutes, data.outcome, data.sentiment = minutes, outcome, sentiment
@@ -329,7 +322,7 @@ def mark_held(
     if person_ids is not None:
         data.person_ids = person_ids
     if not (minutes or "").strip():
-        raise MeetingError(_("Tulis notulen singkat."), "minutes")
+        raise ServiceError(_("Tulis notulen singkat."), "minutes")
     return save_interaction(
         interaction, interaction.account, data, actor, next_steps=next_steps, now=now
     )
@@ -338,9 +331,9 @@ def mark_held(
 def cancel_interaction(interaction: Interaction, actor: User) -> Interaction:
     """Cancel a planned interaction (it stays in the history, struck through)."""
     if not can_change(actor, interaction):
-        raise MeetingError(_("Anda tidak dapat mengubah interaksi ini."))
+        raise ServiceError(_("Anda tidak dapat mengubah interaksi ini."))
     if interaction.status != "planned":
-        raise MeetingError(_("Hanya interaksi yang direncanakan yang dapat dibatalkan."))
+        raise ServiceError(_("Hanya interaksi yang direncanakan yang dapat dibatalkan."))
     _lock(interaction.account)
     before = snapshot(interaction)
     interaction.status = "cancelled"
@@ -369,7 +362,7 @@ def quick_log(
     """The common case in three fields: this account, this key person, one line: held now."""
     now = now or utcnow()
     if not (minutes or "").strip():
-        raise MeetingError(_("Tulis satu baris notulen."), "minutes")
+        raise ServiceError(_("Tulis satu baris notulen."), "minutes")
     data = InteractionData(
         type=kind,
         status="held",
@@ -411,14 +404,14 @@ def validate_next_steps(steps: list[NextStep], now: datetime) -> list[NextStep]:
         if not title:
             continue
         if len(title) > 300:
-            raise MeetingError(_("Langkah lanjut terlalu panjang."), "next_steps")
+            raise ServiceError(_("Langkah lanjut terlalu panjang."), "next_steps")
         if step.due_date is None:
-            raise MeetingError(
+            raise ServiceError(
                 _("Isi tanggal jatuh tempo untuk “%(title)s”.", title=title), "next_steps"
             )
         assignee = db.session.get(User, step.assignee_id) if step.assignee_id else None
         if assignee is None or assignee.role not in STAFF_ROLES or not assignee.active:
-            raise MeetingError(
+            raise ServiceError(
                 _("Pilih penanggung jawab untuk “%(title)s”.", title=title), "next_steps"
             )
         clean.append(NextStep(title, assignee.id, step.due_date))

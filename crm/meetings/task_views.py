@@ -15,9 +15,9 @@ from crm.i18n import local_date
 from crm.inputs import parse_int
 from crm.meetings import tasks
 from crm.meetings.models import Task
-from crm.meetings.services import MeetingError
 from crm.meetings.views import staff_options
 from crm.redirects import redirect_to_next
+from crm.services import ServiceError
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -68,7 +68,7 @@ def _set(task_id: int, status: str):
         tasks.set_task_status(task, status, current_user)
         db.session.commit()
         flash(_("Tugas selesai.") if status == "done" else _("Tugas dibuka lagi."), "success")
-    except MeetingError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     return redirect_to_next(request.form.get("next"), fallback=url_for("tasks.index"))

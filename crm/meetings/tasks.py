@@ -15,8 +15,8 @@ from crm.auth.models import STAFF_ROLES, User
 from crm.db import utcnow
 from crm.extensions import db
 from crm.meetings.models import Task
-from crm.meetings.services import MeetingError
 from crm.pagination import Page, decode_cursor, encode_cursor
+from crm.services import ServiceError
 
 
 def can_update_task(user: User, task: Task) -> bool:
@@ -31,9 +31,9 @@ def can_update_task(user: User, task: Task) -> bool:
 def set_task_status(task: Task, status: str, actor: User) -> Task:
     """Mark a task done, or reopen it."""
     if status not in ("open", "done"):
-        raise MeetingError(_("Pilihan tidak dikenal."))
+        raise ServiceError(_("Pilihan tidak dikenal."))
     if not can_update_task(actor, task):
-        raise MeetingError(_("Anda tidak dapat mengubah tugas ini."))
+        raise ServiceError(_("Anda tidak dapat mengubah tugas ini."))
     before = audit.snapshot(task, ["status", "completed_at"])
     task.status = status
     task.completed_at = utcnow() if status == "done" else None
@@ -117,7 +117,7 @@ def create_reengagement_task(account, actor: User, today: date) -> Task | None:
     from crm.meetings.services import can_log
 
     if not can_log(actor, account):
-        raise MeetingError(_("Anda hanya dapat mencatat interaksi untuk akun portofolio Anda."))
+        raise ServiceError(_("Anda hanya dapat mencatat interaksi untuk akun portofolio Anda."))
     open_one = db.session.scalar(
         select(Task.id).where(
             Task.account_id == account.id, Task.status == "open", Task.kind == "reengagement"

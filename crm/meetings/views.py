@@ -32,6 +32,7 @@ from crm.meetings.forms import HeldForm, InteractionForm, QuickForm, local_momen
 from crm.meetings.invites import interaction_calendar
 from crm.meetings.models import INTERACTION_TYPES, Interaction, InteractionAttendee, Task
 from crm.pagination import keyset_merge_page
+from crm.services import ServiceError
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -142,7 +143,7 @@ def _steps(form) -> list[services.NextStep]:
     ]
 
 
-def _show_error(form, exc: services.MeetingError) -> str | None:
+def _show_error(form, exc: ServiceError) -> str | None:
     """Put the message next to its field; returns it when it belongs to the next steps."""
     db.session.rollback()
     name = FIELD_FOR.get(exc.field or "", exc.field or "")
@@ -214,7 +215,7 @@ def create():
             db.session.commit()
             flash(_saved_message(interaction), "success")
             return redirect(url_for("meetings.detail", interaction_id=interaction.id))
-        except services.MeetingError as exc:
+        except ServiceError as exc:
             step_error = _show_error(form, exc)
     return render_template(
         "meetings/form.html", form=form, account=account, interaction=None, step_error=step_error
@@ -287,7 +288,7 @@ def edit(interaction_id: int):
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("meetings.detail", interaction_id=interaction.id))
-        except services.MeetingError as exc:
+        except ServiceError as exc:
             _show_error(form, exc)
     return render_template(
         "meetings/form.html", form=form, account=account, interaction=interaction, step_error=None
@@ -331,7 +332,7 @@ def held(interaction_id: int):
             db.session.commit()
             flash(_("Interaksi ditandai terlaksana."), "success")
             return redirect(url_for("meetings.detail", interaction_id=interaction.id))
-        except services.MeetingError as exc:
+        except ServiceError as exc:
             step_error = _show_error(form, exc)
     return render_template(
         "meetings/held.html", form=form, interaction=interaction, step_error=step_error
@@ -347,7 +348,7 @@ def cancel(interaction_id: int):
         services.cancel_interaction(interaction, current_user)
         db.session.commit()
         flash(_("Pertemuan dibatalkan."), "success")
-    except services.MeetingError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     return redirect(url_for("meetings.detail", interaction_id=interaction_id))
@@ -414,7 +415,7 @@ def quick():
                 db.session.commit()
                 flash(_("Interaksi dengan %(name)s dicatat.", name=account.name), "success")
                 return redirect(url_for("accounts.detail", account_id=interaction.account_id))
-            except services.MeetingError as exc:
+            except ServiceError as exc:
                 _show_error(form, exc)
     return render_template("meetings/quick.html", form=form, account=account, people=people)
 

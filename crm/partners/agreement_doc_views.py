@@ -29,6 +29,7 @@ from crm.partners.forms import DocumentForm
 from crm.partners.labels import DOCUMENT_KIND_LABELS
 from crm.partners.models import Agreement, AgreementAlert, AgreementDocument
 from crm.redirects import redirect_to_next
+from crm.services import ServiceError
 
 
 def _matrix_params(today: date) -> tuple[str, date]:
@@ -88,7 +89,7 @@ def upload_document(agreement_id: int):
             agreement, form.kind.data, title, data, upload.filename, current_user
         )
         db.session.commit()
-    except services.AgreementError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         target = getattr(form, exc.field or "", None) or form.file
         target.errors = [*target.errors, str(exc)]

@@ -31,6 +31,7 @@ from crm.partners.agreement_queries import (
 from crm.partners.forms import AgreementForm, StatusForm
 from crm.partners.labels import STATUS_ACTIONS, STATUS_BADGES, agreement_label
 from crm.partners.models import Agreement, AgreementBranch
+from crm.services import ServiceError
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 bp.before_request(require_roles("rm", "supervisor", "admin"))
@@ -156,7 +157,7 @@ def _data(form: AgreementForm) -> services.AgreementData:
     )
 
 
-def _field_error(form, exc: services.AgreementError) -> None:
+def _field_error(form, exc: ServiceError) -> None:
     target = getattr(form, exc.field or "", None) or form.title
     target.errors = [*target.errors, str(exc)]
 
@@ -179,7 +180,7 @@ def new():
             abort(403)
         try:
             services.check_parent(parent)
-        except services.AgreementError as exc:
+        except ServiceError as exc:
             flash(str(exc), "error")
             return redirect(url_for(".detail", agreement_id=parent.id))
     form = AgreementForm()
@@ -197,7 +198,7 @@ def new():
         db.session.rollback()
         form.account_id.errors = [str(exc)]
         return _render_form(form, parent=parent, status=403)
-    except services.AgreementError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         _field_error(form, exc)
         return _render_form(form, parent=parent, status=400)
@@ -252,7 +253,7 @@ def edit(agreement_id: int):
     try:
         services.update_agreement(agreement, _data(form), current_user)
         db.session.commit()
-    except services.AgreementError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         _field_error(form, exc)
         return _render_form(form, agreement=agreement_or_404(agreement_id), status=400)
@@ -278,7 +279,7 @@ def renew(agreement_id: int):
         try:
             new_agreement = renewal.renew_agreement(agreement, _data(form), current_user)
             db.session.commit()
-        except services.AgreementError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             _field_error(form, exc)
             return _render_form(
@@ -335,7 +336,7 @@ def change_status(agreement_id: int):
             signed_on=form.signed_on.data,
         )
         db.session.commit()
-    except services.AgreementError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         _field_error_status(form, exc)
         return render_detail(agreement_or_404(agreement_id), 400, status_form=form)
@@ -348,7 +349,7 @@ def change_status(agreement_id: int):
     return redirect(url_for(".detail", agreement_id=agreement.id))
 
 
-def _field_error_status(form: StatusForm, exc: services.AgreementError) -> None:
+def _field_error_status(form: StatusForm, exc: ServiceError) -> None:
     target = getattr(form, exc.field or "", None) or form.to_status
     target.errors = [*target.errors, str(exc)]
 

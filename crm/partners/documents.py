@@ -23,7 +23,8 @@ from sqlalchemy.orm import joinedload
 from crm import audit, storage
 from crm.extensions import db
 from crm.partners.models import Agreement, AgreementDocument
-from crm.partners.services import AgreementError, can_edit
+from crm.partners.services import can_edit
+from crm.services import ServiceError
 
 log = logging.getLogger(__name__)
 UPLOAD_KINDS = ("signed", "annex", "guideline")
@@ -46,11 +47,11 @@ def check_pdf(data: bytes) -> None:
     must be the PDF signature and pypdf must read its pages (a renamed .exe or a damaged
     file fails either check, whatever its name)."""
     if not data:
-        raise AgreementError(_("Berkas kosong. Pilih berkas PDF."), "file")
+        raise ServiceError(_("Berkas kosong. Pilih berkas PDF."), "file")
     if len(data) > max_upload_bytes():
-        raise AgreementError(too_large_message(), "file")
+        raise ServiceError(too_large_message(), "file")
     if not data.startswith(PDF_MAGIC):
-        raise AgreementError(
+        raise ServiceError(
             _("Berkas ini bukan PDF (isinya bukan dokumen PDF). Unggah dokumen PDF."), "file"
         )
     from pypdf import PdfReader
@@ -62,11 +63,11 @@ def check_pdf(data: bytes) -> None:
     except Exception:  # pypdf raises many kinds of errors on a bad file
         pages, found = 0, []
     if pages < 1:
-        raise AgreementError(
+        raise ServiceError(
             _("PDF ini rusak atau tidak dapat dibaca. Unggah ulang dari berkas aslinya."), "file"
         )
     if found:
-        raise AgreementError(
+        raise ServiceError(
             _(
                 "PDF ini berisi konten aktif (%(what)s) yang dapat berjalan di komputer mitra. "
                 "Cetak ulang dokumen ke PDF biasa lalu unggah lagi.",
@@ -172,10 +173,10 @@ def add_document(
     if check and not can_edit(actor, agreement):
         raise PermissionError(_("Anda tidak bertanggung jawab atas kerja sama ini."))
     if kind not in (*UPLOAD_KINDS, "evidence"):
-        raise AgreementError(_("Pilih jenis dokumen."), "kind")
+        raise ServiceError(_("Pilih jenis dokumen."), "kind")
     title = (title or "").strip()
     if not title:
-        raise AgreementError(_("Isi judul dokumen."), "title")
+        raise ServiceError(_("Isi judul dokumen."), "title")
     check_pdf(data)
     key = storage.put_private(data)
     try:
@@ -195,7 +196,7 @@ def add_document(
         db.session.flush()
     except IntegrityError as exc:  # the same version written at the same moment by another
         storage.discard(key)
-        raise AgreementError(
+        raise ServiceError(
             _("Dokumen ini baru saja diunggah bersamaan oleh orang lain. Coba unggah lagi."),
             "file",
         ) from exc

@@ -28,6 +28,7 @@ from crm.partners import downloads, invitations
 from crm.partners.models import Agreement
 from crm.partners.portal_forms import InviteForm
 from crm.partners.portal_models import DownloadLog, PartnerInvitation
+from crm.services import ServiceError
 
 bp = Blueprint("partner_invitations", __name__)
 bp.before_request(require_roles("rm", "supervisor", "admin"))
@@ -81,7 +82,7 @@ def invite(account_id: int):
             account, form.email.data, form.name.data, current_user
         )
         db.session.commit()
-    except invitations.InvitationError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         field = getattr(form, exc.field, None) if exc.field else None
         if field is not None:
@@ -118,7 +119,7 @@ def revoke(account_id: int, invitation_id: int):
         invitations.revoke_invitation(invitation, current_user)
         db.session.commit()
         flash(_("Undangan untuk %(email)s dibatalkan.", email=invitation.email), "success")
-    except invitations.InvitationError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "error")
     return redirect(url_for("partner_invitations.partner_users", account_id=account.id))

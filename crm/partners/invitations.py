@@ -26,19 +26,11 @@ from crm.db import as_utc, utcnow
 from crm.extensions import db
 from crm.partners.models import Agreement
 from crm.partners.portal_models import PartnerInvitation
+from crm.services import ServiceError
 
 log = logging.getLogger(__name__)
 
 LIST_LIMIT = 50  # partner users or open invitations of one institution shown at once
-
-
-class InvitationError(ValueError):
-    """A refused invitation or acceptance, with a message for the user and its field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def hash_token(token: str) -> str:
@@ -76,12 +68,12 @@ def invite_partner(account: Account, email: str, name: str, actor) -> tuple[Part
     """A new invitation and its token (shown or mailed once, never stored). An earlier open
     invitation for the same email and institution is revoked: the newest link is the one."""
     if not can_manage_partner_users(actor, account):
-        raise InvitationError(_("Anda tidak berwenang mengundang pengguna untuk institusi ini."))
+        raise ServiceError(_("Anda tidak berwenang mengundang pengguna untuk institusi ini."))
     if account.segment != "institutional":
-        raise InvitationError(_("Pengguna mitra hanya untuk institusi (kementerian/lembaga)."))
+        raise ServiceError(_("Pengguna mitra hanya untuk institusi (kementerian/lembaga)."))
     email, name = normalize_email(email), (name or "").strip()
     if not name:
-        raise InvitationError(_("Isi nama pengguna."), "name")
+        raise ServiceError(_("Isi nama pengguna."), "name")
     _check_email_free(email, account)
     now = utcnow()
     for earlier in open_invitations(account.id, email=email):
@@ -113,7 +105,7 @@ def _check_email_free(email: str, account: Account) -> None:
     existing = find_user_by_email(email)
     if existing is not None and not existing.active and existing.account_id == account.id:
         # A new link would only fail on acceptance: say what to do instead.
-        raise InvitationError(
+        raise ServiceError(
             _(
                 "Pengguna mitra ini sudah ada tetapi dinonaktifkan. Minta admin "
                 "mengaktifkannya kembali."
@@ -121,7 +113,7 @@ def _check_email_free(email: str, account: Account) -> None:
             "email",
         )
     if existing is not None:
-        raise InvitationError(
+        raise ServiceError(
             _("Email ini sudah dipakai pengguna lain; tidak perlu diundang lagi."), "email"
         )
 
@@ -165,9 +157,9 @@ def partner_users(account_id: int) -> list[User]:
 
 def revoke_invitation(invitation: PartnerInvitation, actor) -> None:
     if not can_manage_partner_users(actor, invitation.account):
-        raise InvitationError(_("Anda tidak berwenang mengelola undangan institusi ini."))
+        raise ServiceError(_("Anda tidak berwenang mengelola undangan institusi ini."))
     if invitation_state(invitation) != "open":
-        raise InvitationError(_("Undangan ini sudah tidak berlaku."))
+        raise ServiceError(_("Undangan ini sudah tidak berlaku."))
     invitation.revoked_at = utcnow()
     audit.record("partner_invitation.revoke", invitation, summary=invitation.email, actor=actor)
 
@@ -185,7 +177,7 @@ def accept_invitation(invitation: PartnerInvitation, name: str, password: str) -
 
     The link is claimed with a conditional UPDATE first, so two tabs submitting the same
     link at once create one user: the second finds nothing left to claim."""
-    from crm.admin.services import AdminError, create_user
+    from crm.admin.services import ServiceError, create_user
 
     now = utcnow()
     claimed = db.session.execute(
@@ -200,7 +192,7 @@ def accept_invitation(invitation: PartnerInvitation, name: str, password: str) -
         .execution_options(synchronize_session="fetch")
     ).rowcount
     if claimed != 1:
-        raise InvitationError(_("Tautan undangan ini sudah tidak berlaku."))
+        raise ServiceError(_("Tautan undangan ini sudah tidak berlaku."))
     try:
         user = create_user(
             email=invitation.email,
@@ -211,8 +203,8 @@ def accept_invitation(invitation: PartnerInvitation, name: str, password: str) -
             actor=None,
             must_change_password=False,
         )
-    except AdminError as exc:
-        raise InvitationError(str(exc), exc.field) from exc
+    except ServiceError as exc:
+        raise ServiceError(str(exc), exc.field) from exc
     db.session.flush()
     invitation.user_id = user.id
     audit.record("partner_invitation.accept", invitation, summary=invitation.email, actor=user)

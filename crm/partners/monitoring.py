@@ -27,7 +27,8 @@ from crm.partners.models import (
     AgreementDocument,
     ImplementationReport,
 )
-from crm.partners.services import RUNNING, AgreementError, is_responsible, is_supervisor
+from crm.partners.services import RUNNING, is_responsible, is_supervisor
+from crm.services import ServiceError
 
 MATRIX_WIDTH = {"month": 6, "quarter": 4}
 WORKERS_MAX = 10_000_000
@@ -135,17 +136,17 @@ class ReportData:
 def check_report(data: ReportData, today: date) -> tuple[str, date]:
     parsed = parse_period(data.period)
     if parsed is None:
-        raise AgreementError(_("Pilih periode laporan."), "period")
+        raise ServiceError(_("Pilih periode laporan."), "period")
     kind, start = parsed
     if start > period_start(kind, today):
-        raise AgreementError(_("Periode laporan belum dimulai."), "period")
+        raise ServiceError(_("Periode laporan belum dimulai."), "period")
     if data.status not in REPORT_STATUSES:
-        raise AgreementError(_("Pilih status pelaksanaan."), "status")
+        raise ServiceError(_("Pilih status pelaksanaan."), "status")
     if data.status == "blocked" and not data.blocked_reason.strip():
-        raise AgreementError(_("Tulis alasan hambatannya."), "blocked_reason")
+        raise ServiceError(_("Tulis alasan hambatannya."), "blocked_reason")
     workers = data.workers_covered
     if workers is None or not 0 <= workers <= WORKERS_MAX:
-        raise AgreementError(
+        raise ServiceError(
             _("Isi jumlah pekerja terlindungi: bilangan bulat 0 atau lebih."), "workers_covered"
         )
     return kind, start
@@ -215,8 +216,8 @@ def _add_evidence(agreement, report, evidence, actor) -> None:
         add_document(
             agreement, "evidence", title, data, filename, actor, report_id=report.id, check=False
         )
-    except AgreementError as exc:
-        raise AgreementError(str(exc), "evidence") from exc
+    except ServiceError as exc:
+        raise ServiceError(str(exc), "evidence") from exc
 
 
 def report_evidence(report_id: int) -> list[AgreementDocument]:

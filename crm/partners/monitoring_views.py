@@ -16,7 +16,7 @@ from crm.partners.agreement_views import agreement_or_404, bp
 from crm.partners.forms import ReportForm
 from crm.partners.models import ImplementationReport
 from crm.partners.monitoring_rollup import RollupFilters, build_rollup, filter_names
-from crm.partners.services import AgreementError
+from crm.services import ServiceError
 
 
 def _choices(form: ReportForm, agreement, today) -> None:
@@ -128,7 +128,7 @@ def _save(agreement, form: ReportForm, today):
     except PermissionError:
         db.session.rollback()
         abort(403)
-    except AgreementError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         target = getattr(form, exc.field or "", None) or form.status
         target.errors = [*target.errors, str(exc)]

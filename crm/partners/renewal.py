@@ -16,7 +16,6 @@ from crm.partners.services import (
     AUDIT_FIELDS,
     RUNNING,
     AgreementData,
-    AgreementError,
     _apply,
     _set_branches,
     can_edit,
@@ -27,6 +26,7 @@ from crm.partners.services import (
     is_supervisor,
     responsible_rm,
 )
+from crm.services import ServiceError
 
 
 def renew_agreement(agreement: Agreement, data: AgreementData, actor) -> Agreement:
@@ -34,11 +34,11 @@ def renew_agreement(agreement: Agreement, data: AgreementData, actor) -> Agreeme
     if not can_edit(actor, agreement):
         raise PermissionError(_("Anda tidak bertanggung jawab atas kerja sama ini."))
     if agreement.status not in RUNNING:
-        raise AgreementError(
+        raise ServiceError(
             _("Hanya kerja sama yang sudah ditandatangani atau berjalan dapat diperpanjang.")
         )
     if not data.title.strip():
-        raise AgreementError(_("Isi judul kerja sama."), "title")
+        raise ServiceError(_("Isi judul kerja sama."), "title")
     parent = renewal_parent(agreement)
     check_dates(data, parent)
     branch_ids = check_branches(data.branch_ids)

@@ -23,6 +23,7 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import long_date
 from crm.partners.models import Agreement, AgreementAlert, AgreementBranch
+from crm.services import ServiceError
 
 INSTITUTION_KINDS = ("ministry", "agency", "local_government")
 RUNNING = ("signed", "active")  # the stored statuses that can become expiring/expired
@@ -56,14 +57,6 @@ AUDIT_FIELDS = (
     "terminated_reason",
     "renewed_from_id",
 )
-
-
-class AgreementError(ValueError):
-    """A refusal with a message for the user; `field` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -130,9 +123,9 @@ def effective_status(agreement: Agreement, today: date) -> str:
 def institution(account_id: int | None) -> Account:
     account = db.session.get(Account, account_id) if account_id else None
     if account is None:
-        raise AgreementError(_("Pilih institusi mitra."), "account_id")
+        raise ServiceError(_("Pilih institusi mitra."), "account_id")
     if account.kind not in INSTITUTION_KINDS:
-        raise AgreementError(
+        raise ServiceError(
             _("Mitra kerja sama harus kementerian, lembaga atau pemerintah daerah."),
             "account_id",
         )
@@ -143,23 +136,23 @@ def check_dates(data: AgreementData, parent: Agreement | None) -> None:
     """valid_to after valid_from; a PKS starts inside its MoU's validity; a PKS that ends
     after its MoU needs the user's explicit confirmation."""
     if data.valid_from is None:
-        raise AgreementError(_("Isi tanggal mulai berlaku."), "valid_from")
+        raise ServiceError(_("Isi tanggal mulai berlaku."), "valid_from")
     if data.valid_to is None:
-        raise AgreementError(_("Isi tanggal akhir berlaku."), "valid_to")
+        raise ServiceError(_("Isi tanggal akhir berlaku."), "valid_to")
     for name in ("valid_from", "valid_to", "signed_on"):
         check_plausible(getattr(data, name), name)
     if data.valid_to <= data.valid_from:
-        raise AgreementError(
+        raise ServiceError(
             _("Tanggal akhir berlaku harus sesudah tanggal mulai berlaku."), "valid_to"
         )
     if data.signed_on is not None and data.signed_on > data.valid_to:
-        raise AgreementError(
+        raise ServiceError(
             _("Tanggal penandatanganan tidak boleh sesudah akhir masa berlaku."), "signed_on"
         )
     if parent is None:
         return
     if not parent.valid_from <= data.valid_from <= parent.valid_to:
-        raise AgreementError(
+        raise ServiceError(
             _(
                 "PKS harus mulai dalam masa berlaku MoU-nya (%(start)s sampai %(end)s).",
                 start=long_date(parent.valid_from),
@@ -168,12 +161,12 @@ def check_dates(data: AgreementData, parent: Agreement | None) -> None:
             "valid_from",
         )
     if data.valid_to > parent.valid_to and not data.outlive_ok:
-        raise AgreementError(outlive_warning(parent), "outlive_ok")
+        raise ServiceError(outlive_warning(parent), "outlive_ok")
 
 
 def check_plausible(day: date | None, field_name: str) -> None:
     if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-        raise AgreementError(
+        raise ServiceError(
             _(
                 "Periksa tahunnya: tanggal harus antara %(first)s dan %(last)s.",
                 first=long_date(FIRST_DAY),
@@ -189,7 +182,7 @@ def check_children(agreement: Agreement, data: AgreementData) -> None:
     standing = [c for c in agreement.children if c.status not in FINAL]
     outside = [c for c in standing if not data.valid_from <= c.valid_from <= data.valid_to]
     if outside:
-        raise AgreementError(
+        raise ServiceError(
             _(
                 "“%(title)s” di bawah MoU ini mulai %(day)s, di luar masa berlaku baru ini. "
                 "Ubah atau akhiri PKS itu lebih dulu.",
@@ -199,7 +192,7 @@ def check_children(agreement: Agreement, data: AgreementData) -> None:
             "valid_from" if outside[0].valid_from < data.valid_from else "valid_to",
         )
     if any(c.valid_to > data.valid_to for c in standing) and not data.outlive_ok:
-        raise AgreementError(
+        raise ServiceError(
             _(
                 "Ada PKS di bawah MoU ini yang berakhir sesudah %(day)s. Centang konfirmasi "
                 "bila memang disengaja.",
@@ -219,11 +212,11 @@ def outlive_warning(parent: Agreement) -> str:
 
 def check_parent(parent: Agreement | None) -> None:
     if parent is None:
-        raise AgreementError(_("MoU induk tidak ditemukan."), "parent_id")
+        raise ServiceError(_("MoU induk tidak ditemukan."), "parent_id")
     if parent.kind != "mou":
-        raise AgreementError(_("PKS hanya dapat dibuat di bawah MoU."), "parent_id")
+        raise ServiceError(_("PKS hanya dapat dibuat di bawah MoU."), "parent_id")
     if parent.status in FINAL:
-        raise AgreementError(
+        raise ServiceError(
             _("MoU ini sudah diakhiri atau diperpanjang; buat PKS di bawah MoU yang berlaku."),
             "parent_id",
         )
@@ -237,7 +230,7 @@ def responsible_rm(data: AgreementData, actor, account: Account) -> int | None:
         return account.rm_id
     rm = db.session.get(User, data.rm_id)
     if rm is None or rm.role != "rm" or not rm.active:
-        raise AgreementError(_("Pilih RM aktif."), "rm_id")
+        raise ServiceError(_("Pilih RM aktif."), "rm_id")
     return rm.id
 
 
@@ -252,7 +245,7 @@ def check_branches(branch_ids: list[int], keep: set[int] | frozenset = frozenset
         usable = or_(BranchOffice.active, BranchOffice.id.in_(sorted(keep)))
     found = set(db.session.scalars(select(BranchOffice.id).where(BranchOffice.id.in_(ids), usable)))
     if found != set(ids):
-        raise AgreementError(_("Pilih kantor cabang yang aktif."), "branch_ids")
+        raise ServiceError(_("Pilih kantor cabang yang aktif."), "branch_ids")
     return ids
 
 
@@ -282,7 +275,7 @@ def _set_branches(agreement: Agreement, branch_ids: list[int]) -> None:
 def create_agreement(data: AgreementData, actor, parent: Agreement | None = None) -> Agreement:
     """A new MoU (no parent) or PKS under `parent`, in status draft."""
     if not data.title.strip():
-        raise AgreementError(_("Isi judul kerja sama."), "title")
+        raise ServiceError(_("Isi judul kerja sama."), "title")
     if parent is not None:
         check_parent(parent)
     # A PKS implements its MoU with the same institution; whoever may edit the MoU adds it.
@@ -318,9 +311,9 @@ def update_agreement(agreement: Agreement, data: AgreementData, actor) -> Agreem
     if not can_edit(actor, agreement):
         raise PermissionError(_("Anda tidak bertanggung jawab atas kerja sama ini."))
     if agreement.status in FINAL:
-        raise AgreementError(_("Kerja sama yang sudah diakhiri atau diperpanjang tidak diubah."))
+        raise ServiceError(_("Kerja sama yang sudah diakhiri atau diperpanjang tidak diubah."))
     if not data.title.strip():
-        raise AgreementError(_("Isi judul kerja sama."), "title")
+        raise ServiceError(_("Isi judul kerja sama."), "title")
     check_dates(data, agreement.parent)
     if agreement.kind == "mou" and (
         data.valid_from != agreement.valid_from or data.valid_to != agreement.valid_to
@@ -361,21 +354,19 @@ def change_status(
     if not can_edit(actor, agreement):
         raise PermissionError(_("Anda tidak bertanggung jawab atas kerja sama ini."))
     if to_status not in TRANSITIONS.get(agreement.status, ()):
-        raise AgreementError(_("Perubahan status ini tidak diizinkan."), "to_status")
+        raise ServiceError(_("Perubahan status ini tidak diizinkan."), "to_status")
     reason = (reason or "").strip()
     if to_status == "terminated" and not reason:
-        raise AgreementError(_("Tulis alasan pengakhiran kerja sama."), "reason")
+        raise ServiceError(_("Tulis alasan pengakhiran kerja sama."), "reason")
     if to_status in RUNNING and agreement.signed_on is None and signed_on is None:
-        raise AgreementError(_("Isi tanggal penandatanganan."), "signed_on")
+        raise ServiceError(_("Isi tanggal penandatanganan."), "signed_on")
     before = audit.snapshot(agreement, AUDIT_FIELDS)
     if signed_on is not None:
         check_plausible(signed_on, "signed_on")
         if signed_on > today_local():
-            raise AgreementError(
-                _("Tanggal penandatanganan tidak boleh di masa depan."), "signed_on"
-            )
+            raise ServiceError(_("Tanggal penandatanganan tidak boleh di masa depan."), "signed_on")
         if signed_on > agreement.valid_to:
-            raise AgreementError(
+            raise ServiceError(
                 _("Tanggal penandatanganan tidak boleh sesudah akhir masa berlaku."), "signed_on"
             )
         agreement.signed_on = signed_on

@@ -21,6 +21,7 @@ from crm.auth.access import require_roles
 from crm.extensions import db
 from crm.partners import downloads, invitations, portal
 from crm.partners.portal_forms import WelcomeForm
+from crm.services import ServiceError
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 _partners_only = require_roles("partner")
@@ -107,7 +108,7 @@ def welcome(token: str):
         try:
             user = invitations.accept_invitation(invitation, form.name.data, form.password.data)
             db.session.commit()
-        except invitations.InvitationError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             if exc.field == "password":  # e.g. a rule of create_user's: say it on the form
                 form.password.errors = [exc.message]

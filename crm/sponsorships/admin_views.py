@@ -16,6 +16,7 @@ from crm.compliance.arrears import add_months, month_start
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.i18n import long_date
+from crm.services import ServiceError
 from crm.sponsorships import rates as rate_rules
 from crm.sponsorships.forms import RateForm
 from crm.sponsorships.labels import sponsorship_label
@@ -42,7 +43,7 @@ def rates():
                 "success",
             )
             return redirect(url_for(".rates"))
-        except rate_rules.RateError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             field = form[exc.field] if exc.field and exc.field in form else None
             if field is not None:
@@ -76,7 +77,7 @@ def delete(rate_id: int):
             rate_rules.delete_rate(rate, current_user, today)
             db.session.commit()
             flash(_("Harga dihapus."), "success")
-        except rate_rules.RateError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         return redirect(back)

@@ -21,16 +21,15 @@ from crm.accounts.imports.common import chunked
 from crm.accounts.models import Account
 from crm.extensions import db
 from crm.i18n import rupiah
+from crm.services import ServiceError
 from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary
 from crm.sponsorships.nik import (
-    IdentifierError,
     mask_nik,
     normalize_kpj,
     normalize_nik,
     normalize_phone,
 )
 from crm.sponsorships.services import (
-    SponsorshipError,
     can_manage,
     is_open,
     refresh_figures,
@@ -75,7 +74,7 @@ def clean_beneficiary(raw: dict, *, nik_required: bool = True) -> tuple[dict, di
     if raw_nik or nik_required:
         try:
             values["nik"] = normalize_nik(raw_nik)
-        except IdentifierError as exc:
+        except ServiceError as exc:
             errors["nik"] = str(exc)
     for name, limit in TEXT_FIELDS.items():
         text = " ".join((raw.get(name) or "").split())
@@ -87,7 +86,7 @@ def clean_beneficiary(raw: dict, *, nik_required: bool = True) -> tuple[dict, di
     for name, normalize in (("phone", normalize_phone), ("kpj", normalize_kpj)):
         try:
             values[name] = normalize(raw.get(name))
-        except IdentifierError as exc:
+        except ServiceError as exc:
             errors[name] = str(exc)
     return values, errors
 
@@ -140,7 +139,7 @@ def _guard(sponsorship: Sponsorship, actor, today: date) -> None:
     if not can_manage(actor, sponsorship.account):
         raise PermissionError(_("Anda hanya dapat mengelola sponsorship akun portofolio Anda."))
     if not is_open(sponsorship, today):
-        raise SponsorshipError(
+        raise ServiceError(
             _("Penerima manfaat hanya dapat diubah selama sponsorship masih berjalan.")
         )
 
@@ -153,10 +152,10 @@ def _check_nik(sponsorship: Sponsorship, nik: str, today: date, skip_id: int | N
         )
     )
     if same is not None and same != skip_id:
-        raise SponsorshipError(_("NIK ini sudah ada di sponsorship ini."), "nik")
+        raise ServiceError(_("NIK ini sudah ada di sponsorship ini."), "nik")
     found = conflicts([nik], sponsorship.start_month, sponsorship.end_on, sponsorship.id, today)
     if nik in found:
-        raise SponsorshipError(found[nik].message(), "nik")
+        raise ServiceError(found[nik].message(), "nik")
 
 
 def _snapshot(b: SponsorshipBeneficiary) -> dict:
@@ -208,7 +207,7 @@ def remove_beneficiary(beneficiary: SponsorshipBeneficiary, actor, today: date) 
     _guard(sponsorship, actor, today)
     remaining = (sponsorship.beneficiary_count - 1) * sponsorship.price_per_worker
     if remaining * sponsorship.months < sponsorship.paid_total:
-        raise SponsorshipError(
+        raise ServiceError(
             _(
                 "Iuran untuk pekerja ini sudah dibayar: komitmen tidak boleh kurang dari "
                 "pembayaran yang diterima (%(paid)s). Ganti dengan pekerja lain lewat Ubah.",

@@ -21,12 +21,13 @@ from crm.compliance.services import today_local
 from crm.exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from crm.extensions import db
 from crm.jobs.services import create_job
+from crm.services import ServiceError
 from crm.sponsorships import beneficiaries as svc
 from crm.sponsorships import imports
 from crm.sponsorships.forms import BeneficiaryForm, BeneficiaryImportForm
 from crm.sponsorships.models import SponsorshipBeneficiary
 from crm.sponsorships.nik import mask_nik
-from crm.sponsorships.services import SponsorshipError, is_open
+from crm.sponsorships.services import is_open
 from crm.sponsorships.views import _managed, bp
 
 PREVIEW_LIMIT = 500
@@ -68,7 +69,7 @@ def _save(form, sponsorship, beneficiary=None):
             svc.update_beneficiary(beneficiary, values, current_user, today)
         db.session.commit()
         return True
-    except SponsorshipError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         target = form[exc.field] if exc.field in FORM_FIELDS else None
         if target is not None:
@@ -125,7 +126,7 @@ def remove_beneficiary(sponsorship_id: int, beneficiary_id: int):
             svc.remove_beneficiary(beneficiary, current_user, today_local())
             db.session.commit()
             flash(_("Penerima manfaat dihapus dari sponsorship ini."), "success")
-        except SponsorshipError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         return redirect(back)
@@ -270,7 +271,7 @@ def import_confirm(sponsorship_id: int):
     except ImportRejected as exc:
         db.session.rollback()
         return _preview(sponsorship, exc.check, ticket.filename, None, changed=True)
-    except SponsorshipError as exc:  # e.g. renewed or ended since the preview
+    except ServiceError as exc:  # e.g. renewed or ended since the preview
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".detail", sponsorship_id=sponsorship.id))

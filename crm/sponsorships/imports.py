@@ -30,10 +30,11 @@ from crm.auth.models import User
 from crm.db import utcnow
 from crm.extensions import db
 from crm.jobs.models import BackgroundJob
+from crm.services import ServiceError
 from crm.sponsorships.beneficiaries import clean_beneficiary, conflicts
 from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary
 from crm.sponsorships.nik import mask_nik
-from crm.sponsorships.services import SponsorshipError, can_manage, is_open, refresh_figures
+from crm.sponsorships.services import can_manage, is_open, refresh_figures
 
 JOB_KIND = "sponsorships.import"
 TICKET_SALT = "sponsorship-import"
@@ -188,11 +189,11 @@ def run_import(ticket: Ticket, actor: User, today: date, progress: Progress | No
         return int((done.after or {}).get("count", 0))
     sponsorship = db.session.get(Sponsorship, ticket.sponsorship_id)
     if sponsorship is None:
-        raise SponsorshipError(_("Sponsorship ini tidak ada lagi."))
+        raise ServiceError(_("Sponsorship ini tidak ada lagi."))
     if not can_manage(actor, sponsorship.account):
         raise PermissionError(_("Anda hanya dapat mengelola sponsorship akun portofolio Anda."))
     if not is_open(sponsorship, today):
-        raise SponsorshipError(
+        raise ServiceError(
             _("Penerima manfaat hanya dapat diubah selama sponsorship masih berjalan.")
         )
     # One import per sponsorship at a time (a row lock on PostgreSQL).

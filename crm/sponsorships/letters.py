@@ -21,9 +21,10 @@ from crm.i18n import rupiah
 from crm.letters.models import Letter
 from crm.letters.render import bulan
 from crm.letters.services import draft_letter
+from crm.services import ServiceError
 from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary
 from crm.sponsorships.nik import mask_nik
-from crm.sponsorships.services import SponsorshipError, can_manage, scheme_label
+from crm.sponsorships.services import can_manage, scheme_label
 
 LETTER_TYPE = "piagam_sertakan"
 REFRESHABLE = ("draft", "returned")  # not yet submitted: the facts may still change
@@ -87,9 +88,9 @@ def draft_piagam(s: Sponsorship, actor, today: date) -> tuple[Letter, bool]:
             _refresh(existing, s, actor)
         return existing, False
     if s.status == "cancelled":
-        raise SponsorshipError(_("Sponsorship yang dibatalkan tidak mendapat piagam."))
+        raise ServiceError(_("Sponsorship yang dibatalkan tidak mendapat piagam."))
     if s.paid_total <= 0 or s.beneficiary_count == 0:
-        raise SponsorshipError(
+        raise ServiceError(
             _("Piagam dibuat setelah ada penerima manfaat dan pembayaran yang diterima.")
         )
     letter = draft_letter(

@@ -14,12 +14,10 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from crm.services import ServiceError
+
 _DIGITS = re.compile(r"^\d+$")
 _SEPARATORS = re.compile(r"[\s.\-]")
-
-
-class IdentifierError(ValueError):
-    """A NIK, KPJ or phone number that is not valid; the message says why."""
 
 
 def _digits(raw: str | None) -> str:
@@ -40,20 +38,20 @@ def _birth_date_ok(ddmmyy: str) -> bool:
 
 
 def normalize_nik(raw: str | None) -> str:
-    """The 16-digit NIK, or IdentifierError with the reason (spaces, dots and dashes go)."""
+    """The 16-digit NIK, or ServiceError with the reason (spaces, dots and dashes go)."""
     nik = _digits(raw)
     if not nik:
-        raise IdentifierError(_("NIK wajib diisi."))
+        raise ServiceError(_("NIK wajib diisi."))
     if not _DIGITS.match(nik) or len(nik) != 16:
-        raise IdentifierError(_("NIK harus 16 digit angka."))
+        raise ServiceError(_("NIK harus 16 digit angka."))
     if not 11 <= int(nik[:2]) <= 94:
-        raise IdentifierError(_("Kode provinsi NIK (2 digit pertama) harus 11 sampai 94."))
+        raise ServiceError(_("Kode provinsi NIK (2 digit pertama) harus 11 sampai 94."))
     if not _birth_date_ok(nik[6:12]):
-        raise IdentifierError(
+        raise ServiceError(
             _("Digit 7-12 NIK harus tanggal lahir DDMMYY (perempuan: tanggal + 40).")
         )
     if nik[12:] == "0000":
-        raise IdentifierError(_("Nomor urut NIK (4 digit terakhir) tidak boleh 0000."))
+        raise ServiceError(_("Nomor urut NIK (4 digit terakhir) tidak boleh 0000."))
     return nik
 
 
@@ -67,12 +65,12 @@ def mask_nik(nik: str | None) -> str:
 
 
 def normalize_kpj(raw: str | None) -> str | None:
-    """The 11-digit KPJ number, None when empty, IdentifierError otherwise."""
+    """The 11-digit KPJ number, None when empty, ServiceError otherwise."""
     kpj = _digits(raw)
     if not kpj:
         return None
     if not _DIGITS.match(kpj) or len(kpj) != 11:
-        raise IdentifierError(_("KPJ harus 11 digit angka."))
+        raise ServiceError(_("KPJ harus 11 digit angka."))
     return kpj
 
 
@@ -84,5 +82,5 @@ def normalize_phone(raw: str | None) -> str:
     plus = text.startswith("+")
     number = text[1:] if plus else text
     if not _DIGITS.match(number) or not 8 <= len(number) <= 15:
-        raise IdentifierError(_("Nomor telepon 8 sampai 15 digit, mis. 081234567890."))
+        raise ServiceError(_("Nomor telepon 8 sampai 15 digit, mis. 081234567890."))
     return ("+" if plus else "") + number

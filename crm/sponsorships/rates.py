@@ -15,18 +15,11 @@ from sqlalchemy import select
 from crm import audit
 from crm.compliance.arrears import add_months, month_start
 from crm.extensions import db
+from crm.services import ServiceError
 from crm.sponsorships.models import PACKAGES, Sponsorship, SponsorshipRate
 
 RATE_FIELDS = ("package", "price", "effective_from")
 MAX_PRICE = 10_000_000  # per worker per month: far above any BPU package
-
-
-class RateError(ValueError):
-    """A refused price change; `field` names the form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -81,15 +74,15 @@ def rate_rows(today: date) -> list[RateRow]:
 
 def _check(package: str, price: int | None, effective_from: date | None, today: date) -> None:
     if package not in PACKAGES:
-        raise RateError(_("Pilih paket."), "package")
+        raise ServiceError(_("Pilih paket."), "package")
     if price is None or not 0 < price <= MAX_PRICE:
-        raise RateError(_("Harga antara Rp 1 dan Rp 10.000.000 per pekerja per bulan."), "price")
+        raise ServiceError(_("Harga antara Rp 1 dan Rp 10.000.000 per pekerja per bulan."), "price")
     if effective_from is None:
-        raise RateError(_("Isi tanggal yang valid."), "effective_from")
+        raise ServiceError(_("Isi tanggal yang valid."), "effective_from")
     if effective_from.day != 1:
-        raise RateError(_("Harga berlaku mulai tanggal 1 suatu bulan."), "effective_from")
+        raise ServiceError(_("Harga berlaku mulai tanggal 1 suatu bulan."), "effective_from")
     if effective_from <= month_start(today):
-        raise RateError(
+        raise ServiceError(
             _(
                 "Harga tidak boleh berlaku surut: paling awal %(month)s. Sponsorship yang "
                 "sudah dibuat tetap memakai harganya.",
@@ -103,7 +96,7 @@ def _check(package: str, price: int | None, effective_from: date | None, today: 
         )
     )
     if clash is not None:
-        raise RateError(_("Sudah ada harga paket ini mulai tanggal itu."), "effective_from")
+        raise ServiceError(_("Sudah ada harga paket ini mulai tanggal itu."), "effective_from")
 
 
 def add_rate(package: str, price: int | None, effective_from: date | None, actor, today: date):
@@ -146,7 +139,7 @@ def deletion_refused(rate: SponsorshipRate, today: date) -> str | None:
 def delete_rate(rate: SponsorshipRate, actor, today: date) -> None:
     refused = deletion_refused(rate, today)
     if refused:
-        raise RateError(refused)
+        raise ServiceError(refused)
     audit.record(
         "sponsorship_rate.delete",
         rate,

@@ -20,11 +20,11 @@ from crm.compliance.arrears import add_months
 from crm.db import utcnow
 from crm.extensions import db
 from crm.meetings.models import Task
+from crm.services import ServiceError
 from crm.sponsorships.beneficiaries import first_conflict
 from crm.sponsorships.models import OPEN_STATUSES, Sponsorship, SponsorshipBeneficiary
 from crm.sponsorships.services import (
     FIELDS,
-    SponsorshipError,
     Terms,
     can_manage,
     create_sponsorship,
@@ -67,9 +67,9 @@ def renew_sponsorship(sponsorship: Sponsorship, terms: Terms, actor, today: date
         raise PermissionError(_("Anda hanya dapat mengelola sponsorship akun portofolio Anda."))
     refused = renewal_refused(sponsorship)
     if refused:
-        raise SponsorshipError(refused)
+        raise ServiceError(refused)
     if terms.start_month is not None and terms.start_month < next_start(sponsorship):
-        raise SponsorshipError(
+        raise ServiceError(
             _(
                 "Periode baru mulai paling awal %(month)s.",
                 month=format_date(next_start(sponsorship), "MMMM yyyy"),
@@ -79,7 +79,7 @@ def renew_sponsorship(sponsorship: Sponsorship, terms: Terms, actor, today: date
     renewed = create_sponsorship(sponsorship.account, terms, actor, today)
     clash = first_conflict(sponsorship, renewed.start_month, renewed.end_on, today)
     if clash:
-        raise SponsorshipError(clash)
+        raise ServiceError(clash)
     rows = db.session.execute(
         select(*(getattr(SponsorshipBeneficiary, c) for c in COPIED)).where(
             SponsorshipBeneficiary.sponsorship_id == sponsorship.id

@@ -23,6 +23,7 @@ from crm.accounts.services import can_edit
 from crm.compliance.arrears import add_months, month_start
 from crm.extensions import db
 from crm.meetings.models import Task
+from crm.services import ServiceError
 from crm.sponsorships.models import (
     OPEN_STATUSES,
     PACKAGES,
@@ -50,14 +51,6 @@ FIELDS = (
 )
 FIRST_MONTH = date(2022, 9, 1)  # SERTAKAN started in September 2022
 MAX_MONTHS_AHEAD = 12  # a pledge starts at most a year from now
-
-
-class SponsorshipError(ValueError):
-    """A refused change; `field` names the form field it concerns, if any."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -89,14 +82,14 @@ def scheme_label(scheme: str) -> str:
 
 
 def _check_terms(terms: Terms, today: date) -> int:
-    """Raise SponsorshipError on the first bad term; the price per worker otherwise."""
+    """Raise ServiceError on the first bad term; the price per worker otherwise."""
     if terms.scheme not in SCHEMES:
-        raise SponsorshipError(_("Pilih skema."), "scheme")
+        raise ServiceError(_("Pilih skema."), "scheme")
     if terms.package not in PACKAGES:
-        raise SponsorshipError(_("Pilih paket."), "package")
+        raise ServiceError(_("Pilih paket."), "package")
     allowed = SCHEME_MONTHS[terms.scheme]
     if terms.months not in allowed:
-        raise SponsorshipError(
+        raise ServiceError(
             _(
                 "%(scheme)s berjalan %(months)s bulan.",
                 scheme=scheme_label(terms.scheme),
@@ -106,16 +99,14 @@ def _check_terms(terms: Terms, today: date) -> int:
         )
     start = terms.start_month
     if start is None:
-        raise SponsorshipError(_("Isi bulan mulai."), "start_month")
+        raise ServiceError(_("Isi bulan mulai."), "start_month")
     if start < FIRST_MONTH:
-        raise SponsorshipError(_("SERTAKAN berlaku sejak September 2022."), "start_month")
+        raise ServiceError(_("SERTAKAN berlaku sejak September 2022."), "start_month")
     if start > add_months(month_start(today), MAX_MONTHS_AHEAD):
-        raise SponsorshipError(
-            _("Bulan mulai paling lambat 12 bulan dari sekarang."), "start_month"
-        )
+        raise ServiceError(_("Bulan mulai paling lambat 12 bulan dari sekarang."), "start_month")
     rate = rate_for(terms.package, start)
     if rate is None:
-        raise SponsorshipError(_("Belum ada tarif paket ini untuk bulan mulai itu."), "package")
+        raise ServiceError(_("Belum ada tarif paket ini untuk bulan mulai itu."), "package")
     return rate.price
 
 
@@ -170,7 +161,7 @@ def update_sponsorship(sponsorship: Sponsorship, terms: Terms, actor, today: dat
     if not can_manage(actor, sponsorship.account):
         raise PermissionError(_("Anda hanya dapat mengelola sponsorship akun portofolio Anda."))
     if sponsorship.status not in OPEN_STATUSES:
-        raise SponsorshipError(_("Sponsorship yang diperpanjang atau dibatalkan tidak diubah."))
+        raise ServiceError(_("Sponsorship yang diperpanjang atau dibatalkan tidak diubah."))
     before = audit.snapshot(sponsorship, FIELDS)
     start = month_start(terms.start_month) if terms.start_month else None
     changed = (terms.scheme, terms.package, terms.months, start) != (
@@ -181,14 +172,14 @@ def update_sponsorship(sponsorship: Sponsorship, terms: Terms, actor, today: dat
     )
     if changed:
         if sponsorship.paid_total > 0:
-            raise SponsorshipError(
+            raise ServiceError(
                 _("Sudah ada pembayaran: skema, paket dan periode tidak dapat diubah.")
             )
         price = _check_terms(terms, today)
         end = period_end(start, terms.months)
         clash = first_conflict(sponsorship, start, end, today)
         if clash:
-            raise SponsorshipError(clash, "start_month")
+            raise ServiceError(clash, "start_month")
         sponsorship.scheme, sponsorship.package = terms.scheme, terms.package
         sponsorship.months, sponsorship.start_month, sponsorship.end_on = terms.months, start, end
         sponsorship.price_per_worker = price
@@ -210,7 +201,7 @@ def cancel_sponsorship(sponsorship: Sponsorship, actor) -> None:
     if not can_manage(actor, sponsorship.account):
         raise PermissionError(_("Anda hanya dapat mengelola sponsorship akun portofolio Anda."))
     if sponsorship.status != "pledged" or sponsorship.paid_total > 0:
-        raise SponsorshipError(_("Hanya sponsorship yang belum dibayar yang dapat dibatalkan."))
+        raise ServiceError(_("Hanya sponsorship yang belum dibayar yang dapat dibatalkan."))
     before = audit.snapshot(sponsorship, FIELDS)
     sponsorship.status = "cancelled"
     predecessor_id = sponsorship.renewed_from_id
@@ -266,17 +257,17 @@ def record_payment(
     # and read the figures again (PostgreSQL; SQLite has one writer anyway).
     db.session.refresh(sponsorship, ["status", "commitment", "paid_total"], with_for_update=True)
     if sponsorship.status == "cancelled":
-        raise SponsorshipError(_("Sponsorship ini tidak menerima pembayaran lagi."))
+        raise ServiceError(_("Sponsorship ini tidak menerima pembayaran lagi."))
     if paid_on is None:
-        raise SponsorshipError(_("Isi tanggal yang valid."), "paid_on")
+        raise ServiceError(_("Isi tanggal yang valid."), "paid_on")
     if paid_on > today:
-        raise SponsorshipError(_("Tanggal bayar tidak boleh di masa depan."), "paid_on")
+        raise ServiceError(_("Tanggal bayar tidak boleh di masa depan."), "paid_on")
     if paid_on < FIRST_MONTH:
-        raise SponsorshipError(_("Tanggal bayar sebelum program SERTAKAN."), "paid_on")
+        raise ServiceError(_("Tanggal bayar sebelum program SERTAKAN."), "paid_on")
     if amount is None or amount <= 0:
-        raise SponsorshipError(_("Isi jumlah rupiah lebih dari 0."), "amount")
+        raise ServiceError(_("Isi jumlah rupiah lebih dari 0."), "amount")
     if amount > sponsorship.outstanding:
-        raise SponsorshipError(
+        raise ServiceError(
             _("Melebihi sisa komitmen (%(left)s).", left=_rupiah(sponsorship.outstanding)),
             "amount",
         )

@@ -28,6 +28,7 @@ from crm.inputs import contains_text
 from crm.letters.views import rm_choices
 from crm.meetings.models import Task
 from crm.pagination import keyset_page
+from crm.services import ServiceError
 from crm.sponsorships import queries, renewal, services
 from crm.sponsorships.forms import PaymentForm, RenewForm, SponsorshipForm
 from crm.sponsorships.labels import STATUS_BADGE, sponsorship_label
@@ -164,7 +165,7 @@ def create():
             db.session.commit()
             flash(_("Sponsorship dibuat. Tambahkan penerima manfaatnya."), "success")
             return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
-        except services.SponsorshipError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             _field_error(form, exc)
     page = render_template(
@@ -256,7 +257,7 @@ def edit(sponsorship_id: int):
             db.session.commit()
             flash(_("Sponsorship disimpan."), "success")
             return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
-        except services.SponsorshipError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             _field_error(form, exc)
     page = render_template(
@@ -279,7 +280,7 @@ def cancel(sponsorship_id: int):
             services.cancel_sponsorship(sponsorship, current_user)
             db.session.commit()
             flash(_("Sponsorship dibatalkan."), "success")
-        except services.SponsorshipError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         return redirect(back)
@@ -316,7 +317,7 @@ def payments(sponsorship_id: int):
                 db.session.commit()
                 flash(_("Pembayaran dicatat."), "success")
                 return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
-            except services.SponsorshipError as exc:
+            except ServiceError as exc:
                 db.session.rollback()
                 _field_error(form, exc)
     page = render_template("sponsorships/payment.html", form=form, s=sponsorship)
@@ -355,7 +356,7 @@ def renew(sponsorship_id: int):
                 "success",
             )
             return redirect(url_for(".detail", sponsorship_id=renewed.id))
-        except services.SponsorshipError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             _field_error(form, exc)
         except IntegrityError:  # renewed at the same moment by someone else (one successor)
@@ -377,7 +378,7 @@ def piagam(sponsorship_id: int):
     try:
         letter, new = draft_piagam(sponsorship, current_user, today_local())
         db.session.commit()
-    except services.SponsorshipError as exc:
+    except ServiceError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".detail", sponsorship_id=sponsorship.id))

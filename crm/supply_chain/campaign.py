@@ -29,16 +29,13 @@ from crm.extensions import db
 from crm.jobs.models import PENDING_STATUSES, BackgroundJob
 from crm.jobs.services import create_job
 from crm.letters.models import Letter, LetterBatch
+from crm.services import ServiceError
 from crm.supply_chain.models import SupplyChainLink
 from crm.supply_chain.services import add_event, require_manage
 
 LETTER_TYPE = "ajakan_kepesertaan"
 DRAFT_KIND = "supply_chain.campaign_draft"
 DRAFT_CHUNK = 100
-
-
-class CampaignError(ValueError):
-    """A refused campaign; the message is for the user."""
 
 
 def targets_query(parent_id: int, contract: str = ""):
@@ -120,9 +117,9 @@ def start_campaign(
     if not targets and (recent := recent_campaign(parent.id, author)) is not None:
         return recent, None  # the second click of a double click: the first one's batch
     if not targets:
-        raise CampaignError(_("Tidak ada vendor yang belum dihubungi dan belum diberi surat."))
+        raise ServiceError(_("Tidak ada vendor yang belum dihubungi dan belum diberi surat."))
     if len(targets) > cfg["LETTER_BULK_MAX"]:
-        raise CampaignError(
+        raise ServiceError(
             _(
                 "Lebih dari %(n)s vendor; pilih satu kontrak atau kategori dulu.",
                 n=f"{cfg['LETTER_BULK_MAX']:,}".replace(",", "."),
@@ -229,7 +226,7 @@ def draft_invitations(
 def _draft_one(batch: LetterBatch, link: SupplyChainLink | None, author, days) -> bool:
     """The vendor's invitation in the batch; False when it has one, registered, or the
     author may no longer write for the parent (e.g. it moved RM while the job waited)."""
-    from crm.letters.services import LetterError, draft_letter
+    from crm.letters.services import ServiceError, draft_letter
 
     live = link and link.letter_id and link.letter and link.letter.status != "cancelled"
     if link is None or live or link.is_registered:
@@ -242,7 +239,7 @@ def _draft_one(batch: LetterBatch, link: SupplyChainLink | None, author, days) -
             fields=vendor_fields(link, days),
             facts=vendor_facts(link),
         )
-    except (PermissionError, LetterError):
+    except (PermissionError, ServiceError):
         return False
     letter.batch_id = batch.id
     link.letter_id = letter.id

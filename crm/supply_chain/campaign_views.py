@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from crm.extensions import db
+from crm.services import ServiceError
 from crm.supply_chain import campaign, queries
 from crm.supply_chain.forms import CampaignForm
 from crm.supply_chain.services import can_manage
@@ -41,7 +42,7 @@ def campaign_form(parent_id: int):
     if form.validate_on_submit():
         try:
             batch, job = campaign.start_campaign(parent, current_user, chosen)
-        except campaign.CampaignError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             error = str(exc)
         else:

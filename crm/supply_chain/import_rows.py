@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
-from crm.accounts.identifiers import IdentifierError, normalize_npp
+from crm.accounts.identifiers import normalize_npp
 from crm.accounts.imports.columns import Column
 from crm.accounts.imports.common import PROGRESS_EVERY, Check, Issue, Progress, chunked
 from crm.accounts.imports.tabular import Table
@@ -27,6 +27,7 @@ from crm.accounts.models import Account
 from crm.accounts.services import search_name
 from crm.db import utcnow
 from crm.extensions import db
+from crm.services import ServiceError
 from crm.supply_chain.models import SupplyChainEvent, SupplyChainLink
 from crm.supply_chain.services import VENDOR_FIELDS, vendor_values
 
@@ -105,7 +106,7 @@ def _parse(line: int, data: dict[str, str]) -> _Row:
         row.error(problem.field or "name", str(problem))
     try:
         row.npp = normalize_npp(data.get("npp", ""))
-    except IdentifierError as exc:
+    except ServiceError as exc:
         row.error("npp", str(exc))
     return row
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.letters.services import LetterError, cancel_letter
+from crm.letters.services import cancel_letter
+from crm.services import ServiceError
 from crm.supply_chain.models import SupplyChainLink
 
 
@@ -32,5 +33,5 @@ def cancel_unissued_invitation(link: SupplyChainLink, actor) -> None:
         return
     try:
         cancel_letter(letter, actor, _("Vendor sudah terdaftar."))
-    except (PermissionError, LetterError):
+    except (PermissionError, ServiceError):
         return  # left to the approver, who sees the vendor registered

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from crm import audit
 from crm.accounts import identifiers as ids
 from crm.accounts.models import Account
-from crm.accounts.services import AccountError, can_edit, save_account, search_name
+from crm.accounts.services import can_edit, save_account, search_name
 from crm.db import utcnow
 from crm.extensions import db
+from crm.services import ServiceError
 from crm.supply_chain.invitations import cancel_unissued_invitation
 from crm.supply_chain.models import MAX_WORKERS, SupplyChainEvent, SupplyChainLink
 
@@ -44,14 +45,6 @@ PHONE = re.compile(r"^[0-9+()\-. ]{6,40}$")
 # Plain digits, or thousands grouped by three: 1.250.000 or 1,250,000 (ASCII digits only:
 # str.isdigit() also accepts `²`, which int() refuses).
 WHOLE = re.compile(r"^[0-9]+$|^[0-9]{1,3}(\.[0-9]{3})+$|^[0-9]{1,3}(,[0-9]{3})+$")
-
-
-class SupplyChainError(ValueError):
-    """A refused change; shown next to `field` when given."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # -- access -----------------------------------------------------------------------------------
@@ -85,51 +78,49 @@ def parse_workers(raw: Any) -> int | None:
     if not text:
         return None
     if text.startswith("-") and WHOLE.match(text[1:]):
-        raise SupplyChainError(_("Jumlah pekerja tidak boleh negatif."), "estimated_workers")
+        raise ServiceError(_("Jumlah pekerja tidak boleh negatif."), "estimated_workers")
     if not WHOLE.match(text):
-        raise SupplyChainError(_("Isi jumlah pekerja sebagai bilangan bulat."), "estimated_workers")
+        raise ServiceError(_("Isi jumlah pekerja sebagai bilangan bulat."), "estimated_workers")
     digits = text.replace(".", "").replace(",", "")
     # int() refuses strings of more than 4,300 digits: judge the length first.
     if len(digits) > 12 or int(digits) > MAX_WORKERS:
-        raise SupplyChainError(_("Jumlah pekerja terlalu besar."), "estimated_workers")
+        raise ServiceError(_("Jumlah pekerja terlalu besar."), "estimated_workers")
     return int(digits)
 
 
-def vendor_values(data: dict[str, Any]) -> tuple[dict[str, Any], list[SupplyChainError]]:
+def vendor_values(data: dict[str, Any]) -> tuple[dict[str, Any], list[ServiceError]]:
     """Normalized prospect fields and every problem found in them (the import lists all)."""
     clean: dict[str, Any] = {}
-    problems: list[SupplyChainError] = []
+    problems: list[ServiceError] = []
     for key in ("name", "contact_name", "phone", "email", "address", "contract"):
         raw = str(data.get(key) or "")
         value = raw.replace("\r\n", "\n").strip() if key == "address" else " ".join(raw.split())
         if len(value) > LIMITS[key]:
-            problems.append(
-                SupplyChainError(_("Paling panjang %(n)d karakter.", n=LIMITS[key]), key)
-            )
+            problems.append(ServiceError(_("Paling panjang %(n)d karakter.", n=LIMITS[key]), key))
             value = value[: LIMITS[key]]
         clean[key] = value
     if not clean["name"]:
-        problems.append(SupplyChainError(_("Nama vendor wajib diisi."), "name"))
+        problems.append(ServiceError(_("Nama vendor wajib diisi."), "name"))
     if clean["email"] and not EMAIL.match(clean["email"]):
-        problems.append(SupplyChainError(_("Alamat surel tidak valid."), "email"))
+        problems.append(ServiceError(_("Alamat surel tidak valid."), "email"))
     if clean["phone"] and not PHONE.match(clean["phone"]):
         message = _("Nomor telepon hanya berisi angka, spasi, +, -, ( ).")
-        problems.append(SupplyChainError(message, "phone"))
+        problems.append(ServiceError(message, "phone"))
     try:
         clean["npwp"] = ids.normalize_npwp(data.get("npwp"))
-    except ids.IdentifierError as exc:
-        problems.append(SupplyChainError(str(exc), "npwp"))
+    except ServiceError as exc:
+        problems.append(ServiceError(str(exc), "npwp"))
         clean["npwp"] = None
     try:
         clean["estimated_workers"] = parse_workers(data.get("estimated_workers"))
-    except SupplyChainError as exc:
+    except ServiceError as exc:
         problems.append(exc)
         clean["estimated_workers"] = None
     return clean, problems
 
 
 def clean_vendor(data: dict[str, Any]) -> dict[str, Any]:
-    """Checked, normalized prospect fields, or SupplyChainError naming the first bad one."""
+    """Checked, normalized prospect fields, or ServiceError naming the first bad one."""
     clean, problems = vendor_values(data)
     if problems:
         raise problems[0]
@@ -178,7 +169,7 @@ def create_vendor(
     clean = clean_vendor(data)
     other = _npwp_taken(parent.id, clean["npwp"], None)
     if other is not None:
-        raise SupplyChainError(
+        raise ServiceError(
             _("NPWP ini sudah dipakai vendor %(name)s di induk ini.", name=other.name), "npwp"
         )
     link = SupplyChainLink(parent_id=parent.id, parent=parent, **clean)
@@ -194,10 +185,10 @@ def create_vendor(
         via = _("NPWP cocok dengan akun ber-NPP") if holder is not None else ""
         try:
             register_vendor(link, npp or holder.npp, actor, via=via)
-        except SupplyChainError as exc:
+        except ServiceError as exc:
             if holder is None:
                 raise
-            raise SupplyChainError(str(exc), "npwp") from exc  # the NPWP typed decided
+            raise ServiceError(str(exc), "npwp") from exc  # the NPWP typed decided
     return link
 
 
@@ -214,7 +205,7 @@ def update_vendor(link: SupplyChainLink, data: dict[str, Any], actor) -> SupplyC
     clean = clean_vendor(data)
     other = _npwp_taken(link.parent_id, clean["npwp"], link.id)
     if other is not None:
-        raise SupplyChainError(
+        raise ServiceError(
             _("NPWP ini sudah dipakai vendor %(name)s di induk ini.", name=other.name), "npwp"
         )
     before = audit.snapshot(link, LINK_FIELDS)
@@ -232,9 +223,9 @@ def set_campaign_status(link: SupplyChainLink, status: str, actor, note: str = "
     """Move a prospect along the campaign (registered comes only from conversion)."""
     require_manage(actor, link.parent)
     if link.is_registered:
-        raise SupplyChainError(_("Vendor ini sudah terdaftar."), "status")
+        raise ServiceError(_("Vendor ini sudah terdaftar."), "status")
     if status not in MANUAL_STATUSES:
-        raise SupplyChainError(_("Pilihan tidak dikenal."), "status")
+        raise ServiceError(_("Pilihan tidak dikenal."), "status")
     if status == link.campaign_status:
         return
     before = audit.snapshot(link, LINK_FIELDS)
@@ -271,13 +262,13 @@ def delete_vendor(link: SupplyChainLink, actor) -> None:
 
 def _account_for(npp: str, npwp: str | None) -> Account | None:
     """The account that already holds this NPP, else the one with this NPWP (if its NPP,
-    when any, is the same one); SupplyChainError when they point at different companies."""
+    when any, is the same one); ServiceError when they point at different companies."""
     by_npp = db.session.scalar(select(Account).where(Account.npp == npp))
     if by_npp is not None:
         # An NPP typed wrong (or of another company) must not register this vendor as
         # someone else: when both NPWPs are known they have to agree.
         if npwp and by_npp.npwp and by_npp.npwp != npwp:
-            raise SupplyChainError(
+            raise ServiceError(
                 _(
                     "NPP %(npp)s milik %(name)s dengan NPWP lain; periksa NPP atau NPWP vendor.",
                     npp=npp,
@@ -290,7 +281,7 @@ def _account_for(npp: str, npwp: str | None) -> Account | None:
         return None
     by_npwp = db.session.scalar(select(Account).where(Account.npwp == npwp))
     if by_npwp is not None and by_npwp.npp and by_npwp.npp != npp:
-        raise SupplyChainError(
+        raise ServiceError(
             _(
                 "NPWP vendor ini milik %(name)s dengan NPP %(npp)s, bukan NPP yang diisi.",
                 name=by_npwp.name,
@@ -325,18 +316,18 @@ def register_vendor(link: SupplyChainLink, raw_npp: str, actor, via: str = "") -
     with the parent's branch and RM. The link row (its history) is kept."""
     require_manage(actor, link.parent)
     if link.is_registered:
-        raise SupplyChainError(_("Vendor ini sudah terdaftar."), "npp")
+        raise ServiceError(_("Vendor ini sudah terdaftar."), "npp")
     try:
         npp = ids.normalize_npp(raw_npp)
-    except ids.IdentifierError as exc:
-        raise SupplyChainError(str(exc), "npp") from exc
+    except ServiceError as exc:
+        raise ServiceError(str(exc), "npp") from exc
     if not npp:
-        raise SupplyChainError(_("Isi NPP vendor."), "npp")
+        raise ServiceError(_("Isi NPP vendor."), "npp")
     account = _account_for(npp, link.npwp)
     if account is not None and account.id == link.parent_id:
-        raise SupplyChainError(_("Akun induk tidak bisa menjadi vendornya sendiri."), "npp")
+        raise ServiceError(_("Akun induk tidak bisa menjadi vendornya sendiri."), "npp")
     if account is not None and _linked(link.parent_id, account.id):
-        raise SupplyChainError(
+        raise ServiceError(
             _("%(name)s sudah ada di daftar vendor induk ini.", name=account.name), "npp"
         )
     before = audit.snapshot(link, LINK_FIELDS)
@@ -345,8 +336,8 @@ def register_vendor(link: SupplyChainLink, raw_npp: str, actor, via: str = "") -
             account = _new_vendor_account(link, npp, actor)
         elif not account.npp:
             account = save_account(account, {**_account_data(account), "npp": npp}, actor, True)
-    except AccountError as exc:
-        raise SupplyChainError(str(exc), "npp" if exc.field in (None, "npp") else None) from exc
+    except ServiceError as exc:
+        raise ServiceError(str(exc), "npp" if exc.field in (None, "npp") else None) from exc
     mark_registered(link, account, actor, via or _("NPP %(npp)s dicatat", npp=npp))
     cancel_unissued_invitation(link, actor)
     _audit("supply_chain.vendor_register", link, actor, before)

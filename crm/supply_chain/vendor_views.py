@@ -11,11 +11,11 @@ from sqlalchemy.orm import joinedload
 
 from crm.accounts.identifiers import format_npwp
 from crm.extensions import db
+from crm.services import ServiceError
 from crm.supply_chain.forms import DeleteForm, RegisterForm, StatusForm, VendorForm
 from crm.supply_chain.labels import STATUS_BADGES, sc_label
 from crm.supply_chain.models import SupplyChainEvent, SupplyChainLink
 from crm.supply_chain.services import (
-    SupplyChainError,
     can_manage,
     create_vendor,
     delete_vendor,
@@ -54,7 +54,7 @@ def _stored_form(link: SupplyChainLink) -> VendorForm:
     return form
 
 
-def _field_error(form, exc: SupplyChainError) -> None:
+def _field_error(form, exc: ServiceError) -> None:
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
         field.errors = [*field.errors, str(exc)]
@@ -69,7 +69,7 @@ def vendor_new(parent_id: int):
     if form.validate_on_submit():
         try:
             link = create_vendor(parent, _form_data(form), current_user, npp=form.npp.data)
-        except SupplyChainError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             _field_error(form, exc)
         else:
@@ -111,7 +111,7 @@ def vendor_edit(parent_id: int, link_id: int):
     if form.validate_on_submit():
         try:
             update_vendor(link, _form_data(form), current_user)
-        except SupplyChainError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             link = _link_or_404(parent_id, link_id)
             _field_error(form, exc)
@@ -129,7 +129,7 @@ def vendor_register(parent_id: int, link_id: int):
     if form.validate_on_submit():
         try:
             account = register_vendor(link, form.npp.data, current_user)
-        except SupplyChainError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             link = _link_or_404(parent_id, link_id)
             form.npp.errors = [*form.npp.errors, str(exc)]
@@ -150,7 +150,7 @@ def vendor_status(parent_id: int, link_id: int):
     if form.validate_on_submit():
         try:
             set_campaign_status(link, form.status.data, current_user, form.note.data or "")
-        except SupplyChainError as exc:
+        except ServiceError as exc:
             db.session.rollback()
             link = _link_or_404(parent_id, link_id)
             form.status.errors = [*form.status.errors, str(exc)]

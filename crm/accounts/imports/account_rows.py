@@ -19,6 +19,7 @@ from crm.accounts.models import SECTORS, Account
 from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
+from crm.services import ServiceError
 
 IDENTIFIERS = ("npp", "npwp", "nib")
 HEADERS = {c.key: c.header for c in ACCOUNT_COLUMNS} | {
@@ -54,7 +55,7 @@ class _Row:
 def _normalized(row: _Row, key: str, raw: str, column: str) -> str | None:
     try:
         return services.clean_identifiers({key: raw})[key]
-    except services.AccountError as exc:
+    except ServiceError as exc:
         row.error(column, str(exc))
         return None
 
@@ -198,7 +199,7 @@ def _check_row(
     payload = _payload(row, branch_id, rm_id, parent_id)
     try:
         clean = services.validate_account(payload)
-    except services.AccountError as exc:
+    except ServiceError as exc:
         message = str(exc)
         if exc.field in CHOICE_FIELDS:
             message += " " + _("Pilihan: %(codes)s.", codes=choice_codes(exc.field))

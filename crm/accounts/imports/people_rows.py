@@ -19,6 +19,7 @@ from crm.accounts.imports.tabular import Table
 from crm.accounts.models import Account, KeyPerson, Position
 from crm.auth.models import User
 from crm.extensions import db
+from crm.services import ServiceError
 
 HEADERS = {c.key: c.header for c in PEOPLE_COLUMNS} | {"reports_to_id": "email_atasan"}
 CHOICE_FIELDS = ("preferred_channel", "stance", "level")
@@ -55,7 +56,7 @@ def _prepare(line: int, data: dict[str, str]) -> _Row:
     row = _Row(line, data, email=(data.get("email") or "").strip().lower())
     try:
         row.npp = services.clean_identifiers({"npp": data.get("account_npp", "")})["npp"]
-    except services.AccountError as exc:
+    except ServiceError as exc:
         row.error("account_npp", str(exc))
     if row.npp is None and not row.issues:
         row.error("account_npp", _("NPP akun wajib diisi."))
@@ -174,7 +175,7 @@ def _person(row: _Row) -> dict[str, Any] | None:
     }
     try:
         clean = people.validate_person(payload)
-    except services.AccountError as exc:
+    except ServiceError as exc:
         _refused(row, exc)
         return None
     for key in ("name", "email", "phone"):
@@ -184,7 +185,7 @@ def _person(row: _Row) -> dict[str, Any] | None:
     return clean
 
 
-def _refused(row: _Row, exc: services.AccountError) -> None:
+def _refused(row: _Row, exc: ServiceError) -> None:
     message = str(exc)
     if exc.field in CHOICE_FIELDS:
         message += " " + _("Pilihan: %(codes)s.", codes=choice_codes(exc.field))
@@ -236,7 +237,7 @@ def _position(row: _Row, account: Account, reports_to_id: int | None) -> dict[st
     }
     try:
         clean = people.validate_position(payload, account)
-    except services.AccountError as exc:
+    except ServiceError as exc:
         _refused(row, exc)
         return None
     limit = Position.__table__.c["title"].type.length
