@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from crm.config import ROOT
 from crm.extensions import db
+from crm.services import ServiceError, unit_of_work
 
 DEMO_PASSWORD = "demo-relasi-2026"  # noqa: S105 - documented demo password, refused in production
 
@@ -51,8 +52,8 @@ def seed_demo(if_empty: bool) -> None:
             click.echo("Database already has data; demo seed skipped.")
             return
         raise click.ClickException("the database already has users; seed-demo needs an empty one")
-    counts = seed(DEMO_PASSWORD)
-    db.session.commit()
+    with unit_of_work():
+        counts = seed(DEMO_PASSWORD)
     click.echo("Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     _render_demo_letters()
 
@@ -66,13 +67,13 @@ def _render_demo_letters() -> None:
     boss = db.session.scalar(select(User).where(User.email == "supervisor@relasi.test"))
     started = time.perf_counter()
     queued, rendered = render_demo_letters(boss)
+    with unit_of_work():
+        delivered = deliver_demo_letters(boss)
     if queued and not rendered:
         click.echo(
             f"Redis is not reachable: {queued} approved letters stay queued; "
             "the worker renders them when it starts."
         )
-    delivered = deliver_demo_letters(boss)
-    db.session.commit()
     if rendered:
         click.echo(
             f"Demo letters rendered: {queued} PDFs, {delivered} dispatched "
@@ -164,7 +165,7 @@ def users_create(email, name, role, branch_code, institution, password) -> None:
     """Create a user (the password must be changed at first sign-in)."""
     from crm.accounts.models import Account
     from crm.admin.models import BranchOffice
-    from crm.admin.services import ServiceError, create_user
+    from crm.admin.services import create_user
 
     branch_id = account_id = None
     if branch_code:
@@ -182,17 +183,17 @@ def users_create(email, name, role, branch_code, institution, password) -> None:
     if len(password) < 10:
         raise click.ClickException("the password needs at least 10 characters")
     try:
-        user = create_user(
-            email=email,
-            name=name,
-            role=role,
-            password=password,
-            branch_office_id=branch_id,
-            account_id=account_id,
-        )
+        with unit_of_work():
+            user = create_user(
+                email=email,
+                name=name,
+                role=role,
+                password=password,
+                branch_office_id=branch_id,
+                account_id=account_id,
+            )
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"created {user.role} {user.email} (id {user.id})")
 
 
@@ -215,8 +216,8 @@ def jobs_requeue() -> None:
     """Dispatch again every pending job that Redis lost or whose worker died."""
     from crm.jobs.services import sweep_stuck_jobs
 
-    report = sweep_stuck_jobs()
-    db.session.commit()
+    with unit_of_work():
+        report = sweep_stuck_jobs()
     repaired = "".join(f", {name}: {n}" for name, n in report.repaired.items() if n)
     click.echo(
         f"checked {report.checked}, re-dispatched {len(report.redispatched)}, "
@@ -236,8 +237,8 @@ def search_rebuild() -> None:
 
     for index in fulltext.TEXT_INDEXES:
         started = time.monotonic()
-        fulltext.rebuild(index)
-        db.session.commit()
+        with unit_of_work():
+            fulltext.rebuild(index)
         click.echo(f"{index.table}: rebuilt in {time.monotonic() - started:.1f} s")
 
 

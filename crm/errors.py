@@ -8,6 +8,7 @@ from flask import Flask, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def _titles() -> dict[int, str]:
         403: _("Akses ditolak"),
         404: _("Halaman tidak ditemukan"),
         405: _("Metode tidak diizinkan"),
+        409: _("Data berubah pada saat yang sama"),
         413: _("Berkas terlalu besar"),
         429: _("Terlalu banyak permintaan"),
         500: _("Terjadi kesalahan pada server"),
@@ -138,5 +140,16 @@ def register(app: Flask) -> None:
         if is_busy(exc):
             log.warning("database busy on %s %s: %s", request.method, request.path, exc)
             return busy_response()
+        if isinstance(exc, IntegrityError):
+            # The request's one commit met a row someone else saved a moment before (a
+            # unique key taken at the same time): nothing of this request was kept.
+            log.warning("integrity conflict on %s %s: %s", request.method, request.path, exc)
+            return render_error(
+                409,
+                _(
+                    "Orang lain menyimpan data yang sama pada saat yang sama. Tidak ada yang "
+                    "disimpan; muat ulang halaman lalu periksa sebelum mencoba lagi."
+                ),
+            )
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)

@@ -47,12 +47,18 @@ def refuse(
 
     The rollback is why views need no try/rollback of their own: a request whose view shows
     a refusal commits nothing of it (crm.web commits once when the view returns)."""
-    db.session.rollback()
+    discard_changes()
     target = _form_field(form, field) or _form_field(form, fallback)
     if target is not None:
         target.errors = [*target.errors, message]
     else:
         flash(message, "error")
+
+
+def discard_changes() -> None:
+    """Undo what the request has flushed so far: the view goes on to show a page (a refusal,
+    a question to confirm) and the request commits nothing of the attempt."""
+    db.session.rollback()
 
 
 def _form_field(form, name: str | None):

@@ -11,6 +11,7 @@ from sqlalchemy import select, true
 from crm.meetings import cadence, reports
 from crm.meetings.cadence import Policy, cadence_status
 from crm.meetings.models import AccountCadence, AccountMonth, CadenceMonth, Interaction
+from crm.services import ServiceError
 from tests.factories import (
     AccountFactory,
     BranchFactory,
@@ -386,7 +387,6 @@ def test_admin_changes_the_policy_per_segment_and_it_is_audited(db, client, logi
 def test_only_admins_set_the_policy(db, client, login_as):
     login_as(UserFactory(role="supervisor"))
     assert client.get("/admin/cadence").status_code == 403
-    from crm.meetings.services import ServiceError
 
     with pytest.raises(ServiceError):
         cadence.save_policy("corporate", "days", 30, UserFactory(role="supervisor"))

@@ -17,7 +17,7 @@ from crm.accounts.models import Account, KeyPerson, Position
 from crm.accounts.views import account_or_404
 from crm.auth.access import require_roles
 from crm.extensions import db
-from crm.services import ServiceError
+from crm.services import ServiceError, show_error
 
 bp = Blueprint("people", __name__)
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -36,12 +36,7 @@ def _boss_choices(form, account_id: int, exclude_id: int | None = None) -> None:
 
 
 def _apply_error(form, exc: ServiceError) -> None:
-    db.session.rollback()
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
+    show_error(exc, form)
 
 
 def _values(form, keys) -> dict:
@@ -62,7 +57,6 @@ def create(account_id: int):
             position = people.add_person(
                 account, _values(form, PERSON_KEYS), _values(form, POSITION_KEYS), current_user
             )
-            db.session.commit()
             flash(_("%(name)s ditambahkan.", name=position.person.name), "success")
             return redirect(url_for("accounts.detail", account_id=account.id))
         except ServiceError as exc:
@@ -102,7 +96,6 @@ def edit(person_id: int):
     if form.validate_on_submit():
         try:
             people.update_person(person, _values(form, PERSON_KEYS), current_user)
-            db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("people.detail", person_id=person.id))
         except ServiceError as exc:
@@ -145,7 +138,6 @@ def add_position(person_id: int):
                 abort(403)
             try:
                 people.add_position(person, account, _values(form, POSITION_KEYS), current_user)
-                db.session.commit()
                 flash(
                     _(
                         "%(name)s kini tercatat di %(account)s.",
@@ -176,7 +168,6 @@ def edit_position(position_id: int):
     if form.validate_on_submit():
         try:
             people.update_position(position, _values(form, POSITION_KEYS), current_user)
-            db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("people.detail", person_id=position.person_id))
         except ServiceError as exc:
@@ -209,7 +200,6 @@ def mark_left(position_id: int):
                 successor=successor,
                 actor=current_user,
             )
-            db.session.commit()
             flash(
                 _(
                     "%(name)s ditandai keluar. Tugas dibuat untuk %(rm)s.",

@@ -19,7 +19,7 @@ from crm.extensions import db
 from crm.inputs import int_arg
 from crm.meetings.models import Task
 from crm.pagination import keyset_page
-from crm.services import ServiceError
+from crm.services import ServiceError, discard_changes, show_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -145,18 +145,12 @@ def _save(form: AccountForm, account: Account | None):
         saved = services.save_account(
             account, data, current_user, confirm_similar=bool(form.confirm_similar.data)
         )
-        db.session.commit()
         return saved, []
     except services.SimilarNames as similar:
-        db.session.rollback()
+        discard_changes()
         return None, similar.matches
     except ServiceError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.field, None) if exc.field else None
-        if field is not None:
-            field.errors = [*field.errors, str(exc)]
-        else:
-            flash(str(exc), "error")
+        show_error(exc, form)
         return None, []
 
 
@@ -304,7 +298,6 @@ def clear_gap(account_id: int):
     if not services.can_edit(current_user, account):
         abort(403)
     services.clear_key_person_gap(account, current_user)
-    db.session.commit()
     flash(_("Tanda kekosongan key person dihapus."), "success")
     return redirect(url_for("accounts.detail", account_id=account.id))
 
@@ -330,7 +323,6 @@ def reassign():
                 moved = services.reassign_portfolio(
                     source, target, current_user, form.branch_office_id.data or None
                 )
-                db.session.commit()
                 flash(
                     _(
                         "%(n)d akun dipindahkan dari %(a)s ke %(b)s.",
@@ -342,8 +334,7 @@ def reassign():
                 )
                 return redirect(url_for("accounts.index", rm=target.id))
             except ServiceError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
+                show_error(exc)
     counts = services.portfolio_sizes()
     return render_template("accounts/reassign.html", form=form, counts=counts, rms=rms)
 

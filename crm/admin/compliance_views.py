@@ -24,19 +24,10 @@ from crm.compliance.models import ArrearsRule
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.i18n import long_date
-from crm.services import ServiceError
+from crm.services import ServiceError, refuse, show_error
 
 bp = Blueprint("compliance_admin", __name__, url_prefix="/admin")
 bp.before_request(require_roles("admin"))
-
-
-def _field_error(form, exc) -> None:
-    """The refusal next to its field, or as a flash when it names none."""
-    field = form[exc.field] if exc.field and exc.field in form else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
 
 
 # -- arrears rules ---------------------------------------------------------------------------
@@ -59,7 +50,6 @@ def arrears_rules():
                 current_user,
                 today,
             )
-            db.session.commit()
             month = format_date(rule.effective_from, "MMMM yyyy")
             flash(
                 _(
@@ -70,11 +60,11 @@ def arrears_rules():
             )
             return redirect(url_for(".arrears_rules"))
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            show_error(exc, form)
         except IntegrityError:  # the same start added at the same moment by someone else
-            db.session.rollback()
-            form.effective_from.errors = [_("Sudah ada aturan yang berlaku mulai tanggal ini.")]
+            refuse(
+                _("Sudah ada aturan yang berlaku mulai tanggal ini."), form, field="effective_from"
+            )
     status = 400 if request.method == "POST" else 200
     page = render_template(
         "admin/arrears_rules.html", form=form, rows=rules.rule_rows(today), percent=rules.percent
@@ -113,11 +103,9 @@ def _delete(rule, title: str, refused_for, delete, back_endpoint: str):
     if form.validate_on_submit():
         try:
             delete(rule, current_user, today)
-            db.session.commit()
             flash(_("Aturan dihapus."), "success")
         except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            show_error(exc)
         return redirect(back)
     return render_template("admin/rule_delete.html", form=form, title=title, back=back)
 
@@ -141,18 +129,17 @@ def case_deadlines():
                 current_user,
                 today,
             )
-            db.session.commit()
             flash(
                 _("Aturan tenggat disimpan. Tenggat kasus yang sudah berjalan tidak berubah."),
                 "success",
             )
             return redirect(url_for(".case_deadlines"))
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            show_error(exc, form)
         except IntegrityError:  # the same stage and date added at the same moment
-            db.session.rollback()
-            form.effective_from.errors = [_("Sudah ada aturan yang berlaku mulai tanggal ini.")]
+            refuse(
+                _("Sudah ada aturan yang berlaku mulai tanggal ini."), form, field="effective_from"
+            )
     status = 400 if request.method == "POST" else 200
     page = render_template(
         "admin/case_deadlines.html", form=form, table=deadlines.stage_table(today), today=today

@@ -18,7 +18,7 @@ from crm.extensions import db
 from crm.inputs import contains_text
 from crm.jobs.services import create_job
 from crm.pagination import decode_cursor, keyset_page
-from crm.services import ServiceError
+from crm.services import ServiceError, show_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_roles("admin"))
@@ -51,14 +51,6 @@ def _fill_user_choices(form: UserForm) -> None:
         .order_by(Account.name)
     ).all()
     form.account_id.choices = [(0, _("— tidak ada —"))] + [(a.id, a.name) for a in institutions]
-
-
-def _field_error(form, exc: ServiceError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
 
 
 @bp.get("/")
@@ -113,7 +105,6 @@ def user_new():
                     account_id=form.account_id.data or None,
                     actor=current_user,
                 )
-                db.session.commit()
                 flash(
                     _(
                         "Pengguna %(email)s dibuat. "
@@ -124,8 +115,7 @@ def user_new():
                 )
                 return redirect(url_for("admin.users"))
             except ServiceError as exc:
-                db.session.rollback()
-                _field_error(form, exc)
+                show_error(exc, form)
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -153,12 +143,10 @@ def user_edit(user_id: int):
                 account_id=form.account_id.data or None,
                 actor=current_user,
             )
-            db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("admin.users"))
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            show_error(exc, form)
     return render_template(
         "admin/user_form.html",
         form=form,
@@ -183,7 +171,6 @@ def _toggle_active(user: User, active: bool):
     if form.validate_on_submit():
         try:
             services.set_user_active(user, active, current_user)
-            db.session.commit()
             flash(
                 _("%(email)s diaktifkan.", email=user.email)
                 if active
@@ -191,8 +178,7 @@ def _toggle_active(user: User, active: bool):
                 "success",
             )
         except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            show_error(exc)
         return redirect(url_for("admin.users"))
     return render_template("admin/user_confirm.html", user=user, form=form, active=active)
 
@@ -203,7 +189,6 @@ def user_password(user_id: int):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.reset_password(user, form.password.data, current_user)
-        db.session.commit()
         flash(
             _(
                 "Kata sandi %(email)s diatur ulang; pengguna wajib menggantinya saat masuk.",
@@ -268,12 +253,10 @@ def _branch_form(branch: BranchOffice | None):
                 active=form.active.data,
                 actor=current_user,
             )
-            db.session.commit()
             flash(_("Kantor cabang disimpan."), "success")
             return redirect(url_for("admin.branches"))
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            show_error(exc, form)
     return render_template("admin/branch_form.html", form=form, branch=branch)
 
 
@@ -309,7 +292,6 @@ def audit_export():
         if v
     }
     job = create_job("audit.export", owner=current_user, params={"filters": filters})
-    db.session.commit()
     flash(_("Ekspor log audit berjalan di latar belakang."), "info")
     return redirect(url_for("jobs.detail", job_id=job.id))
 
@@ -319,7 +301,6 @@ def cadence_policy():
     """The meeting-cadence rule per segment (monthly with BOD-1, or every N days)."""
     from crm.meetings import cadence
     from crm.meetings.forms import CadencePolicyForm, mode_choices
-    from crm.meetings.services import ServiceError
 
     current = cadence.policies()
     form = CadencePolicyForm()
@@ -337,14 +318,8 @@ def cadence_policy():
                     form[f"{segment}_days"].data,
                     current_user,
                 )
-            db.session.commit()
             flash(_("Kebijakan kadens disimpan."), "success")
             return redirect(url_for("admin.cadence_policy"))
         except ServiceError as exc:
-            db.session.rollback()
-            field = form[exc.field] if exc.field and exc.field in form else None
-            if field is not None:
-                field.errors = [*field.errors, str(exc)]
-            else:
-                flash(str(exc), "error")
+            show_error(exc, form)
     return render_template("admin/cadence.html", form=form)

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from crm import resume
 from crm.auth import services
 from crm.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
-from crm.extensions import db, limiter
+from crm.extensions import limiter
 from crm.limits import audit_breach, client_address, setting
 from crm.redirects import redirect_to_next, safe_local_path
 
@@ -77,7 +77,6 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()
         if result.user is None:
             g.login_failed = True
             flash(_("Email atau kata sandi salah."), "error")
@@ -101,7 +100,6 @@ def login():
 def logout():
     if current_user.is_authenticated:
         services.sign_out(current_user)
-        db.session.commit()
     logout_user()
     session.clear()
     flash(_("Anda telah keluar."), "info")
@@ -125,14 +123,12 @@ def profile():
         if services.change_password(
             current_user, password_form.current.data, password_form.new.data
         ):
-            db.session.commit()
             login_user(current_user._get_current_object())  # session id carries the new version
             flash(_("Kata sandi diganti."), "success")
             return redirect(url_for("auth.profile"))
         password_form.current.errors.append(_("Kata sandi sekarang salah."))
     elif language_form.submit.data and language_form.validate_on_submit():
         services.set_locale(current_user, language_form.locale.data)
-        db.session.commit()
         flash(_("Bahasa disimpan."), "success")
         return redirect(url_for("auth.profile"))
     return render_template(
@@ -147,6 +143,5 @@ def language():
     if locale in current_app.config["LANGUAGES"]:
         if current_user.is_authenticated:
             services.set_locale(current_user, locale)
-            db.session.commit()
         session["lang"] = locale
     return redirect_to_next(request.form.get("next"), fallback=url_for("auth.login"))

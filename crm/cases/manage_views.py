@@ -25,7 +25,7 @@ from crm.cases.models import STAGES
 from crm.cases.views import _case_or_403, _render_detail, bp
 from crm.compliance.services import today_local
 from crm.extensions import db
-from crm.services import ServiceError
+from crm.services import ServiceError, refuse, show_error
 
 DUE_MAX_DAYS = services.DUE_MAX_DAYS
 
@@ -40,10 +40,8 @@ def add_note(case_id: int):
         return _render_detail(case, 400, note_form=form)
     try:
         notes.add_note(case, form.text.data, current_user)
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        form.text.errors = [str(exc)]
+        show_error(exc, form, field="text")
         return _render_detail(case, 400, note_form=form)
     flash(_("Catatan ditambahkan."), "success")
     return redirect(url_for(".detail", case_id=case.id, _anchor="riwayat"))
@@ -60,10 +58,8 @@ def set_due(case_id: int):
         return _render_detail(case, 400, due_form=form)
     try:
         manage.set_stage_due(case, form.due_on.data, current_user)
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        form.due_on.errors = [str(exc)]
+        show_error(exc, form, field="due_on")
         return _render_detail(_case_or_403(case_id), 400, due_form=form)
     flash(_("Tenggat tahap disimpan."), "success")
     return redirect(url_for(".detail", case_id=case.id))
@@ -83,10 +79,8 @@ def set_supervisor(case_id: int):
         manage.set_case_supervisor(
             case, db.session.get(User, form.supervisor_id.data), current_user
         )
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        form.supervisor_id.errors = [str(exc)]
+        show_error(exc, form, field="supervisor_id")
         return _render_detail(_case_or_403(case_id), 400, supervisor_form=form)
     flash(_("Supervisor penanggung jawab diganti."), "success")
     return redirect(url_for(".detail", case_id=case.id))
@@ -160,16 +154,12 @@ def _open(form: NewCaseForm, account: Account, pinned, manual_due: bool, today: 
     due_on = form.due_on.data if manual_due else None
     try:
         case = services.open_case(account, form.reason.data, current_user, form.note.data, due_on)
-        db.session.commit()
     except PermissionError:
-        db.session.rollback()
         abort(403)
     except (ServiceError, IntegrityError) as exc:
-        db.session.rollback()
-        if isinstance(exc, ServiceError) and exc.field == "reason":
-            form.reason.errors = [str(exc)]
-        else:
-            form.reason.errors = [_duplicate_message(account, form.reason.data)]
+        duplicate = not (isinstance(exc, ServiceError) and exc.field == "reason")
+        message = _duplicate_message(account, form.reason.data) if duplicate else str(exc)
+        refuse(message, form, field="reason")
         return _render_new(form, pinned, manual_due, today, 400)
     flash(_("Kasus dibuka untuk %(name)s.", name=account.name), "success")
     return redirect(url_for(".detail", case_id=case.id))

@@ -45,7 +45,7 @@ from crm.i18n import long_date
 from crm.jobs.models import PENDING_STATUSES, BackgroundJob
 from crm.jobs.services import create_job
 from crm.pagination import keyset_page
-from crm.services import ServiceError
+from crm.services import ServiceError, refuse, show_error
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -138,7 +138,6 @@ def export():
     job = _pending_export(params) or create_job(
         EXPORT_KIND, owner=current_user, params=params, title=_("Ekspor kasus eskalasi (XLSX)")
     )
-    db.session.commit()
     flash(_("Ekspor berjalan di latar belakang; unduh hasilnya di halaman ini."), "info")
     return redirect(url_for("jobs.detail", job_id=job.id))
 
@@ -182,14 +181,11 @@ def open_from_suggestion():
         suggestion = db.session.get(CaseSuggestion, account.id)
         if suggestion is not None:
             db.session.delete(suggestion)
-        db.session.commit()
     except PermissionError:
-        db.session.rollback()
         abort(403)
     except (ServiceError, IntegrityError) as exc:
-        db.session.rollback()
         message = str(exc) if isinstance(exc, ServiceError) else ""
-        flash(message or _("Akun ini sudah punya kasus terbuka dengan alasan yang sama."), "error")
+        refuse(message or _("Akun ini sudah punya kasus terbuka dengan alasan yang sama."))
         return redirect(url_for(".suggestions"))
     flash(_("Kasus dibuka untuk %(name)s.", name=account.name), "success")
     if case.stage_due_on is None:  # Persuasi without default days: the RM sets it now
@@ -289,17 +285,14 @@ def advance(case_id: int):
         services.advance_case(
             case, form.to_stage.data, current_user, form.note.data, form.due_on.data
         )
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
         if exc.field in ("note", "due_on"):
-            getattr(form, exc.field).errors = [str(exc)]
+            show_error(exc, form)
             return _render_detail(_case_or_403(case_id), 400, advance_form=form)
-        flash(str(exc), "error")
+        show_error(exc)
         return redirect(url_for(".detail", case_id=case_id))
     except PermissionError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        show_error(exc)
         return redirect(url_for(".detail", case_id=case_id))
     message = _("Kasus naik ke tahap %(stage)s.", stage=case_label("stage", case.stage))
     if case.waiting_for_letter:
@@ -322,17 +315,14 @@ def close(case_id: int):
         return _render_detail(case, 400, close_form=form)
     try:
         services.close_case(case, form.reason.data, current_user, form.note.data)
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
         if exc.field in ("note", "reason"):
-            getattr(form, exc.field).errors = [str(exc)]
+            show_error(exc, form)
             return _render_detail(_case_or_403(case_id), 400, close_form=form)
-        flash(str(exc), "error")
+        show_error(exc)
         return redirect(url_for(".detail", case_id=case_id))
     except PermissionError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        show_error(exc)
         return redirect(url_for(".detail", case_id=case_id))
     flash(_("Kasus selesai."), "success")
     return redirect(url_for(".detail", case_id=case_id))
@@ -353,10 +343,8 @@ def letter_date(case_id: int, request_id: int, what: str):
     mark = letters.mark_letter_issued if what == "issued" else letters.mark_letter_received
     try:
         mark(letter, form.day.data, current_user, today=today_local())
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        show_error(exc)
         return redirect(url_for(".detail", case_id=case_id))
     flash(_("Tanggal surat dicatat."), "success")
     return redirect(url_for(".detail", case_id=case_id))

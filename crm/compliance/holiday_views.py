@@ -17,7 +17,7 @@ from crm.compliance.forms import HolidayForm
 from crm.compliance.models import Holiday
 from crm.compliance.services import today_local
 from crm.extensions import db
-from crm.services import ServiceError
+from crm.services import ServiceError, show_error
 
 bp = Blueprint("holidays", __name__, url_prefix="/admin/holidays")
 bp.before_request(require_roles("admin"))
@@ -69,16 +69,10 @@ def _form(holiday: Holiday | None):
             saved = services.save_holiday(
                 holiday, form.day.data, form.name.data, form.kind.data, current_user
             )
-            db.session.commit()
             flash(_("Hari libur disimpan."), "success")
             return redirect(url_for(".index", year=saved.day.year))
         except ServiceError as exc:
-            db.session.rollback()
-            field = getattr(form, exc.field, None) if exc.field else None
-            if field is not None:
-                field.errors = [*field.errors, str(exc)]
-            else:
-                flash(str(exc), "error")
+            show_error(exc, form)
     return render_template("compliance/holiday_form.html", form=form, holiday=holiday)
 
 
@@ -89,7 +83,6 @@ def delete(holiday_id: int):
     if form.validate_on_submit():
         year = holiday.day.year
         services.delete_holiday(holiday, current_user)
-        db.session.commit()
         flash(_("Hari libur dihapus."), "success")
         return redirect(url_for(".index", year=year))
     return render_template("compliance/holiday_delete.html", holiday=holiday, form=form)
@@ -101,7 +94,6 @@ def seed():
     form = ConfirmForm()
     if form.validate_on_submit():
         added = holidays_data.seed_holidays(current_user)
-        db.session.commit()
         flash(
             _("%(n)d hari libur bawaan ditambahkan. Periksa dengan SKB 3 Menteri.", n=added)
             if added

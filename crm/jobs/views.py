@@ -24,6 +24,7 @@ from crm.i18n import long_datetime
 from crm.jobs import services
 from crm.jobs.models import BackgroundJob
 from crm.pagination import keyset_page
+from crm.services import refuse
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -119,11 +120,9 @@ def retry(job_id: str):
     job = _visible_job(job_id)
     try:
         services.retry_job(job, current_user)
-        db.session.commit()
         flash(_("Tugas dijalankan ulang."), "success")
     except ValueError:
-        db.session.rollback()
-        flash(_("Hanya tugas yang gagal yang dapat dijalankan ulang."), "error")
+        refuse(_("Hanya tugas yang gagal yang dapat dijalankan ulang."))
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 
@@ -132,11 +131,9 @@ def cancel(job_id: str):
     job = _visible_job(job_id)
     try:
         services.cancel_job(job, current_user)
-        db.session.commit()
         flash(_("Tugas dibatalkan."), "success")
     except ValueError:
-        db.session.rollback()
-        flash(_("Tugas ini sudah selesai."), "error")
+        refuse(_("Tugas ini sudah selesai."))
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 

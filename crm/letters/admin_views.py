@@ -67,7 +67,6 @@ def letterhead():
             after=audit.snapshot(head, HEAD_FIELDS),
             actor=current_user,
         )
-        db.session.commit()
         flash(_("Kop surat disimpan; berlaku untuk surat yang disetujui berikutnya."), "success")
         return redirect(url_for(".letterhead"))
     return _letterhead_page(head, form, status=400 if request.method == "POST" else 200)
@@ -115,7 +114,6 @@ def upload_logo():
         after=audit.snapshot(head, LOGO_FIELDS),
         actor=current_user,
     )
-    db.session.commit()
     flash(_("Logo disimpan; berlaku untuk surat yang disetujui berikutnya."), "success")
     return redirect(url_for(".letterhead"))
 
@@ -137,7 +135,6 @@ def remove_logo():
             after=audit.snapshot(head, LOGO_FIELDS),
             actor=current_user,
         )
-        db.session.commit()
     flash(_("Logo dihapus; surat berikutnya memakai logo bawaan."), "success")
     return redirect(url_for(".letterhead"))
 
@@ -167,7 +164,6 @@ def letter_codes():
         forms[letter_type] = form
         if form.validate_on_submit():
             _save_code(settings[letter_type], form)
-            db.session.commit()
             flash(_("Kode surat %(type)s disimpan.", type=TYPE_LABELS[letter_type]), "success")
             return redirect(url_for(".letter_codes"))
         status = 400

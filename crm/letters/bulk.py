@@ -120,7 +120,7 @@ def draft_into_batch(
 ) -> DraftOutcome:
     """A draft per target not yet in the batch (a re-run adds no duplicates); an account
     the author may not write for is counted as refused."""
-    from crm.letters.services import ServiceError, draft_letter
+    from crm.letters.services import draft_letter
 
     outcome = DraftOutcome()
     have = set(

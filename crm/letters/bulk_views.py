@@ -28,7 +28,7 @@ from crm.jobs.services import create_job
 from crm.letters import bulk
 from crm.letters.jobs import start_render
 from crm.letters.models import TYPES, LetterBatch
-from crm.services import ServiceError
+from crm.services import ServiceError, discard_changes, show_error
 
 bp = Blueprint("letter_batches", __name__, url_prefix="/letters/batches")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -101,10 +101,9 @@ def new():
                 request.form.get("type", ""), targets, current_user, _source_label(source, args)
             )
         except ServiceError as exc:
-            db.session.rollback()
+            discard_changes()
             error = str(exc)
         else:
-            db.session.commit()
             if job is not None:
                 flash(_("Draf surat dibuat di latar belakang."), "info")
             return redirect(url_for(".detail", batch_id=batch.id))
@@ -171,7 +170,7 @@ def detail(batch_id: int):
 @bp.post("/<int:batch_id>/submit")
 def submit_all(batch_id: int):
     """The author submits every draft (and returned letter) of the batch."""
-    from crm.letters.services import ServiceError, submit_letter
+    from crm.letters.services import submit_letter
 
     batch = _batch_or_403(batch_id)
     if batch.created_by_id != current_user.id:
@@ -185,7 +184,6 @@ def submit_all(batch_id: int):
             done += 1
         except (ServiceError, PermissionError):
             refused += 1
-    db.session.commit()
     flash(_("%(n)d surat diajukan.", n=done), "success")
     if refused:
         flash(_("%(n)d surat tidak dapat diajukan; periksa isinya.", n=refused), "error")
@@ -197,7 +195,7 @@ def approve_all(batch_id: int):
     """A supervisor approves every submitted letter (numbered in order) and one job renders
     them all, created in the same transaction (it reaches Redis after the commit). Posted
     twice, the second post finds every letter approved and numbers none."""
-    from crm.letters.services import MAX_BULK, ServiceError, approve_letters
+    from crm.letters.services import MAX_BULK, approve_letters
 
     batch = _batch_or_403(batch_id)
     if current_user.role not in ("supervisor", "admin"):
@@ -211,15 +209,13 @@ def approve_all(batch_id: int):
         for start in range(0, len(ids), MAX_BULK):
             approved += [x.id for x in approve_letters(ids[start : start + MAX_BULK], current_user)]
     except (ServiceError, PermissionError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        show_error(exc)
         return redirect(url_for(".detail", batch_id=batch.id))
     if not approved:  # another approval of the same batch got there first
-        db.session.rollback()
+        discard_changes()
         flash(_("Surat-surat ini sudah disetujui; tidak ada nomor yang dipakai."), "info")
         return redirect(url_for(".detail", batch_id=batch.id))
     batch.render_job_id = start_render(approved, current_user).id
-    db.session.commit()
     flash(_("%(n)d surat disetujui; PDF sedang dibuat.", n=len(approved)), "success")
     return redirect(url_for(".detail", batch_id=batch.id))
 
@@ -238,10 +234,8 @@ def _download(batch_id: int, fmt: str):
             params={"batch_id": batch.id, "format": fmt},
             title=_("Unduhan kumpulan surat #%(id)d (%(fmt)s)", id=batch.id, fmt=fmt.upper()),
         )
-        db.session.commit()
         flash(_("Berkas sedang disiapkan; unduh dari halaman ini setelah selesai."), "info")
         return redirect(url_for("jobs.detail", job_id=job.id))
-    db.session.commit()  # end the read transaction (SQLite's write lock) before the files
     tmp = bulk.build_download(fmt, files)  # streamed from disk, closed after the response
     response = send_file(
         tmp,

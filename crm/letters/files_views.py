@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, flash, redirect, url_for
+from flask import Blueprint, Response, abort, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from crm import audit, storage
 from crm.auth.access import require_roles
 from crm.extensions import db
 from crm.letters.models import Letter, LetterEvent
+from crm.services import refuse
 
 bp = Blueprint("letter_files", __name__)
 # Partners never get here: the partner fence answers 403 before this hook runs.
@@ -67,11 +68,9 @@ def reprint(letter_id: int):
     try:
         context = letter_context(letter, copy=True)
         # End the read transaction before the slow render: on SQLite it holds the write lock.
-        db.session.commit()
         data = render_letter(context)
     except RenderError as exc:
-        db.session.rollback()
-        flash(_("Salinan tidak dapat dibuat: %(reason)s", reason=str(exc)[:200]), "error")
+        refuse(_("Salinan tidak dapat dibuat: %(reason)s", reason=str(exc)[:200]))
         return redirect(url_for("letters.detail", letter_id=letter_id))
     letter = db.session.get(Letter, letter_id)
     db.session.add(LetterEvent(letter_id=letter.id, kind="reprinted", actor_id=current_user.id))
@@ -80,5 +79,4 @@ def reprint(letter_id: int):
         letter,
         summary=_("Salinan surat %(number)s dicetak", number=letter.number or letter.id),
     )
-    db.session.commit()
     return pdf_response(data, pdf_filename(letter, "-salinan"))

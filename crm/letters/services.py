@@ -516,7 +516,7 @@ def receive_letter(
     letter: Letter, day: date | None, recipient: str, actor, today: date | None = None
 ) -> None:
     """The addressee received it on `day`: their deadline runs from here (working days)."""
-    from crm.cases.letters import ServiceError, mark_letter_received
+    from crm.cases.letters import mark_letter_received
 
     if not can_deliver(actor, letter):
         raise PermissionError(_("Anda tidak dapat mencatat penerimaan surat ini."))

@@ -34,7 +34,7 @@ from crm.letters.labels import TYPE_LABELS, letter_label
 from crm.letters.models import STATUSES, TYPES, Letter, LetterEvent
 from crm.meetings.models import Interaction
 from crm.pagination import keyset_page
-from crm.services import ServiceError
+from crm.services import ServiceError, show_error
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 bp.before_request(require_roles("admin", "supervisor", "rm"))  # partners: 403
@@ -162,10 +162,8 @@ def create():
                 interaction=interaction,
                 fields={f: form[f].data for f in services.EDIT_FIELDS},
             )
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            show_error(exc, form)
         else:
             flash(_("Draf surat disimpan."), "success")
             return redirect(url_for(".detail", letter_id=letter.id))
@@ -190,14 +188,6 @@ def _render_form(form, account, letter_type, facts, interaction=None, status=200
         ),
         status,
     )
-
-
-def _field_error(form, exc: ServiceError) -> None:
-    field = form[exc.field] if exc.field and exc.field in form else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
 
 
 # -- one letter ------------------------------------------------------------------------------
@@ -278,10 +268,8 @@ def edit(letter_id: int):
             services.update_letter(
                 letter, {f: form[f].data for f in services.EDIT_FIELDS}, current_user
             )
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            show_error(exc, form)
         else:
             flash(_("Perubahan surat disimpan."), "success")
             return redirect(url_for(".detail", letter_id=letter.id))
@@ -308,17 +296,13 @@ def _step(letter_id: int, action, success: str, form_cls=ConfirmForm, form_name:
         abort(400)
     try:
         action(letter, form)
-        db.session.commit()
     except PermissionError:
-        db.session.rollback()
         abort(403)
     except ServiceError as exc:
-        db.session.rollback()
-        letter = _letter_or_403(letter_id)
-        if form_name and exc.field and exc.field in form:
-            form[exc.field].errors = [*form[exc.field].errors, str(exc)]
-            return _render_detail(letter, 400, **{form_name: form})
-        flash(str(exc), "error")
+        on_form = bool(form_name and exc.field and exc.field in form)
+        show_error(exc, form if on_form else None)
+        if on_form:
+            return _render_detail(_letter_or_403(letter_id), 400, **{form_name: form})
         return redirect(url_for(".detail", letter_id=letter_id))
     flash(success, "success")
     return None
@@ -459,10 +443,8 @@ def _approve_many():
         approved = [letter.id for letter in letters]
         if approved:
             start_render(approved, current_user)  # in the approving transaction
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        show_error(exc)
         return redirect(url_for(".approvals"))
     if approved:
         flash(_("%(n)d surat disetujui dan diberi nomor.", n=len(approved)), "success")

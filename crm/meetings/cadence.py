@@ -36,6 +36,7 @@ from crm.extensions import db
 from crm.i18n import local_date, local_midnight
 from crm.meetings.models import AccountCadence, AccountMonth, CadencePolicy
 from crm.meetings.summary import IN_SCOPE_STATUSES, add_months, month_start
+from crm.services import ServiceError
 
 DUE_WINDOW_DAYS = 7
 STATES = ("on_track", "due", "overdue")
@@ -345,7 +346,6 @@ def save_policy(segment: str, mode: str, days: int | None, actor) -> Policy:
 
     from crm import audit
     from crm.meetings.models import CADENCE_MODES, CadenceMonth
-    from crm.meetings.services import ServiceError
 
     if getattr(actor, "role", None) != "admin":
         raise ServiceError(_("Hanya admin yang dapat mengubah kebijakan kadens."))

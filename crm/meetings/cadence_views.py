@@ -22,6 +22,7 @@ from crm.meetings import cadence, reports
 from crm.meetings.models import AccountCadence
 from crm.meetings.summary import add_months, month_start
 from crm.pagination import keyset_page
+from crm.services import ServiceError
 
 bp = Blueprint("cadence", __name__, url_prefix="/cadence")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -51,7 +52,6 @@ def index():
     by_rm = reports.current_shares(today, "rm", grid)
     by_branch = reports.current_shares(today, "branch", grid)
     points = reports.trend(today, rm_id=rm_id, branch_id=branch_id, grid=grid)
-    db.session.commit()  # keep the closed months just cached
     scope_label = None
     if rm_id:
         scope_label = getattr(db.session.get(User, rm_id), "name", None)
@@ -98,7 +98,6 @@ def accounts():
         joinedload(Account.rm), joinedload(Account.branch_office)
     )
     page = keyset_page(stmt, [Account.name, Account.id], _cursor(), PER_PAGE)
-    db.session.commit()  # keep this month's tally if this request recounted it
     summaries = _summaries([a.id for a in page.items])
     statuses = {
         a.id: cadence.cadence_status(
@@ -180,14 +179,12 @@ def reengagement_task(account_id: int):
     from flask_babel import gettext as _
 
     from crm.meetings import tasks
-    from crm.meetings.services import ServiceError
 
     account = db.get_or_404(Account, account_id)
     try:
         task = tasks.create_reengagement_task(account, current_user, local_date(utcnow()))
     except ServiceError:
         abort(403)
-    db.session.commit()
     if task is None:
         flash(_("Sudah ada tugas re-engagement terbuka untuk %(name)s.", name=account.name), "info")
     else:

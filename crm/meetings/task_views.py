@@ -17,7 +17,7 @@ from crm.meetings import tasks
 from crm.meetings.models import Task
 from crm.meetings.views import staff_options
 from crm.redirects import redirect_to_next
-from crm.services import ServiceError
+from crm.services import ServiceError, show_error
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -66,11 +66,9 @@ def _set(task_id: int, status: str):
         abort(403)
     try:
         tasks.set_task_status(task, status, current_user)
-        db.session.commit()
         flash(_("Tugas selesai.") if status == "done" else _("Tugas dibuka lagi."), "success")
     except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        show_error(exc)
     return redirect_to_next(request.form.get("next"), fallback=url_for("tasks.index"))
 
 

@@ -32,7 +32,7 @@ from crm.meetings.forms import HeldForm, InteractionForm, QuickForm, local_momen
 from crm.meetings.invites import interaction_calendar
 from crm.meetings.models import INTERACTION_TYPES, Interaction, InteractionAttendee, Task
 from crm.pagination import keyset_merge_page
-from crm.services import ServiceError
+from crm.services import ServiceError, discard_changes, show_error
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
@@ -145,7 +145,7 @@ def _steps(form) -> list[services.NextStep]:
 
 def _show_error(form, exc: ServiceError) -> str | None:
     """Put the message next to its field; returns it when it belongs to the next steps."""
-    db.session.rollback()
+    discard_changes()
     name = FIELD_FOR.get(exc.field or "", exc.field or "")
     if name == "next_steps":
         return str(exc)
@@ -212,7 +212,6 @@ def create():
             interaction = services.save_interaction(
                 None, account, _data(form, form.status.data), current_user, _steps(form)
             )
-            db.session.commit()
             flash(_saved_message(interaction), "success")
             return redirect(url_for("meetings.detail", interaction_id=interaction.id))
         except ServiceError as exc:
@@ -285,7 +284,6 @@ def edit(interaction_id: int):
             services.save_interaction(
                 interaction, account, _data(form, interaction.status), current_user
             )
-            db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("meetings.detail", interaction_id=interaction.id))
         except ServiceError as exc:
@@ -329,7 +327,6 @@ def held(interaction_id: int):
                 next_steps=_steps(form),
                 actor=current_user,
             )
-            db.session.commit()
             flash(_("Interaksi ditandai terlaksana."), "success")
             return redirect(url_for("meetings.detail", interaction_id=interaction.id))
         except ServiceError as exc:
@@ -346,11 +343,9 @@ def cancel(interaction_id: int):
         abort(403)
     try:
         services.cancel_interaction(interaction, current_user)
-        db.session.commit()
         flash(_("Pertemuan dibatalkan."), "success")
     except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        show_error(exc)
     return redirect(url_for("meetings.detail", interaction_id=interaction_id))
 
 
@@ -412,7 +407,6 @@ def quick():
                     current_user,
                     kind=form.type.data,
                 )
-                db.session.commit()
                 flash(_("Interaksi dengan %(name)s dicatat.", name=account.name), "success")
                 return redirect(url_for("accounts.detail", account_id=interaction.account_id))
             except ServiceError as exc:
@@ -429,11 +423,9 @@ def feed_settings():
     if request.method == "POST":
         if request.form.get("action") == "revoke":
             feed.revoke_feed_token(current_user)
-            db.session.commit()
             flash(_("URL kalender dicabut. Langganan lama berhenti diperbarui."), "success")
             return redirect(url_for("meetings.feed_settings"))
         token = feed.create_feed_token(current_user)
-        db.session.commit()
     url = url_for("calendar.feed_ics", token=token, _external=True) if token else None
     return render_template("meetings/feed.html", url=url, active=current_user.ics_token is not None)
 

@@ -29,7 +29,7 @@ from crm.partners.forms import DocumentForm
 from crm.partners.labels import DOCUMENT_KIND_LABELS
 from crm.partners.models import Agreement, AgreementAlert, AgreementDocument
 from crm.redirects import redirect_to_next
-from crm.services import ServiceError
+from crm.services import ServiceError, show_error
 
 
 def _matrix_params(today: date) -> tuple[str, date]:
@@ -88,11 +88,8 @@ def upload_document(agreement_id: int):
         doc = documents.add_document(
             agreement, form.kind.data, title, data, upload.filename, current_user
         )
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        target = getattr(form, exc.field or "", None) or form.file
-        target.errors = [*target.errors, str(exc)]
+        show_error(exc, form, fallback="file")
         return render_detail(agreement_or_404(agreement_id), 400, doc_form=form)
     flash(
         _("%(title)s versi %(v)d diunggah.", title=doc.title, v=doc.version),
@@ -108,7 +105,6 @@ def download_document(agreement_id: int, doc_id: int):
     if doc is None or doc.agreement_id != agreement.id or not storage.exists(doc.storage_key):
         abort(404)
     documents.record_download(doc, current_user, request.remote_addr)
-    db.session.commit()
     return documents.download_response(doc)
 
 
@@ -198,7 +194,6 @@ def cover_letter(agreement_id: int):
         facts=cover_letter_facts(agreement),
         check=False,
     )
-    db.session.commit()
     flash(_("Draf surat pengantar dibuat. Periksa, lalu ajukan untuk persetujuan."), "success")
     return redirect(url_for("letters.detail", letter_id=letter.id))
 
@@ -213,7 +208,6 @@ def dismiss_alert(alert_id: int):
     if not services.can_edit(current_user, alert.agreement):
         abort(403)
     dismiss(alert, current_user)
-    db.session.commit()
     flash(_("Peringatan ditutup."), "success")
     return redirect_to_next(
         request.form.get("next"), fallback=url_for(".detail", agreement_id=alert.agreement_id)

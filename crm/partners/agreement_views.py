@@ -31,7 +31,7 @@ from crm.partners.agreement_queries import (
 from crm.partners.forms import AgreementForm, StatusForm
 from crm.partners.labels import STATUS_ACTIONS, STATUS_BADGES, agreement_label
 from crm.partners.models import Agreement, AgreementBranch
-from crm.services import ServiceError
+from crm.services import ServiceError, show_error
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 bp.before_request(require_roles("rm", "supervisor", "admin"))
@@ -157,11 +157,6 @@ def _data(form: AgreementForm) -> services.AgreementData:
     )
 
 
-def _field_error(form, exc: ServiceError) -> None:
-    target = getattr(form, exc.field or "", None) or form.title
-    target.errors = [*target.errors, str(exc)]
-
-
 def _parent_from_args() -> Agreement | None:
     raw = (request.args.get("parent") or "").strip()
     if not raw:
@@ -193,14 +188,11 @@ def new():
         return _render_form(form, parent=parent, status=400)
     try:
         agreement = services.create_agreement(_data(form), current_user, parent)
-        db.session.commit()
     except PermissionError as exc:
-        db.session.rollback()
-        form.account_id.errors = [str(exc)]
+        show_error(exc, form, field="account_id")
         return _render_form(form, parent=parent, status=403)
     except ServiceError as exc:
-        db.session.rollback()
-        _field_error(form, exc)
+        show_error(exc, form, fallback="title")
         return _render_form(form, parent=parent, status=400)
     flash(_("Kerja sama disimpan sebagai draf."), "success")
     return redirect(url_for(".detail", agreement_id=agreement.id))
@@ -252,10 +244,8 @@ def edit(agreement_id: int):
         return _render_form(form, agreement=agreement, status=400)
     try:
         services.update_agreement(agreement, _data(form), current_user)
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        _field_error(form, exc)
+        show_error(exc, form, fallback="title")
         return _render_form(form, agreement=agreement_or_404(agreement_id), status=400)
     flash(_("Perubahan kerja sama disimpan."), "success")
     return redirect(url_for(".detail", agreement_id=agreement.id))
@@ -278,10 +268,8 @@ def renew(agreement_id: int):
     if request.method == "POST" and form.validate_on_submit():
         try:
             new_agreement = renewal.renew_agreement(agreement, _data(form), current_user)
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            show_error(exc, form, fallback="title")
             return _render_form(
                 form, agreement=agreement_or_404(agreement_id), renewal=True, status=400
             )
@@ -335,10 +323,8 @@ def change_status(agreement_id: int):
             reason=form.reason.data or "",
             signed_on=form.signed_on.data,
         )
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        _field_error_status(form, exc)
+        show_error(exc, form, fallback="to_status")
         return render_detail(agreement_or_404(agreement_id), 400, status_form=form)
     flash(
         _("Status kerja sama: %(status)s.", status=agreement_label("status", agreement.status)),
@@ -347,11 +333,6 @@ def change_status(agreement_id: int):
     if ending and agreement.kind == "mou":
         flash(_("%(n)d PKS di bawah MoU ini ikut diakhiri.", n=len(ending)), "info")
     return redirect(url_for(".detail", agreement_id=agreement.id))
-
-
-def _field_error_status(form: StatusForm, exc: ServiceError) -> None:
-    target = getattr(form, exc.field or "", None) or form.to_status
-    target.errors = [*target.errors, str(exc)]
 
 
 from crm.partners import agreement_doc_views, monitoring_views  # noqa: E402,F401 - routes

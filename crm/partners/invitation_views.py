@@ -28,7 +28,7 @@ from crm.partners import downloads, invitations
 from crm.partners.models import Agreement
 from crm.partners.portal_forms import InviteForm
 from crm.partners.portal_models import DownloadLog, PartnerInvitation
-from crm.services import ServiceError
+from crm.services import ServiceError, show_error
 
 bp = Blueprint("partner_invitations", __name__)
 bp.before_request(require_roles("rm", "supervisor", "admin"))
@@ -81,14 +81,8 @@ def invite(account_id: int):
         invitation, token = invitations.invite_partner(
             account, form.email.data, form.name.data, current_user
         )
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.field, None) if exc.field else None
-        if field is not None:
-            field.errors = [exc.message]
-        else:
-            flash(exc.message, "error")
+        show_error(exc, form)
         return _render_users(account, form, 400)
     link = invitation_link(token)
     if invitations.send_invitation_mail(invitation, link):
@@ -117,11 +111,9 @@ def revoke(account_id: int, invitation_id: int):
         abort(404)
     try:
         invitations.revoke_invitation(invitation, current_user)
-        db.session.commit()
         flash(_("Undangan untuk %(email)s dibatalkan.", email=invitation.email), "success")
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        show_error(exc)
     return redirect(url_for("partner_invitations.partner_users", account_id=account.id))
 
 

@@ -177,7 +177,7 @@ def accept_invitation(invitation: PartnerInvitation, name: str, password: str) -
 
     The link is claimed with a conditional UPDATE first, so two tabs submitting the same
     link at once create one user: the second finds nothing left to claim."""
-    from crm.admin.services import ServiceError, create_user
+    from crm.admin.services import create_user
 
     now = utcnow()
     claimed = db.session.execute(

@@ -16,7 +16,7 @@ from crm.partners.agreement_views import agreement_or_404, bp
 from crm.partners.forms import ReportForm
 from crm.partners.models import ImplementationReport
 from crm.partners.monitoring_rollup import RollupFilters, build_rollup, filter_names
-from crm.services import ServiceError
+from crm.services import ServiceError, show_error
 
 
 def _choices(form: ReportForm, agreement, today) -> None:
@@ -124,14 +124,10 @@ def _save(agreement, form: ReportForm, today):
     )
     try:
         monitoring.save_report(agreement, data, current_user, today, evidence)
-        db.session.commit()
     except PermissionError:
-        db.session.rollback()
         abort(403)
     except ServiceError as exc:
-        db.session.rollback()
-        target = getattr(form, exc.field or "", None) or form.status
-        target.errors = [*target.errors, str(exc)]
+        show_error(exc, form, fallback="status")
         return render_report_form(agreement_or_404(agreement.id), form, status=400)
     flash(_("Laporan pelaksanaan disimpan."), "success")
     return redirect(url_for(".detail", agreement_id=agreement.id, _anchor="pelaksanaan"))

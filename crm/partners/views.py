@@ -18,10 +18,9 @@ from flask_login import current_user, login_user
 from sqlalchemy.exc import IntegrityError
 
 from crm.auth.access import require_roles
-from crm.extensions import db
 from crm.partners import downloads, invitations, portal
 from crm.partners.portal_forms import WelcomeForm
-from crm.services import ServiceError
+from crm.services import ServiceError, discard_changes, show_error
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 _partners_only = require_roles("partner")
@@ -85,7 +84,6 @@ def document(document_id: int):
     data = downloads.document_bytes(item)
     if request.method != "HEAD":  # a HEAD (link checkers, previews) takes no file away
         downloads.log_download(item, current_user, request.remote_addr)
-        db.session.commit()
     return downloads.download_response(item, data)
 
 
@@ -107,15 +105,13 @@ def welcome(token: str):
     if form.validate_on_submit():
         try:
             user = invitations.accept_invitation(invitation, form.name.data, form.password.data)
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
             if exc.field == "password":  # e.g. a rule of create_user's: say it on the form
-                form.password.errors = [exc.message]
+                show_error(exc, form)
                 return render_template("partners/welcome.html", form=form, invitation=invitation)
             return _welcome_refused(exc.message, 409)
-        except IntegrityError:
-            db.session.rollback()  # the same link submitted twice at once: one user only
+        except IntegrityError:  # the same link submitted twice at once: one user only
+            discard_changes()
             return _welcome_refused(_welcome_messages()["used"], 410)
         session.clear()
         login_user(user)

@@ -16,7 +16,7 @@ from crm.compliance.arrears import add_months, month_start
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.i18n import long_date
-from crm.services import ServiceError
+from crm.services import ServiceError, refuse, show_error
 from crm.sponsorships import rates as rate_rules
 from crm.sponsorships.forms import RateForm
 from crm.sponsorships.labels import sponsorship_label
@@ -37,22 +37,15 @@ def rates():
             rate = rate_rules.add_rate(
                 form.package.data, form.price.data, form.effective_from.data, current_user, today
             )
-            db.session.commit()
             flash(
                 _("Harga disimpan: berlaku mulai %(day)s.", day=long_date(rate.effective_from)),
                 "success",
             )
             return redirect(url_for(".rates"))
         except ServiceError as exc:
-            db.session.rollback()
-            field = form[exc.field] if exc.field and exc.field in form else None
-            if field is not None:
-                field.errors = [*field.errors, str(exc)]
-            else:
-                flash(str(exc), "error")
+            show_error(exc, form)
         except IntegrityError:  # the same start added at the same moment by someone else
-            db.session.rollback()
-            form.effective_from.errors = [_("Sudah ada harga paket ini mulai tanggal itu.")]
+            refuse(_("Sudah ada harga paket ini mulai tanggal itu."), form, field="effective_from")
     page = render_template(
         "admin/sponsorship_rates.html",
         form=form,
@@ -75,11 +68,9 @@ def delete(rate_id: int):
     if form.validate_on_submit():
         try:
             rate_rules.delete_rate(rate, current_user, today)
-            db.session.commit()
             flash(_("Harga dihapus."), "success")
         except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            show_error(exc)
         return redirect(back)
     title = _(
         "Hapus harga %(package)s mulai %(day)s?",

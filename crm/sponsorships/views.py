@@ -28,7 +28,7 @@ from crm.inputs import contains_text
 from crm.letters.views import rm_choices
 from crm.meetings.models import Task
 from crm.pagination import keyset_page
-from crm.services import ServiceError
+from crm.services import ServiceError, refuse, show_error
 from crm.sponsorships import queries, renewal, services
 from crm.sponsorships.forms import PaymentForm, RenewForm, SponsorshipForm
 from crm.sponsorships.labels import STATUS_BADGE, sponsorship_label
@@ -139,15 +139,6 @@ def _terms(form) -> services.Terms:
     )
 
 
-def _field_error(form, exc) -> None:
-    """The refusal next to its field, or as a flash when it names none."""
-    field = form[exc.field] if getattr(exc, "field", None) and exc.field in form else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     account = _account_for_new()
@@ -162,12 +153,10 @@ def create():
     elif form.validate_on_submit():
         try:
             sponsorship = services.create_sponsorship(account, _terms(form), current_user, today)
-            db.session.commit()
             flash(_("Sponsorship dibuat. Tambahkan penerima manfaatnya."), "success")
             return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            show_error(exc, form)
     page = render_template(
         "sponsorships/form.html",
         form=form,
@@ -254,12 +243,10 @@ def edit(sponsorship_id: int):
     if form.validate_on_submit():
         try:
             services.update_sponsorship(sponsorship, _terms(form), current_user, today)
-            db.session.commit()
             flash(_("Sponsorship disimpan."), "success")
             return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            show_error(exc, form)
     page = render_template(
         "sponsorships/form.html",
         form=form,
@@ -278,11 +265,9 @@ def cancel(sponsorship_id: int):
     if form.validate_on_submit():
         try:
             services.cancel_sponsorship(sponsorship, current_user)
-            db.session.commit()
             flash(_("Sponsorship dibatalkan."), "success")
         except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            show_error(exc)
         return redirect(back)
     return render_template(
         "sponsorships/confirm.html",
@@ -314,12 +299,10 @@ def payments(sponsorship_id: int):
                 services.record_payment(
                     sponsorship, form.paid_on.data, amount, form.reference.data, current_user, today
                 )
-                db.session.commit()
                 flash(_("Pembayaran dicatat."), "success")
                 return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
             except ServiceError as exc:
-                db.session.rollback()
-                _field_error(form, exc)
+                show_error(exc, form)
     page = render_template("sponsorships/payment.html", form=form, s=sponsorship)
     return page, 400 if request.method == "POST" else 200
 
@@ -347,7 +330,6 @@ def renew(sponsorship_id: int):
         )
         try:
             renewed = renewal.renew_sponsorship(sponsorship, terms, current_user, today)
-            db.session.commit()
             flash(
                 _(
                     "Sponsorship diperpanjang dengan %(n)d penerima manfaat.",
@@ -357,11 +339,9 @@ def renew(sponsorship_id: int):
             )
             return redirect(url_for(".detail", sponsorship_id=renewed.id))
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            show_error(exc, form)
         except IntegrityError:  # renewed at the same moment by someone else (one successor)
-            db.session.rollback()
-            flash(_("Sponsorship ini sudah diperpanjang."), "error")
+            refuse(_("Sponsorship ini sudah diperpanjang."))
             return redirect(url_for(".detail", sponsorship_id=sponsorship_id))
     page = render_template(
         "sponsorships/renew.html", form=form, s=sponsorship, prices=current_prices(today)
@@ -377,10 +357,8 @@ def piagam(sponsorship_id: int):
         abort(400)
     try:
         letter, new = draft_piagam(sponsorship, current_user, today_local())
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        show_error(exc)
         return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
     if new:
         flash(_("Draf piagam dibuat; periksa lalu ajukan untuk persetujuan."), "success")

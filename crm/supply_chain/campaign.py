@@ -226,7 +226,7 @@ def draft_invitations(
 def _draft_one(batch: LetterBatch, link: SupplyChainLink | None, author, days) -> bool:
     """The vendor's invitation in the batch; False when it has one, registered, or the
     author may no longer write for the parent (e.g. it moved RM while the job waited)."""
-    from crm.letters.services import ServiceError, draft_letter
+    from crm.letters.services import draft_letter
 
     live = link and link.letter_id and link.letter and link.letter.status != "cancelled"
     if link is None or live or link.is_registered:

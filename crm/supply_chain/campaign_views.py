@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.services import ServiceError
+from crm.services import ServiceError, discard_changes
 from crm.supply_chain import campaign, queries
 from crm.supply_chain.forms import CampaignForm
 from crm.supply_chain.services import can_manage
@@ -43,10 +43,9 @@ def campaign_form(parent_id: int):
         try:
             batch, job = campaign.start_campaign(parent, current_user, chosen)
         except ServiceError as exc:
-            db.session.rollback()
+            discard_changes()
             error = str(exc)
         else:
-            db.session.commit()
             if job is not None and job.owner_id != current_user.id:
                 # Another user's campaign of this parent is still being drafted: its job
                 # page is theirs (404 for anyone else), so say so here.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.accounts.identifiers import format_npwp
 from crm.extensions import db
-from crm.services import ServiceError
+from crm.services import ServiceError, show_error
 from crm.supply_chain.forms import DeleteForm, RegisterForm, StatusForm, VendorForm
 from crm.supply_chain.labels import STATUS_BADGES, sc_label
 from crm.supply_chain.models import SupplyChainEvent, SupplyChainLink
@@ -54,14 +54,6 @@ def _stored_form(link: SupplyChainLink) -> VendorForm:
     return form
 
 
-def _field_error(form, exc: ServiceError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
-
-
 @bp.route("/<int:parent_id>/vendors/new", methods=["GET", "POST"])
 def vendor_new(parent_id: int):
     parent = _managed_parent(parent_id)
@@ -70,10 +62,8 @@ def vendor_new(parent_id: int):
         try:
             link = create_vendor(parent, _form_data(form), current_user, npp=form.npp.data)
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            show_error(exc, form)
         else:
-            db.session.commit()
             flash(_("Vendor %(name)s ditambahkan.", name=link.name), "success")
             return redirect(url_for(".detail", parent_id=parent.id))
     status = 400 if form.errors else 200
@@ -112,11 +102,9 @@ def vendor_edit(parent_id: int, link_id: int):
         try:
             update_vendor(link, _form_data(form), current_user)
         except ServiceError as exc:
-            db.session.rollback()
+            show_error(exc, form)
             link = _link_or_404(parent_id, link_id)
-            _field_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Vendor disimpan."), "success")
             return redirect(url_for(".vendor_edit", parent_id=parent_id, link_id=link.id))
     return _edit_page(link, form, code=400 if form.errors else 200)
@@ -130,11 +118,9 @@ def vendor_register(parent_id: int, link_id: int):
         try:
             account = register_vendor(link, form.npp.data, current_user)
         except ServiceError as exc:
-            db.session.rollback()
+            show_error(exc, form, field="npp")
             link = _link_or_404(parent_id, link_id)
-            form.npp.errors = [*form.npp.errors, str(exc)]
         else:
-            db.session.commit()
             flash(
                 _("%(name)s tercatat terdaftar (NPP %(npp)s).", name=account.name, npp=account.npp),
                 "success",
@@ -151,11 +137,9 @@ def vendor_status(parent_id: int, link_id: int):
         try:
             set_campaign_status(link, form.status.data, current_user, form.note.data or "")
         except ServiceError as exc:
-            db.session.rollback()
+            show_error(exc, form, field="status")
             link = _link_or_404(parent_id, link_id)
-            form.status.errors = [*form.status.errors, str(exc)]
         else:
-            db.session.commit()
             flash(_("Status kampanye diubah."), "success")
             return redirect(url_for(".vendor_edit", parent_id=parent_id, link_id=link.id))
     return _edit_page(link, _stored_form(link), status=form, code=400)
@@ -168,6 +152,5 @@ def vendor_delete(parent_id: int, link_id: int):
         abort(400)
     name = link.name
     delete_vendor(link, current_user)
-    db.session.commit()
     flash(_("%(name)s dihapus dari daftar vendor.", name=name), "success")
     return redirect(url_for(".detail", parent_id=parent_id))
