@@ -30,6 +30,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     register_jobs(app)
+    register_hooks(app)
     return app
 
 
@@ -212,6 +213,25 @@ def register_commands(app: Flask) -> None:
     from crm.cli import register
 
     register(app)
+
+
+# Modules where features register on other features' hooks (crm.hooks): imported once the
+# app is built, by the web app and the worker alike.
+HOOK_MODULES = (
+    "crm.meetings.account_hooks",
+    "crm.compliance.account_hooks",
+    "crm.cases.account_hooks",
+    "crm.cases.letters",  # a case letter's issue and receipt move its stage clock
+    "crm.cases.bulk_letters",  # the case board as a source of letter batches
+    "crm.letters.account_hooks",
+)
+
+
+def register_hooks(app: Flask) -> None:
+    import importlib
+
+    for name in HOOK_MODULES:
+        importlib.import_module(name)
 
 
 def register_jobs(app: Flask) -> None:

@@ -164,8 +164,8 @@ users = AppGroup("users", help="Create and list users.")
 def users_create(email, name, role, branch_code, institution, password) -> None:
     """Create a user (the password must be changed at first sign-in)."""
     from crm.accounts.models import Account
-    from crm.admin.models import BranchOffice
     from crm.admin.services import create_user
+    from crm.offices import BranchOffice
 
     branch_id = account_id = None
     if branch_code:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import StopValidation
 
 from crm.inputs import MAX_DATE, MAX_ID, MIN_DATE, parse_date, parse_int
@@ -107,3 +108,9 @@ class DayField(_FirstErrorOnly, DateField):
                     )
                 )
             )
+
+
+class ConfirmForm(FlaskForm):
+    """A yes/no step before a change that cannot simply be typed back (CSRF-protected)."""
+
+    submit = SubmitField(_l("Ya, lanjutkan"))

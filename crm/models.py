@@ -6,7 +6,6 @@ import crm.partners.portal_models
 import crm.sponsorships.models
 import crm.supply_chain.models  # noqa: F401
 from crm.accounts.models import Account, KeyPerson, Position
-from crm.admin.models import BranchOffice
 from crm.audit import AuditLog
 from crm.auth.models import User
 from crm.cases.models import (
@@ -35,6 +34,7 @@ from crm.meetings.models import (
     InteractionAttendee,
     Task,
 )
+from crm.offices import BranchOffice
 
 __all__ = [
     "Account",

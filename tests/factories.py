@@ -6,9 +6,9 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from crm.accounts.models import Account, KeyPerson, Position
-from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
+from crm.offices import BranchOffice
 from tests.conftest import PASSWORD
 
 

@@ -12,12 +12,12 @@ from flask import Flask, url_for
 from sqlalchemy import func, select
 
 from crm.admin import services
-from crm.admin.models import BranchOffice
 from crm.admin.views import bp as admin_bp
 from crm.audit import AuditLog
 from crm.auth.models import User
 from crm.extensions import db as _db
 from crm.jobs.models import BackgroundJob
+from crm.offices import BranchOffice
 from crm.services import ServiceError
 from tests.conftest import PASSWORD, post_form
 from tests.factories import AccountFactory, Base, BranchFactory, UserFactory

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from crm import storage
-from crm.admin.models import BranchOffice
 from crm.backup import make_backup, restore_backup, sqlite_path
 from crm.extensions import db as _db
+from crm.offices import BranchOffice
 
 pytestmark = pytest.mark.live
 

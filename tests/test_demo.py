@@ -323,9 +323,9 @@ def page_rows(html: str, heading: str) -> dict[str, tuple]:
 
 
 def test_cadence_view_matches_a_hand_count_of_the_demo_data(demo, client):
-    from crm.admin.models import BranchOffice
     from crm.i18n import local_date
     from crm.meetings import reports
+    from crm.offices import BranchOffice
 
     today = local_date(utcnow())
     figures = hand_cadence(demo.session, today)

@@ -144,7 +144,3 @@ class ReassignForm(FlaskForm):
     to_rm = IdSelectField(_l("Ke RM"), validate_choice=False)
     branch_office_id = IdSelectField(_l("Hanya kantor cabang"), validate_choice=False)
     submit = SubmitField(_l("Pindahkan portofolio"))
-
-
-class ConfirmForm(FlaskForm):
-    submit = SubmitField(_l("Ya, lanjutkan"))

@@ -12,8 +12,8 @@ from crm.db import TimestampMixin, UTCDateTime
 from crm.extensions import db
 
 if TYPE_CHECKING:
-    from crm.admin.models import BranchOffice
     from crm.auth.models import User
+    from crm.offices import BranchOffice
 
 KINDS = ("company", "ministry", "agency", "local_government")
 SEGMENTS = ("corporate", "institutional")

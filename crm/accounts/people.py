@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm import audit
+from crm.accounts import hooks
 from crm.accounts.models import CHANNELS, LEVELS, STANCES, Account, KeyPerson, Position
 from crm.accounts.services import can_edit
 from crm.auth.models import User
 from crm.db import utcnow
 from crm.extensions import db
-from crm.meetings.models import Task
 from crm.services import ServiceError
 
 PERSON_FIELDS = (
@@ -182,8 +182,9 @@ def update_position(position: Position, data: dict, actor: User) -> Position:
 
 def mark_left(
     position: Position, *, end_date: date, note: str, successor: KeyPerson | None, actor: User
-) -> Task:
-    """End the position, keep the history, flag the account and task its RM to re-engage."""
+):
+    """End the position, keep the history and flag the account; returns the re-engagement
+    task the meetings feature gives the RM (the `accounts.key_person_left` hook)."""
     account = position.account
     _require_edit(actor, account)
     if not position.is_current:
@@ -200,24 +201,6 @@ def mark_left(
         report.reports_to_id = position.reports_to_id  # the org chart closes the gap upward
     account.key_person_gap_since = account.key_person_gap_since or end_date
     person = position.person
-    title = _(
-        "Bangun kembali hubungan dengan %(account)s: %(name)s (%(title)s) keluar",
-        account=account.name,
-        name=person.name,
-        title=position.title,
-    )
-    if successor is not None:
-        title += " · " + _("pengganti: %(name)s", name=successor.name)
-    task = Task(
-        account_id=account.id,
-        assignee_id=account.rm_id or actor.id,
-        created_by_id=actor.id,
-        kind="reengagement",
-        title=title[:300],
-        due_date=date.today() + timedelta(days=REENGAGE_DAYS),
-        person_id=successor.id if successor else None,
-    )
-    db.session.add(task)
     audit.record(
         "person.left",
         position,
@@ -226,7 +209,8 @@ def mark_left(
         after=audit.snapshot(position, POSITION_FIELDS),
         actor=actor,
     )
-    return task
+    tasks = [t for t in hooks.key_person_left(position, successor, actor) if t is not None]
+    return tasks[0] if tasks else None
 
 
 def current_positions(account_id: int) -> list[Position]:

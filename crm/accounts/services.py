@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, update
 
 from crm import audit
+from crm.accounts import hooks
 from crm.accounts import identifiers as ids
 from crm.accounts.models import KINDS, OWNERSHIPS, SEGMENTS, STATUSES, Account
-from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
 from crm.inputs import contains_text, starts_with_text
+from crm.offices import BranchOffice
 from crm.services import ServiceError
 
 ACCOUNT_FIELDS = (
@@ -235,11 +236,9 @@ def reassign_portfolio(
 
 
 def _cases_follow_rm(account_ids: list[int], rm_id: int | None, actor: User) -> None:
-    """The accounts' open escalation cases change owner with the account's RM."""
-    from crm.cases.manage import follow_account_rm  # cases import accounts: import late
-
+    """What follows the account's RM (its open escalation cases) moves with the accounts."""
     db.session.flush()
-    follow_account_rm(account_ids, rm_id, actor)
+    hooks.rm_changed(account_ids, rm_id, actor)
 
 
 def clear_key_person_gap(account: Account, actor: User) -> None:
@@ -276,9 +275,6 @@ class AccountFilters:
     cadence: str = ""
 
 
-CADENCE_FILTERS = ("no_bod1", "on_track", "due", "overdue")
-
-
 def account_query(f: AccountFilters) -> Select:
     """The filtered account select; a query of digits searches NPP/NPWP/NIB exactly."""
     stmt = select(Account)
@@ -304,24 +300,7 @@ def account_query(f: AccountFilters) -> Select:
             stmt = stmt.where(getattr(Account, key) == value)
     if f.gap:
         stmt = stmt.where(Account.key_person_gap_since.is_not(None))
-    if f.cadence in CADENCE_FILTERS:
-        stmt = _cadence_filter(stmt, f.cadence)
-    return stmt
-
-
-def _cadence_filter(stmt: Select, state: str) -> Select:
-    """Filter on the per-account meeting summary (kept by crm.meetings in the same
-    transaction as each interaction), never on the interactions themselves."""
-    from crm.meetings.cadence import state_filter, today_local
-    from crm.meetings.models import AccountCadence
-    from crm.meetings.summary import month_start
-
-    today = today_local()
-    stmt = stmt.outerjoin(AccountCadence, AccountCadence.account_id == Account.id)
-    if state == "no_bod1":
-        last = AccountCadence.last_bod1_on
-        return stmt.where(or_(last.is_(None), last < month_start(today)))
-    return stmt.where(state_filter(state, today))
+    return hooks.list_filter.fold(stmt, f)  # the meeting cadence (crm.meetings.account_hooks)
 
 
 def count_accounts(f: AccountFilters, cap: int) -> int:

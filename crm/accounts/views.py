@@ -8,16 +8,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from crm.accounts import people, services
+from crm.accounts import overview, people, services
 from crm.accounts.forms import AccountForm, ReassignForm
 from crm.accounts.identifiers import format_npwp, normalize_npp
-from crm.accounts.models import SECTORS, Account, Position
-from crm.admin.models import BranchOffice
+from crm.accounts.models import SECTORS, Account
 from crm.auth.access import require_roles
 from crm.auth.models import User
 from crm.extensions import db
 from crm.inputs import int_arg
-from crm.meetings.models import Task
+from crm.offices import BranchOffice
 from crm.pagination import keyset_page
 from crm.services import ServiceError, discard_changes, show_error
 
@@ -205,75 +204,11 @@ def edit(account_id: int):
 
 @bp.get("/<int:account_id>")
 def detail(account_id: int):
-    account = db.session.scalar(
-        select(Account)
-        .options(
-            joinedload(Account.rm), joinedload(Account.branch_office), joinedload(Account.parent)
-        )
-        .where(Account.id == account_id)
-    )
+    account = overview.account_for_overview(account_id)
     if account is None:
         abort(404)
-    current = people.current_positions(account.id)
-    former = list(
-        db.session.scalars(
-            select(Position)
-            .options(joinedload(Position.person), joinedload(Position.successor))
-            .where(Position.account_id == account.id, Position.end_date.is_not(None))
-            .order_by(Position.end_date.desc())
-            .limit(20)
-        )
-    )
-    tasks = list(
-        db.session.scalars(
-            select(Task)
-            .options(joinedload(Task.assignee))
-            .where(Task.account_id == account.id, Task.status == "open")
-            .order_by(Task.due_date)
-            .limit(20)
-        )
-    )
-    subsidiaries = list(
-        db.session.scalars(
-            select(Account).where(Account.parent_id == account.id).order_by(Account.name).limit(50)
-        )
-    )
-    from crm.cases.manage import account_cases
-    from crm.compliance.services import account_compliance, today_local
-    from crm.meetings import cadence as meeting_cadence
-    from crm.meetings import queries as meeting_queries
-    from crm.meetings.services import can_log, can_see_minutes
-
-    timeline, timeline_next = meeting_queries.timeline(account.id, request.args.get("tl_after"))
-    return render_template(
-        "accounts/detail.html",
-        account=account,
-        current=current,
-        former=former,
-        tasks=tasks,
-        subsidiaries=subsidiaries,
-        can_edit=services.can_edit(current_user, account),
-        cadence=meeting_cadence.account_status(account),
-        timeline=timeline,
-        timeline_next=timeline_next,
-        can_log=can_log(current_user, account),
-        can_see_minutes=can_see_minutes,
-        compliance=account_compliance(account.id, today_local()),
-        case_panel=account_cases(account, current_user),
-        letters=account_letters(account),
-    )
-
-
-ACCOUNT_LETTERS = 10
-
-
-def account_letters(account) -> list:
-    """The account's latest letters the user may see (the register's own access rule)."""
-    from crm.letters.models import Letter
-    from crm.letters.views import register_query
-
-    stmt = register_query(current_user, "", "", "", None).where(Letter.account_id == account.id)
-    return list(db.session.scalars(stmt.order_by(Letter.id.desc()).limit(ACCOUNT_LETTERS)))
+    context = overview.account_overview(account, current_user, request.args)
+    return render_template("accounts/detail.html", **context)
 
 
 @bp.get("/<int:account_id>/org-chart")

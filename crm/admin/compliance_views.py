@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from crm.admin.compliance_forms import ArrearsRuleForm
-from crm.admin.forms import ConfirmForm
 from crm.auth.access import require_roles
 from crm.cases import deadlines
 from crm.cases.forms import StageRuleForm
@@ -23,6 +22,7 @@ from crm.compliance.arrears import add_months, month_start
 from crm.compliance.models import ArrearsRule
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.forms_common import ConfirmForm
 from crm.i18n import long_date
 from crm.services import ServiceError, refuse, show_error
 

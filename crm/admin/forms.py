@@ -54,10 +54,6 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Atur ulang kata sandi"))
 
 
-class ConfirmForm(FlaskForm):
-    submit = SubmitField(_l("Ya, lanjutkan"))
-
-
 class BranchForm(FlaskForm):
     code = StringField(
         _l("Kode"),

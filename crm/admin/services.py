@@ -10,11 +10,11 @@ from sqlalchemy import Select, func, select
 
 from crm import audit
 from crm.accounts.models import Account
-from crm.admin.models import BranchOffice
 from crm.audit import AuditLog
 from crm.auth.models import ROLES, User
 from crm.auth.services import find_user_by_email, normalize_email
 from crm.extensions import db
+from crm.offices import BranchOffice
 from crm.services import ServiceError
 
 USER_FIELDS = ("email", "name", "role", "branch_office_id", "account_id", "active")

@@ -9,14 +9,15 @@ from sqlalchemy import func, or_, select
 
 from crm.accounts.models import Account
 from crm.admin import services
-from crm.admin.forms import AuditFilterForm, BranchForm, ConfirmForm, ResetPasswordForm, UserForm
-from crm.admin.models import BranchOffice
+from crm.admin.forms import AuditFilterForm, BranchForm, ResetPasswordForm, UserForm
 from crm.audit import AuditLog
 from crm.auth.access import require_roles
 from crm.auth.models import ROLES, User
 from crm.extensions import db
+from crm.forms_common import ConfirmForm
 from crm.inputs import contains_text
 from crm.jobs.services import create_job
+from crm.offices import BranchOffice
 from crm.pagination import decode_cursor, keyset_page
 from crm.services import ServiceError, show_error
 

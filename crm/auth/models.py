@@ -15,7 +15,7 @@ from crm.extensions import db
 
 if TYPE_CHECKING:
     from crm.accounts.models import Account
-    from crm.admin.models import BranchOffice
+    from crm.offices import BranchOffice
 
 ROLES = ("admin", "supervisor", "rm", "partner")
 STAFF_ROLES = ("admin", "supervisor", "rm")

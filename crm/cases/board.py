@@ -23,11 +23,11 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from crm.accounts.models import Account
-from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.cases.models import LETTER_TYPES, REASONS, STAGES
 from crm.cases.models import EscalationCase as Case
 from crm.extensions import db
+from crm.offices import BranchOffice
 
 CARDS_PER_STAGE = 20
 ARREARS_REASON = "arrears"  # the only reason whose cases add up to the arrears totals

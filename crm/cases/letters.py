@@ -25,7 +25,9 @@ from sqlalchemy import select
 from crm import audit
 from crm.cases.clock import due_date
 from crm.cases.models import LETTER_TYPES, CaseEvent, CaseLetterRequest, EscalationCase
+from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.letters.hooks import on_issued, on_received
 from crm.services import ServiceError
 
 LetterRequest = CaseLetterRequest  # the case's view of its Letter (request.letter_id)
@@ -163,3 +165,17 @@ def mark_letter_received(letter_or_request, day: date, actor=None, today=None) -
     request.status, request.received_on = "received", day
     _restart_clock(request, day)
     _record(request, "letter_received", day, actor, before)
+
+
+@on_issued
+def start_clock_on_issue(letter) -> None:
+    """The rendering job froze a case letter: its stage clock starts on the letter's date."""
+    request = request_of(letter)
+    if request is not None and request.status == "draft_requested":
+        mark_letter_issued(request, letter.letter_date or today_local())
+
+
+@on_received
+def restart_clock_on_receipt(letter, day: date, actor, today: date | None) -> None:
+    """The letter's receipt was recorded: the stage clock restarts from it."""
+    mark_letter_received(letter, day, actor, today=today)

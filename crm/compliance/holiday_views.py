@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import extract, func, select
 
-from crm.admin.forms import ConfirmForm
 from crm.auth.access import require_roles
 from crm.compliance import holidays_data, services
 from crm.compliance.forms import HolidayForm
 from crm.compliance.models import Holiday
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.forms_common import ConfirmForm
 from crm.services import ServiceError, show_error
 
 bp = Blueprint("holidays", __name__, url_prefix="/admin/holidays")

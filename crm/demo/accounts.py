@@ -6,12 +6,12 @@ import random
 
 from crm.accounts.models import Account
 from crm.accounts.services import search_name
-from crm.admin.models import BranchOffice
 from crm.admin.services import create_user
 from crm.auth.models import User
 from crm.demo.state import DemoState
 from crm.demo_data import BRANCHES, CITY_BRANCH, COMPANIES, Co, Inst
 from crm.extensions import db
+from crm.offices import BranchOffice
 
 DEMO_USERS = [
     # key, email, name, role, branch code

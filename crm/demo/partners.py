@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from crm import storage
-from crm.admin.models import BranchOffice
 from crm.db import utcnow
 from crm.extensions import db
+from crm.offices import BranchOffice
 from crm.partners import services
 from crm.partners.expiry import check_expiries
 from crm.partners.models import Agreement, AgreementDocument, ImplementationReport

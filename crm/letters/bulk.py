@@ -1,6 +1,7 @@
 """Letters made at once for many accounts (a LetterBatch): from the filtered account list
-or from the case board, drafted with the same prefill as one letter, submitted and
-approved together, rendered by one job, downloaded as a ZIP or one merged PDF."""
+or another list page registered as a target source (the case board), drafted with the same
+prefill as one letter, submitted and approved together, rendered by one job, downloaded as
+a ZIP or one merged PDF."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from sqlalchemy import func, select
 
 from crm import audit, storage
 from crm.accounts.models import Account
-from crm.cases.models import EscalationCase
+from crm.accounts.services import AccountFilters, account_query
 from crm.extensions import db
+from crm.inputs import parse_int
 from crm.jobs.models import BackgroundJob
 from crm.jobs.services import JobContext, create_job, job_handler
 from crm.letters import pdfmerge
@@ -36,26 +38,60 @@ Target = tuple[int, int | None]  # (account id, case id or None)
 # -- who gets a letter --------------------------------------------------------------------------
 
 
-def targets_from_accounts(filters, limit: int) -> list[Target]:
+@dataclass(frozen=True)
+class TargetSource:
+    """A list page whose filters choose a batch's recipients: `targets(args, user, limit)`
+    reads the page's own query arguments and returns at most `limit` + 1 targets."""
+
+    name: str
+    path: str  # the list page the filters belong to (the batch remembers it)
+    targets: Callable[[dict, object, int], list[Target]]
+
+
+# Other features add their list pages with @target_source (the case board does, in
+# crm.cases.bulk_letters): letters never import the features above them.
+TARGET_SOURCES: dict[str, TargetSource] = {}
+
+
+def target_source(name: str, path: str) -> Callable:
+    """Register func(args, user, limit) -> targets as the batch source `name`."""
+
+    def register(func: Callable) -> Callable:
+        TARGET_SOURCES[name] = TargetSource(name, path, func)
+        return func
+
+    return register
+
+
+@target_source("accounts", "/accounts/")
+def targets_from_account_list(args: dict, user, limit: int) -> list[Target]:
     """The accounts of the account list's filters (by name), at most `limit` + 1."""
-    from crm.accounts.services import account_query
+    stmt = account_query(_account_filters(args, user)).with_only_columns(Account.id)
+    stmt = stmt.order_by(Account.name, Account.id).limit(limit + 1)
+    return [(i, None) for i in db.session.scalars(stmt)]
 
-    stmt = account_query(filters).with_only_columns(Account.id).order_by(Account.name, Account.id)
-    return [(i, None) for i in db.session.scalars(stmt.limit(limit + 1))]
 
+def _account_filters(args: dict, user) -> AccountFilters:
+    """The account list's filters from its query arguments (as crm.accounts.views reads
+    them: an RM's default is their own portfolio)."""
 
-def targets_from_cases(filters, user, today, limit: int) -> list[Target]:
-    """The open cases of the board's filters (the user's own for an RM), at most `limit` + 1."""
-    from crm.cases.board import case_query
+    def number(name: str) -> int | None:
+        return parse_int(args.get(name, ""))
 
-    stmt = (
-        case_query(filters, user, today)
-        .where(EscalationCase.status == "open")
-        .with_only_columns(EscalationCase.account_id, EscalationCase.id)
-        .order_by(EscalationCase.id)
-        .limit(limit + 1)
+    rm_id = number("rm")
+    if args.get("rm", "") == "" and user.role == "rm":
+        rm_id = user.id
+    return AccountFilters(
+        q=str(args.get("q", ""))[:200],
+        rm_id=rm_id,
+        branch_office_id=number("branch"),
+        kind=args.get("kind", ""),
+        segment=args.get("segment", ""),
+        ownership=args.get("ownership", ""),
+        status=args.get("status", ""),
+        gap=args.get("gap") == "1",
+        cadence=args.get("cadence", ""),
     )
-    return [(a, c) for a, c in db.session.execute(stmt)]
 
 
 # -- making the batch ---------------------------------------------------------------------------
@@ -133,9 +169,8 @@ def draft_into_batch(
             outcome.already += 1
         else:
             account = db.session.get(Account, account_id)
-            case = db.session.get(EscalationCase, case_id) if case_id else None
             try:  # both are raised before anything is written
-                letter = draft_letter(account, batch.letter_type, author, case=case)
+                letter = draft_letter(account, batch.letter_type, author, case_id=case_id)
             except (PermissionError, ServiceError):
                 outcome.refused += 1
             else:

@@ -22,7 +22,6 @@ from flask_login import current_user
 
 from crm.auth.access import require_roles
 from crm.extensions import db
-from crm.inputs import parse_int
 from crm.jobs.models import BackgroundJob
 from crm.jobs.services import create_job
 from crm.letters import bulk
@@ -32,8 +31,6 @@ from crm.services import ServiceError, discard_changes, show_error
 
 bp = Blueprint("letter_batches", __name__, url_prefix="/letters/batches")
 bp.before_request(require_roles("admin", "supervisor", "rm"))
-
-SOURCES = ("accounts", "cases")
 
 
 def _type_choices() -> list[tuple[str, str]]:
@@ -50,47 +47,22 @@ def _filter_args(args) -> dict:
     }
 
 
-def _targets(source: str, args: dict) -> list[bulk.Target]:
+def _source(name: str) -> bulk.TargetSource:
+    source = bulk.TARGET_SOURCES.get(name)
+    if source is None:
+        abort(404)
+    return source
+
+
+def _targets(source: bulk.TargetSource, args: dict) -> list[bulk.Target]:
     """The accounts (or open cases) the list or board shows under these filters."""
-    limit = current_app.config["LETTER_BULK_MAX"]
-    if source == "cases":
-        from crm.cases.board import filters_from_args
-        from crm.compliance.services import today_local
-
-        return bulk.targets_from_cases(filters_from_args(args), current_user, today_local(), limit)
-    return bulk.targets_from_accounts(_account_filters(args), limit)
-
-
-def _account_filters(args: dict):
-    """The account list's filters from its query arguments (as crm.accounts.views reads
-    them: an RM's default is their own portfolio)."""
-    from crm.accounts.services import AccountFilters
-
-    def number(name: str) -> int | None:
-        return parse_int(args.get(name, ""))
-
-    rm_id = number("rm")
-    if args.get("rm", "") == "" and current_user.role == "rm":
-        rm_id = current_user.id
-    return AccountFilters(
-        q=str(args.get("q", ""))[:200],
-        rm_id=rm_id,
-        branch_office_id=number("branch"),
-        kind=args.get("kind", ""),
-        segment=args.get("segment", ""),
-        ownership=args.get("ownership", ""),
-        status=args.get("status", ""),
-        gap=args.get("gap") == "1",
-        cadence=args.get("cadence", ""),
-    )
+    return source.targets(args, current_user, current_app.config["LETTER_BULK_MAX"])
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     """Choose the letter type for the list's accounts (or the board's cases)."""
-    source = request.values.get("source", "accounts")
-    if source not in SOURCES:
-        abort(404)
+    source = _source(request.values.get("source", "accounts"))
     args = _filter_args(request.args if request.method == "GET" else request.form)
     targets = _targets(source, args)
     limit = current_app.config["LETTER_BULK_MAX"]
@@ -115,7 +87,7 @@ def new():
         )
     return render_template(
         "letters/batch_new.html",
-        source=source,
+        source=source.name,
         args=args,
         count=len(targets),
         over=len(targets) > limit,
@@ -125,9 +97,8 @@ def new():
     ), (400 if error and request.method == "POST" else 200)
 
 
-def _source_label(source: str, args: dict) -> str:
-    path = "/accounts/" if source == "accounts" else "/cases/"
-    return f"{path}?{urlencode(args)}" if args else path
+def _source_label(source: bulk.TargetSource, args: dict) -> str:
+    return f"{source.path}?{urlencode(args)}" if args else source.path
 
 
 def _batch_or_403(batch_id: int) -> LetterBatch:

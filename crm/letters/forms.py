@@ -26,7 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from crm.cases.forms import DayField, WholeNumberField
+from crm.forms_common import DayField, WholeNumberField
 from crm.letters.labels import CHANNEL_LABELS
 
 

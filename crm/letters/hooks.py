@@ -1,9 +1,11 @@
-"""What other features do when one of their letters is issued (a supply-chain invitation
-marks the vendor invited, a cover letter attaches to its agreement).
+"""What other features do when one of their letters is issued or received (a case starts
+its stage clock, a supply-chain invitation marks the vendor invited, a cover letter
+attaches to its agreement): letters call these hooks and never import those features.
 
-A feature registers `@on_issued` in a module the app imports (its jobs module, listed in
-JOB_MODULES). Hooks run inside the issuing transaction, after the letter is issued; they
-must be idempotent and must not commit.
+A feature registers `@on_issued` / `@on_received` in a module the app imports (its jobs
+module, listed in JOB_MODULES). Hooks run inside the issuing or receiving transaction,
+after the letter's own change; they must be idempotent and must not commit. A received
+hook may refuse with a ServiceError: the receipt is then not recorded.
 """
 
 from __future__ import annotations
@@ -23,3 +25,18 @@ def on_issued(func: Callable) -> Callable:
 def run_issued_hooks(letter) -> None:
     for hook in ISSUED_HOOKS:
         hook(letter)
+
+
+RECEIVED_HOOKS: list[Callable] = []
+
+
+def on_received(func: Callable) -> Callable:
+    """Register func(letter, day, actor, today) to run when a letter's receipt is recorded."""
+    if func not in RECEIVED_HOOKS:
+        RECEIVED_HOOKS.append(func)
+    return func
+
+
+def run_received_hooks(letter, day, actor, today) -> None:
+    for hook in RECEIVED_HOOKS:
+        hook(letter, day, actor, today)

@@ -193,25 +193,11 @@ def _issue(letter_id: int, pdf: bytes) -> None:
         after=audit.snapshot(letter, ISSUED_FIELDS),
         actor=None,
     )
-    _notify_case(letter)
-    run_issued_hooks(letter)
+    run_issued_hooks(letter)  # a case letter starts its stage clock (crm.cases.letters)
 
 
 class RenderSkipped(Exception):
     """Someone else issued the letter between our check and our write."""
-
-
-def _notify_case(letter: Letter) -> None:
-    """A case letter starts its stage clock on the letter's date."""
-    from crm.cases.letters import mark_letter_issued
-    from crm.cases.models import CaseLetterRequest
-    from crm.compliance.services import today_local
-
-    request = db.session.scalar(
-        select(CaseLetterRequest).where(CaseLetterRequest.letter_id == letter.id)
-    )
-    if request is not None and request.status == "draft_requested":
-        mark_letter_issued(request, letter.letter_date or today_local())
 
 
 def _mark_failed(letter_id: int, reason: str) -> None:
@@ -289,7 +275,6 @@ def warm_worker() -> float:
     try:
         import pypdf  # noqa: F401 - page counts; 0.1 s per horse otherwise
 
-        import crm.cases.letters
         import crm.letters.context  # noqa: F401
         from crm.letters import render
 

@@ -25,6 +25,7 @@ from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import account_compliance, today_local
 from crm.db import utcnow
 from crm.extensions import db
+from crm.letters.hooks import run_received_hooks
 from crm.letters.models import CHANNELS, TYPES, Letter, LetterEvent, LetterTypeSetting
 from crm.letters.numbering import next_number
 from crm.services import ServiceError
@@ -276,6 +277,7 @@ def draft_letter(
     actor,
     *,
     case=None,
+    case_id: int | None = None,
     interaction=None,
     fields: dict | None = None,
     facts: dict | None = None,
@@ -283,7 +285,8 @@ def draft_letter(
     today: date | None = None,
 ) -> Letter:
     """A new draft, prefilled (and with the user's edits when given). `facts` adds JSON-safe
-    render facts of other features (an agreement, a sponsorship) to the prefilled ones."""
+    render facts of other features (an agreement, a sponsorship) to the prefilled ones. The
+    case is given as an object or, by callers that have only its id, as `case_id`."""
     if check and not can_draft(actor, account):
         raise PermissionError(_("Anda hanya dapat menyusun surat untuk akun portofolio Anda."))
     if letter_type not in TYPES:
@@ -299,7 +302,7 @@ def draft_letter(
         letter_type=letter_type,
         status="draft",
         account=account,
-        case=case,
+        **({"case": case} if case is not None else {"case_id": case_id}),
         interaction=interaction,
         verify_code=secrets.token_urlsafe(24),  # 192 bits: the public /verify/<code>
         created_by_id=getattr(actor, "id", None),
@@ -516,8 +519,6 @@ def receive_letter(
     letter: Letter, day: date | None, recipient: str, actor, today: date | None = None
 ) -> None:
     """The addressee received it on `day`: their deadline runs from here (working days)."""
-    from crm.cases.letters import mark_letter_received
-
     if not can_deliver(actor, letter):
         raise PermissionError(_("Anda tidak dapat mencatat penerimaan surat ini."))
     if letter.status != "dispatched":
@@ -541,6 +542,6 @@ def receive_letter(
     _event(letter, "received", actor, recipient)
     _audit(letter, "received", actor, before)
     try:
-        mark_letter_received(letter, day, actor, today=today)
+        run_received_hooks(letter, day, actor, today)
     except ServiceError as exc:
         raise ServiceError(str(exc), "day") from exc

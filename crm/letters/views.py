@@ -9,16 +9,15 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm.accounts.models import Account
-from crm.accounts.services import search_name
 from crm.auth.access import require_roles
 from crm.auth.models import User
 from crm.compliance.services import today_local
 from crm.extensions import db
-from crm.inputs import contains_text, int_arg, parse_int
+from crm.inputs import int_arg, parse_int
 from crm.letters import services
 from crm.letters.forms import (
     CancelForm,
@@ -32,6 +31,7 @@ from crm.letters.forms import (
 from crm.letters.jobs import start_render
 from crm.letters.labels import TYPE_LABELS, letter_label
 from crm.letters.models import STATUSES, TYPES, Letter, LetterEvent
+from crm.letters.queries import register_query
 from crm.meetings.models import Interaction
 from crm.pagination import keyset_page
 from crm.services import ServiceError, show_error
@@ -62,30 +62,6 @@ def rm_choices() -> list[tuple[int, str]]:
         .order_by(User.name)
     )
     return [(r[0], r[1]) for r in rows]
-
-
-def register_query(user, status: str, letter_type: str, q: str, rm_id: int | None):
-    """Letters the user may see under the filters; an RM sees their portfolio's letters and
-    their own drafts."""
-    stmt = (
-        select(Letter)
-        .join(Letter.account)
-        .options(contains_eager(Letter.account), joinedload(Letter.created_by))
-    )
-    if not services.is_supervisor(user):
-        stmt = stmt.where(or_(Account.rm_id == user.id, Letter.created_by_id == user.id))
-    if status in STATUSES:
-        stmt = stmt.where(Letter.status == status)
-    if letter_type in TYPES:
-        stmt = stmt.where(Letter.letter_type == letter_type)
-    if rm_id is not None:
-        stmt = stmt.where(Account.rm_id == rm_id)
-    if q:
-        needle = search_name(q)
-        stmt = stmt.where(
-            or_(contains_text(Account.search_name, needle), Letter.number == q.strip())
-        )
-    return stmt
 
 
 @bp.get("/")

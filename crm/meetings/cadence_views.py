@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from crm.accounts.models import Account
-from crm.admin.models import BranchOffice
 from crm.auth.access import require_roles
 from crm.auth.models import User
 from crm.db import utcnow
@@ -21,6 +20,7 @@ from crm.inputs import parse_int
 from crm.meetings import cadence, reports
 from crm.meetings.models import AccountCadence
 from crm.meetings.summary import add_months, month_start
+from crm.offices import BranchOffice
 from crm.pagination import keyset_page
 from crm.services import ServiceError
 

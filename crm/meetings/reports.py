@@ -31,7 +31,6 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from crm.accounts.models import Account
-from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
 from crm.i18n import local_midnight
@@ -44,6 +43,7 @@ from crm.meetings.models import (
     CadenceTallyState,
 )
 from crm.meetings.summary import add_months, month_start
+from crm.offices import BranchOffice
 
 MARKER = "*"  # a cadence_month row with this segment says "this month is computed"
 REENGAGE_SILENT_DAYS = 60

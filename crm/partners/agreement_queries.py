@@ -10,10 +10,10 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.accounts.models import Account
-from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
 from crm.inputs import parse_int
+from crm.offices import BranchOffice
 from crm.pagination import Page, keyset_page
 from crm.partners.models import KINDS, Agreement, AgreementBranch
 from crm.partners.services import EXPIRING_DAYS, INSTITUTION_KINDS, RUNNING

@@ -14,11 +14,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.accounts.models import Account
-from crm.admin.models import BranchOffice
 from crm.auth.access import require_roles
 from crm.auth.models import User
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.offices import BranchOffice
 from crm.partners import renewal, services
 from crm.partners.agreement_queries import (
     EXPIRING_WINDOWS,

@@ -29,8 +29,8 @@ from crm.extensions import db
 
 if TYPE_CHECKING:
     from crm.accounts.models import Account
-    from crm.admin.models import BranchOffice
     from crm.auth.models import User
+    from crm.offices import BranchOffice
 
 KINDS = ("mou", "pks")  # "pks" covers PKS and TKS: the technical agreement under an MoU
 STATUSES = (

@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm import audit
-from crm.admin.models import BranchOffice
 from crm.db import utcnow
 from crm.extensions import db
+from crm.offices import BranchOffice
 from crm.partners.models import (
     REPORT_STATUSES,
     Agreement,

@@ -16,11 +16,11 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from crm.accounts.models import Account
-from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.extensions import db
 from crm.i18n import local_zone
 from crm.inputs import parse_int
+from crm.offices import BranchOffice
 from crm.partners.models import Agreement, AgreementBranch, ImplementationReport
 from crm.partners.services import RUNNING
 

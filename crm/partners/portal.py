@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from crm.admin.models import BranchOffice
 from crm.auth.access import record_partner_denial
 from crm.extensions import db
+from crm.offices import BranchOffice
 from crm.pagination import Page, keyset_page
 from crm.partners import labels
 from crm.partners.models import (

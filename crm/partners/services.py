@@ -16,12 +16,12 @@ from sqlalchemy import delete, or_, select
 
 from crm import audit
 from crm.accounts.models import Account
-from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import long_date
+from crm.offices import BranchOffice
 from crm.partners.models import Agreement, AgreementAlert, AgreementBranch
 from crm.services import ServiceError
 

@@ -15,12 +15,12 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from crm.accounts.models import Account, KeyPerson, Position
-from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.compliance.models import CompliancePeriod
 from crm.extensions import db
 from crm.i18n import local_zone
 from crm.meetings.models import Interaction, InteractionAttendee, Task
+from crm.offices import BranchOffice
 from crm.scale.accounts import (
     CITIES,
     FIRST_WORDS,

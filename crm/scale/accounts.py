@@ -9,10 +9,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from crm.accounts.services import search_name
-from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.demo_data import BRANCHES, FIRST_NAMES, LAST_NAMES, TITLES
 from crm.extensions import db
+from crm.offices import BranchOffice
 from crm.scale.context import _Context, _next_id
 
 

@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from crm.admin.forms import ConfirmForm
 from crm.auth.access import require_roles
 from crm.compliance.arrears import add_months, month_start
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.forms_common import ConfirmForm
 from crm.i18n import long_date
 from crm.services import ServiceError, refuse, show_error
 from crm.sponsorships import rates as rate_rules

@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from crm.accounts.imports.forms import ConfirmImportForm
 from crm.accounts.imports.runs import ImportRejected
 from crm.accounts.imports.tabular import UploadError
-from crm.admin.forms import ConfirmForm
 from crm.compliance.services import today_local
 from crm.exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from crm.extensions import db
+from crm.forms_common import ConfirmForm
 from crm.jobs.services import create_job
 from crm.services import ServiceError
 from crm.sponsorships import beneficiaries as svc

@@ -19,9 +19,9 @@ from sqlalchemy.orm import contains_eager
 
 from crm.accounts.models import Account
 from crm.accounts.services import search_name
-from crm.admin.models import BranchOffice
 from crm.extensions import db
 from crm.inputs import contains_text, parse_date, parse_int
+from crm.offices import BranchOffice
 from crm.sponsorships.models import SCHEMES, Sponsorship
 from crm.sponsorships.services import scheme_label
 from crm.sponsorships.status import SHOWN_STATUSES, status_condition

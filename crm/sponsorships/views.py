@@ -18,15 +18,15 @@ from sqlalchemy.orm import joinedload
 
 from crm.accounts.models import Account
 from crm.accounts.services import search_name
-from crm.admin.forms import ConfirmForm
-from crm.admin.models import BranchOffice
 from crm.auth.access import require_roles
 from crm.compliance.import_rows import parse_amount
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.forms_common import ConfirmForm
 from crm.inputs import contains_text
 from crm.letters.views import rm_choices
 from crm.meetings.models import Task
+from crm.offices import BranchOffice
 from crm.pagination import keyset_page
 from crm.services import ServiceError, refuse, show_error
 from crm.sponsorships import queries, renewal, services

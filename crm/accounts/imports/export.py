@@ -14,10 +14,10 @@ from crm.accounts import services
 from crm.accounts.imports.columns import ACCOUNT_COLUMNS, COLUMNS
 from crm.accounts.imports.common import Progress
 from crm.accounts.models import Account
-from crm.admin.models import BranchOffice
 from crm.auth.models import User
 from crm.exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from crm.extensions import db
+from crm.offices import BranchOffice
 
 FORMATS = ("csv", "xlsx")
 MIMETYPES = {"csv": "text/csv", "xlsx": XLSX_MIMETYPE}

@@ -1,4 +1,5 @@
-"""Reference data the admin maintains: branch offices (kantor cabang)."""
+"""Branch offices (kantor cabang) and their regions: core reference data every feature reads
+and the admin maintains."""
 
 from __future__ import annotations
 
