@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from crm import storage
 from crm.config import DEFAULT_SECRET_KEY, ROOT, Config
 from crm.web import App
 
@@ -30,6 +31,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     register_jobs(app)
+    storage.log_startup_problems(app)
     return app
 
 
