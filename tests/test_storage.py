@@ -33,6 +33,13 @@ def test_put_bytes_returns_the_sha256_and_a_second_put_is_a_no_op():
     assert storage.read_bytes(key) == DATA and storage.exists(key) and storage.verify(key)
 
 
+def test_a_put_of_bytes_already_stored_writes_nothing():
+    key = sha(DATA)
+    storage.put_with_key(key, io.BytesIO(b"marker: written first"))
+    assert storage.put_bytes(DATA) == key and storage.put_file(io.BytesIO(DATA)) == key
+    assert storage.read_bytes(key) == b"marker: written first"  # neither put wrote again
+
+
 def test_put_file_streams_from_a_path_and_from_a_stream_to_the_same_key(tmp_path):
     data = b"%PDF-1.7 not really\n" * 100_000  # 2 MB: more than one chunk
     source = tmp_path / "merged.pdf"
