@@ -166,9 +166,10 @@ def run(work: Path, kind: str, n: int, distinct: int, copies: int) -> dict:
     result = json.loads(out.strip().splitlines()[-1])
     from pypdf import PdfReader
 
-    from crm import storage
+    from crm.storage.local import LocalStore
 
-    path = storage.path_for(result["key"])
+    # The bench's store is a folder (app_for): pypdf reads the stored file in place.
+    path = LocalStore(work / "files").path_for(result["key"])
     result["size"] = path.stat().st_size
     result["pages"] = len(PdfReader(path, strict=True).pages)
     return result

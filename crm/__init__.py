@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from crm import storage
 from crm.config import DEFAULT_SECRET_KEY, ROOT, Config
 from crm.web import App
 
@@ -31,6 +32,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_commands(app)
     register_jobs(app)
     register_hooks(app)
+    storage.log_startup_problems(app)
     return app
 
 

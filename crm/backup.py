@@ -1,21 +1,23 @@
 """`flask backup` / `flask restore`: a consistent copy of the SQLite database and file store.
 
 The database is copied with SQLite's online backup API, so it is consistent even while
-the web server and workers write. Files are copied afterwards: the store is
-content-addressed and append-only, so every file the copied database points at already
-exists. With PostgreSQL the database is backed up with pg_dump (see README); these
-commands then cover the file store only.
+the web server and workers write. Files are copied afterwards, through crm.storage (a
+folder or an S3 bucket alike): the store is content-addressed and append-only, so every
+file the copied database points at already exists. With PostgreSQL the database is backed
+up with pg_dump (see README); these commands then cover the file store only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
 import sqlite3
 import tarfile
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +25,7 @@ import click
 from flask import current_app
 from sqlalchemy.engine import make_url
 
+from crm import storage
 from crm.extensions import db
 
 MANIFEST = "manifest.json"
@@ -48,75 +51,90 @@ def make_backup(out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = out_dir / f"relasi-backup-{stamp}.tar.gz"
-    store = Path(current_app.config["FILE_STORE"])
     with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
         manifest: dict = {"created_at": datetime.now(UTC).isoformat(), "database": None, "files": 0}
-        db_file = sqlite_path()
-        if db_file is not None:
-            copy = tmp_path / "relasi.sqlite"
-            src = sqlite3.connect(db_file)
-            dst = sqlite3.connect(copy)
-            with dst:
-                src.backup(dst)  # online, page-consistent copy
-            dst.close()
-            src.close()
-            manifest["database"] = {"file": "relasi.sqlite", "sha256": _sha256(copy)}
+        copy = _copy_database(Path(tmp))
         with tarfile.open(target, "w:gz") as tar:
-            if db_file is not None:
-                tar.add(tmp_path / "relasi.sqlite", arcname="relasi.sqlite")
-            if store.exists():
-                for path in sorted(store.rglob("*")):
-                    if path.is_file() and not path.name.startswith(".incoming-"):
-                        tar.add(path, arcname=f"files/{path.relative_to(store)}")
-                        manifest["files"] += 1
+            if copy is not None:
+                manifest["database"] = {"file": copy.name, "sha256": _sha256(copy)}
+                tar.add(copy, arcname=copy.name)
+            manifest["files"] = _add_files(tar)
             data = json.dumps(manifest, indent=2).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(data)
-            with tempfile.TemporaryFile() as fh:
-                fh.write(data)
-                fh.seek(0)
-                tar.addfile(info, fh)
+            tar.addfile(info, io.BytesIO(data))
     return target
+
+
+def _copy_database(folder: Path) -> Path | None:
+    """An online, page-consistent copy of the SQLite database (None on PostgreSQL)."""
+    db_file = sqlite_path()
+    if db_file is None:
+        return None
+    copy = folder / "relasi.sqlite"
+    src = sqlite3.connect(db_file)
+    dst = sqlite3.connect(copy)
+    with dst:
+        src.backup(dst)
+    dst.close()
+    src.close()
+    return copy
+
+
+def _add_files(tar: tarfile.TarFile) -> int:
+    """Every stored file as `files/ab/cd/<key>`, streamed from the store (folder or bucket)
+    one at a time; returns how many."""
+    count = 0
+    now = time.time()
+    for key in sorted(storage.iter_keys()):
+        info = tarfile.TarInfo(f"files/{storage.relative_name(key)}")
+        info.size = storage.size(key)
+        info.mtime = now
+        with storage.open_read(key) as stream:
+            tar.addfile(info, stream)
+        count += 1
+    return count
 
 
 def restore_backup(archive: Path) -> dict:
     """Replace the SQLite database with the archive's and add its files to the store."""
-    store = Path(current_app.config["FILE_STORE"])
-    db_file = sqlite_path()
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive, "r:gz") as tar:
         tmp_path = Path(tmp)
         tar.extractall(tmp_path, filter="data")  # refuses absolute paths and ../ tricks
         manifest = json.loads((tmp_path / MANIFEST).read_text())
         if manifest.get("database"):
-            if db_file is None:
-                raise click.ClickException(
-                    "the archive holds a SQLite database but DATABASE_URL is not SQLite"
-                )
-            restored = tmp_path / manifest["database"]["file"]
-            if _sha256(restored) != manifest["database"]["sha256"]:
-                raise click.ClickException(
-                    "the database in the archive is damaged (checksum mismatch)"
-                )
-            db.session.remove()
-            db.engine.dispose()
-            db_file.parent.mkdir(parents=True, exist_ok=True)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{db_file}{suffix}").unlink(missing_ok=True)
-            staged = db_file.with_name(db_file.name + ".restoring")
-            shutil.copyfile(restored, staged)
-            os.replace(staged, db_file)
-        files_dir = tmp_path / "files"
-        copied = 0
-        if files_dir.exists():
-            for path in files_dir.rglob("*"):
-                if path.is_file():
-                    dest = store / path.relative_to(files_dir)
-                    if not dest.exists():
-                        dest.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copyfile(path, dest)
-                        copied += 1
+            _restore_database(tmp_path / manifest["database"]["file"], manifest["database"])
+        copied = _restore_files(tmp_path / "files")
     return {"database": bool(manifest.get("database")), "files": copied}
+
+
+def _restore_database(restored: Path, entry: dict) -> None:
+    db_file = sqlite_path()
+    if db_file is None:
+        raise click.ClickException(
+            "the archive holds a SQLite database but DATABASE_URL is not SQLite"
+        )
+    if _sha256(restored) != entry["sha256"]:
+        raise click.ClickException("the database in the archive is damaged (checksum mismatch)")
+    db.session.remove()
+    db.engine.dispose()
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+    staged = db_file.with_name(db_file.name + ".restoring")
+    shutil.copyfile(restored, staged)
+    os.replace(staged, db_file)
+
+
+def _restore_files(files_dir: Path) -> int:
+    """Put every archived file the store lacks back under its key; returns how many."""
+    copied = 0
+    if not files_dir.exists():
+        return copied
+    for path in sorted(files_dir.rglob("*")):
+        if path.is_file() and storage.is_key(path.name) and storage.put_with_key(path.name, path):
+            copied += 1
+    return copied
 
 
 @click.command("backup")

@@ -16,6 +16,24 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def file_store(value: str | os.PathLike) -> Path | str:
+    """CRM_FILE_STORE: `s3://bucket/prefix` stays text (a bucket), anything else is a folder."""
+    text = str(value)
+    if text.startswith("s3://"):
+        bucket, prefix = s3_location(text)
+        return f"s3://{bucket}/{prefix}"
+    return Path(text).resolve()
+
+
+def s3_location(url: str) -> tuple[str, str]:
+    """`s3://bucket/some/prefix` as ("bucket", "some/prefix/"); the prefix may be empty."""
+    bucket, _, prefix = url.removeprefix("s3://").partition("/")
+    if not bucket:
+        raise ValueError(f"CRM_FILE_STORE={url!r} names no bucket: write s3://bucket/prefix")
+    prefix = prefix.strip("/")
+    return bucket, f"{prefix}/" if prefix else ""
+
+
 def limiter_storage_uri(redis_url: str) -> str:
     """The app's Redis URL as the `limits` library spells it (`unix://` is `redis+unix://`)."""
     if redis_url.startswith("unix://"):
@@ -36,9 +54,18 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         # Empty REDIS_URL means "the embedded Redis on a unix socket under instance/".
         self.REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{self.embedded_redis_socket}"
-        self.FILE_STORE = Path(
-            os.environ.get("CRM_FILE_STORE", self.INSTANCE_PATH / "files")
-        ).resolve()
+        # A folder (a Path) or an S3-compatible bucket (`s3://bucket/prefix`, a str). The
+        # bucket's endpoint and region; credentials come from boto3's usual chain
+        # (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, a profile or an instance role).
+        self.FILE_STORE = file_store(
+            os.environ.get("CRM_FILE_STORE") or self.INSTANCE_PATH / "files"
+        )
+        self.S3_ENDPOINT_URL = (
+            os.environ.get("CRM_S3_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL") or None
+        )
+        self.S3_REGION = (
+            os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or None
+        )
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # Secure cookies whenever we are served over HTTPS (production default).

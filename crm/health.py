@@ -1,5 +1,5 @@
-"""GET /healthz: JSON health of the database, Redis and the workers (200 when all three are
-fine, else 503). A worker is alive while its heartbeat key is fresh (crm.queue)."""
+"""GET /healthz: JSON health of the database, Redis, the workers and the file store (200 when
+all are fine, else 503). A worker is alive while its heartbeat key is fresh (crm.queue)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from redis import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from crm import queue
+from crm import queue, storage
 from crm.extensions import db
 
 bp = Blueprint("health", __name__)
@@ -36,11 +36,13 @@ def healthz():
             "last_beat_seconds_ago": None if ago is None else round(ago, 1),
             "lease_seconds": current_app.config["WORKER_LEASE_SECONDS"],
         }
-    ok = database["ok"] and redis_ok and workers["ok"]
+    files_ok, files_detail = storage.check()
+    ok = database["ok"] and redis_ok and workers["ok"] and files_ok
     body = {
         "status": "ok" if ok else "degraded",
         "database": database,
         "redis": {"ok": redis_ok, "detail": redis_detail},
         "workers": workers,
+        "files": {"ok": files_ok, "detail": files_detail},
     }
     return jsonify(body), 200 if ok else 503

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,53 @@ def redis_url(tmp_path_factory):
     yield f"unix://{sock}"
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3 API for the whole session: moto's server on a free local port, with one
+    bucket; each test that uses it works under a prefix of its own (fixture `s3_store`)."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with pytest.MonkeyPatch.context() as mp:
+        # Credentials the server accepts, for every client boto3 makes in this process.
+        mp.setenv("AWS_ACCESS_KEY_ID", "relasi-test")
+        mp.setenv("AWS_SECRET_ACCESS_KEY", "relasi-test-secret")
+        mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=S3_BUCKET)
+        try:
+            yield endpoint
+        finally:
+            server.stop()
+
+
+S3_BUCKET = "relasi-test"
+
+
+@pytest.fixture
+def s3_store(app, s3_endpoint, monkeypatch) -> str:
+    """The app's file store is the moto bucket, under a fresh prefix (an empty store)."""
+    url = f"s3://{S3_BUCKET}/t-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setitem(app.config, "FILE_STORE", url)
+    monkeypatch.setitem(app.config, "S3_ENDPOINT_URL", s3_endpoint)
+    monkeypatch.setitem(app.config, "S3_REGION", "us-east-1")
+    return url
+
+
+@pytest.fixture(params=["local", "s3"])
+def store_backend(request, app, monkeypatch) -> str:
+    """Run the test once on a local folder and once on the S3 bucket, each empty at first."""
+    if request.param == "s3":
+        request.getfixturevalue("s3_store")
+    else:
+        folder = request.getfixturevalue("tmp_path") / "files"
+        monkeypatch.setitem(app.config, "FILE_STORE", folder)
+    return request.param
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -144,9 +143,8 @@ def download(job_id: str):
     if job.status != "done" or not storage.exists(result.get("file", "")):
         abort(404)
     # Streamed from the store (a 5,000-letter merged PDF is ~200 MB).
-    return send_file(
-        storage.open_read(result["file"]),
-        mimetype=result.get("mimetype", "application/octet-stream"),
-        as_attachment=True,
-        download_name=result.get("filename", "hasil"),
+    return storage.send(
+        result["file"],
+        result.get("mimetype", "application/octet-stream"),
+        result.get("filename", "hasil"),
     )

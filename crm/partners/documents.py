@@ -14,7 +14,7 @@ import logging
 import re
 import unicodedata
 
-from flask import Response, current_app, send_file
+from flask import Response, current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -248,7 +248,7 @@ def attach_cover_letter(letter) -> AgreementDocument | None:
     if existing is not None:
         return existing
     title = str(_("Surat pengantar"))
-    size = storage.path_for(letter.pdf_key).stat().st_size
+    size = storage.size(letter.pdf_key)
     doc = AgreementDocument(
         agreement_id=agreement.id,
         kind="cover_letter",
@@ -275,16 +275,7 @@ def attach_cover_letter(letter) -> AgreementDocument | None:
 def download_response(doc: AgreementDocument) -> Response:
     """The file as an attachment under its original name (werkzeug writes the RFC 5987
     filename* form for names that are not ASCII)."""
-    response = send_file(
-        storage.path_for(doc.storage_key),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=doc.filename,
-        conditional=False,
-        etag=False,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
+    response = storage.send(doc.storage_key, "application/pdf", doc.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

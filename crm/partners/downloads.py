@@ -68,20 +68,20 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}"
 
 
-def document_bytes(document: AgreementDocument) -> bytes:
-    """The stored file; 404 when the store lost it (nothing is logged then)."""
+def ensure_stored(document: AgreementDocument) -> None:
+    """404 when the store lost the file (nothing is logged then)."""
     if not storage.exists(document.storage_key):
         abort(404)
-    return storage.read_bytes(document.storage_key)
 
 
-def download_response(document: AgreementDocument, data: bytes) -> Response:
-    """The PDF as an attachment that no browser or proxy keeps or sniffs."""
-    response = Response(data, mimetype="application/pdf")
+def download_response(document: AgreementDocument) -> Response:
+    """The PDF streamed from the store as an attachment that no browser or proxy keeps or
+    sniffs."""
+    response = storage.send(
+        document.storage_key, "application/pdf", safe_filename(document.filename)
+    )
     response.headers["Content-Disposition"] = content_disposition(document.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Length"] = str(len(data))
     return response
 
 

@@ -81,10 +81,10 @@ def agreement(agreement_id: int):
 def document(document_id: int):
     """The file, through the app: only the partner's own institution's shared documents."""
     item = portal.portal_document_or_404(current_user, document_id)
-    data = downloads.document_bytes(item)
+    downloads.ensure_stored(item)
     if request.method != "HEAD":  # a HEAD (link checkers, previews) takes no file away
         downloads.log_download(item, current_user, request.remote_addr)
-    return downloads.download_response(item, data)
+    return downloads.download_response(item)
 
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
