@@ -464,7 +464,7 @@ def test_the_admin_adds_a_future_price_and_deletes_it_after_confirming(db, clien
     )
     assert resp.status_code == 302
     rate_id = db.session.scalar(select(SponsorshipRate.id).where(SponsorshipRate.price == 17_500))
-    assert "Ya, lanjutkan" in client.get(f"/admin/sponsorship-rates/{rate_id}/delete").get_data(
+    assert "Ya, hapus" in client.get(f"/admin/sponsorship-rates/{rate_id}/delete").get_data(
         as_text=True
     )
     assert count(db, SponsorshipRate, SponsorshipRate.id == rate_id) == 1

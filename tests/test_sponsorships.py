@@ -370,7 +370,7 @@ def test_rates_change_from_a_future_month_and_only_future_ones_can_be_deleted(te
     with pytest.raises(ServiceError):
         rates.add_rate("jkk_jkm", 0, date(2027, 1, 1), admin, TODAY)
     future = rates.add_rate("jkk_jkm", 17_000, date(2027, 1, 1), admin, TODAY)
-    states = {(r.rate.package, r.rate.effective_from): r.state for r in rates.rate_rows(TODAY)}
+    states = {(r.rule.package, r.rule.effective_from): r.state for r in rates.rate_rows(TODAY)}
     assert states[("jkk_jkm", date(2027, 1, 1))] == "future"
     assert states[("jkk_jkm", date(2022, 9, 1))] == "current"
     assert rates.current_prices(TODAY) == {"jkk_jkm": 16_800, "jkk_jkm_jht": 36_800}

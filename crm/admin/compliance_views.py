@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from crm import rules as rules_core
 from crm.admin.compliance_forms import ArrearsRuleForm
 from crm.auth.access import require_roles
 from crm.cases import deadlines
@@ -91,23 +92,15 @@ def delete_arrears_rule(rule_id: int):
 
 
 def _delete(rule, title: str, refused_for, delete, back_endpoint: str):
-    """The confirmation page, then the deletion; a rule that may not go is refused with the
-    reason on the list page and nothing changes."""
-    back = url_for(back_endpoint)
+    """The shared rule deletion page (crm.rules.delete_rule_page) for one of these rules."""
     today = today_local()
-    refused = refused_for(rule, today)
-    if refused:
-        flash(refused, "error")
-        return redirect(back)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            delete(rule, current_user, today)
-            flash(_("Aturan dihapus."), "success")
-        except ServiceError as exc:
-            show_error(exc)
-        return redirect(back)
-    return render_template("admin/rule_delete.html", form=form, title=title, back=back)
+    return rules_core.delete_rule_page(
+        title,
+        refused_for(rule, today),
+        lambda: delete(rule, current_user, today),
+        url_for(back_endpoint),
+        ConfirmForm(),
+    )
 
 
 # -- case stage deadlines --------------------------------------------------------------------

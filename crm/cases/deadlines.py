@@ -12,14 +12,10 @@ from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
-from crm import audit
+from crm import rules
 from crm.cases.models import STAGES, CaseStageRule
-from crm.extensions import db
 from crm.services import ServiceError
-
-RULE_FIELDS = ("stage", "effective_from", "days", "calendar_days")
 
 
 @dataclass
@@ -35,32 +31,16 @@ class StageRules:
 def stage_table(today: date) -> list[StageRules]:
     """Every stage in ladder order with its rules, newest first, each marked past, current
     (in force for a stage starting today) or future. One query."""
-    rules = db.session.scalars(
-        select(CaseStageRule).order_by(CaseStageRule.stage, CaseStageRule.effective_from.desc())
-    )
     table = {stage: StageRules(stage) for stage in STAGES}
-    for rule in rules:
-        row = table.get(rule.stage)
-        if row is None:
-            continue
-        if rule.effective_from > today:
-            state = "future"
-        elif row.current is None:
-            state = "current"
-        else:
-            state = "past"
-        row.rules.append((rule, state))
+    for row in rules.rule_rows(CaseStageRule, today):
+        if row.rule.stage in table:
+            table[row.rule.stage].rules.append((row.rule, row.state))
     return list(table.values())
 
 
 def _check(stage: str, effective_from: date, days: int | None, calendar_days: bool, today):
     if stage not in STAGES:
         raise ServiceError(_("Pilih tahap."), "stage")
-    if effective_from < today:
-        raise ServiceError(
-            _("Aturan baru berlaku paling cepat hari ini; tenggat yang sudah berjalan tetap."),
-            "effective_from",
-        )
     if days is not None and not 1 <= days <= 365:
         raise ServiceError(
             _("Jumlah hari 1 sampai 365, atau kosongkan bila tenggat ditetapkan manual."), "days"
@@ -69,19 +49,12 @@ def _check(stage: str, effective_from: date, days: int | None, calendar_days: bo
         raise ServiceError(
             _("Hari kalender hanya berlaku bila jumlah hari diisi."), "calendar_days"
         )
-    clash = db.session.scalar(
-        select(CaseStageRule.id).where(
-            CaseStageRule.stage == stage, CaseStageRule.effective_from == effective_from
-        )
+    clash = _(
+        "Tahap ini sudah punya aturan yang berlaku mulai %(day)s.",
+        day=format_date(effective_from, "d MMMM yyyy"),
     )
-    if clash is not None:
-        raise ServiceError(
-            _(
-                "Tahap ini sudah punya aturan yang berlaku mulai %(day)s.",
-                day=format_date(effective_from, "d MMMM yyyy"),
-            ),
-            "effective_from",
-        )
+    too_early = _("Aturan baru berlaku paling cepat hari ini; tenggat yang sudah berjalan tetap.")
+    rules.check_new_rule(CaseStageRule, effective_from, today, too_early, clash, stage=stage)
 
 
 def add_stage_rule(
@@ -96,44 +69,19 @@ def add_stage_rule(
         days=days,
         calendar_days=bool(calendar_days) and days is not None,
     )
-    db.session.add(rule)
-    db.session.flush()
-    audit.record(
-        "case_stage_rule.create",
-        rule,
-        summary=_summary(rule),
-        after=audit.snapshot(rule, RULE_FIELDS),
-        actor=actor,
-    )
-    return rule
+    return rules.add_rule(rule, "case_stage_rule.create", _summary(rule), actor)
 
 
 def deletion_refused(rule: CaseStageRule, today: date) -> str | None:
     """Why the rule cannot be deleted (it has started, or it is its stage's last), else None."""
-    if rule.effective_from <= today:
-        return _("Aturan yang sudah berlaku tidak dapat dihapus.")
-    left = db.session.scalar(
-        select(func.count()).select_from(CaseStageRule).where(CaseStageRule.stage == rule.stage)
-    )
-    if left <= 1:
-        return _("Aturan terakhir suatu tahap tidak dapat dihapus.")
-    return None
+    last = _("Aturan terakhir suatu tahap tidak dapat dihapus.")
+    return rules.deletion_refused(rule, today, last=last)
 
 
 def delete_stage_rule(rule: CaseStageRule, actor, today: date) -> None:
     """Only a rule that has not started (no stage can have used it); never a stage's last."""
     refused = deletion_refused(rule, today)
-    if refused:
-        raise ServiceError(refused)
-    audit.record(
-        "case_stage_rule.delete",
-        rule,
-        summary=_summary(rule),
-        before=audit.snapshot(rule, RULE_FIELDS),
-        actor=actor,
-    )
-    db.session.delete(rule)
-    db.session.flush()
+    rules.delete_rule(rule, refused, "case_stage_rule.delete", _summary(rule), actor)
 
 
 def _summary(rule: CaseStageRule) -> str:

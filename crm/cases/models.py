@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.db import TimestampMixin, UTCDateTime, utcnow
 from crm.db import in_values as _in
 from crm.extensions import db
+from crm.rules import EffectiveDated
 
 if TYPE_CHECKING:
     from crm.accounts.models import Account
@@ -225,12 +226,14 @@ class CaseLetterRequest(TimestampMixin, db.Model):
     case: Mapped[EscalationCase] = relationship(back_populates="letter_requests")
 
 
-class CaseStageRule(db.Model):
+class CaseStageRule(EffectiveDated, db.Model):
     """How long a stage lasts, from `effective_from` on (the latest rule starting on or
     before the stage's start applies). days NULL: set by hand (Persuasi by the RM, TMP2T and
     SKK by the supervisor). Seeded by the migration with DOMAIN.md's defaults."""
 
     __tablename__ = "case_stage_rule"
+    __rule_scope__ = ("stage",)
+    __rule_fields__ = ("stage", "effective_from", "days", "calendar_days")
     __table_args__ = (
         CheckConstraint(_in("stage", STAGES), name="stage_known"),
         CheckConstraint("days IS NULL OR days BETWEEN 1 AND 365", name="days_range"),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import TimestampMixin, UTCDateTime, utcnow
 from crm.extensions import db
+from crm.rules import EffectiveDated
 
 HOLIDAY_KINDS = ("national", "collective_leave")  # libur nasional, cuti bersama
 
@@ -119,12 +120,19 @@ def unpaid_of(contribution_due: int, amount_paid: int) -> int:
     return max(contribution_due - amount_paid, 0)
 
 
-class ArrearsRule(db.Model):
+class ArrearsRule(EffectiveDated, db.Model):
     """Deadline and fine rule for contribution months from `effective_from` on (the rule in
     force for a month is the latest one starting on or before it). Seeded by the migration
     with DOMAIN.md's values; a future change is a new row, so past months keep their rule."""
 
     __tablename__ = "arrears_rule"
+    __rule_fields__ = (
+        "effective_from",
+        "due_day",
+        "due_months_after",
+        "fine_bp_per_month",
+        "legal_basis",
+    )
     __table_args__ = (
         CheckConstraint("due_day BETWEEN 1 AND 28", name="due_day_range"),
         CheckConstraint("due_months_after BETWEEN 0 AND 3", name="due_months_range"),

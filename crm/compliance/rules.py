@@ -5,49 +5,23 @@ audited; callers commit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask import g, has_app_context
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
-from crm import audit
+from crm import rules
 from crm.compliance.arrears import month_start
 from crm.compliance.models import ArrearsRule
-from crm.extensions import db
 from crm.services import ServiceError
 
-RULE_FIELDS = ("effective_from", "due_day", "due_months_after", "fine_bp_per_month", "legal_basis")
 FINE_MAX_BP = 1000  # 10 % a month: far above any rule so far (2 %)
 
 
-@dataclass
-class RuleRow:
-    rule: ArrearsRule
-    state: str  # past | current | future
-
-    @property
-    def deletable(self) -> bool:
-        return self.state == "future"
-
-
-def rule_rows(today: date) -> list[RuleRow]:
+def rule_rows(today: date) -> list[rules.RuleRow]:
     """Every rule, newest first, marked past, current (in force for this month) or future."""
-    rules = list(
-        db.session.scalars(select(ArrearsRule).order_by(ArrearsRule.effective_from.desc()))
-    )
-    this_month = month_start(today)
-    current = next((r for r in rules if r.effective_from <= this_month), None)
-    rows = []
-    for rule in rules:
-        if rule.effective_from > today:
-            state = "future"
-        else:
-            state = "current" if rule is current else "past"
-        rows.append(RuleRow(rule, state))
-    return rows
+    return rules.rule_rows(ArrearsRule, month_start(today))
 
 
 def too_early(effective_from: date, today: date) -> str | None:
@@ -65,8 +39,6 @@ def _check(effective_from: date, due_day, months_after, fine_bp, today: date) ->
     if effective_from.day != 1:
         raise ServiceError(_("Aturan berlaku mulai tanggal 1 suatu bulan."), "effective_from")
     refused = too_early(effective_from, today)
-    if refused:
-        raise ServiceError(refused, "effective_from")
     if due_day is None or not 1 <= due_day <= 28:
         raise ServiceError(_("Tanggal jatuh tempo antara 1 dan 28."), "due_day")
     if months_after is None or not 0 <= months_after <= 3:
@@ -76,17 +48,13 @@ def _check(effective_from: date, due_day, months_after, fine_bp, today: date) ->
             _("Denda 0 sampai %(max)d basis poin (10%%) per bulan.", max=FINE_MAX_BP),
             "fine_bp",
         )
-    clash = db.session.scalar(
-        select(ArrearsRule).where(ArrearsRule.effective_from == effective_from)
+    rules.check_new_rule(
+        ArrearsRule,
+        effective_from,
+        month_start(today),
+        refused or "",
+        rules.clash_message(effective_from),
     )
-    if clash is not None:
-        raise ServiceError(
-            _(
-                "Sudah ada aturan yang berlaku mulai %(day)s.",
-                day=format_date(effective_from, "d MMMM yyyy"),
-            ),
-            "effective_from",
-        )
 
 
 def add_rule(
@@ -108,42 +76,20 @@ def add_rule(
         fine_bp_per_month=fine_bp,
         legal_basis=(legal_basis or "").strip()[:200],
     )
-    db.session.add(rule)
-    db.session.flush()
-    audit.record(
-        "arrears_rule.create",
-        rule,
-        summary=_summary(rule),
-        after=audit.snapshot(rule, RULE_FIELDS),
-        actor=actor,
-    )
+    rules.add_rule(rule, "arrears_rule.create", _summary(rule), actor)
     forget_rules()
     return rule
 
 
 def deletion_refused(rule: ArrearsRule, today: date) -> str | None:
     """Why the rule cannot be deleted (it has started, or it is the last), else None."""
-    if rule.effective_from <= today:
-        return _("Aturan yang sudah berlaku tidak dapat dihapus.")
-    if db.session.scalar(select(func.count()).select_from(ArrearsRule)) <= 1:
-        return _("Aturan terakhir tidak dapat dihapus.")
-    return None
+    return rules.deletion_refused(rule, today)
 
 
 def delete_rule(rule: ArrearsRule, actor, today: date) -> None:
     """Only a rule that has not started; never the last one."""
     refused = deletion_refused(rule, today)
-    if refused:
-        raise ServiceError(refused)
-    audit.record(
-        "arrears_rule.delete",
-        rule,
-        summary=_summary(rule),
-        before=audit.snapshot(rule, RULE_FIELDS),
-        actor=actor,
-    )
-    db.session.delete(rule)
-    db.session.flush()
+    rules.delete_rule(rule, refused, "arrears_rule.delete", _summary(rule), actor)
     forget_rules()
 
 

@@ -109,6 +109,7 @@ def welcome(token: str):
             if exc.field == "password":  # e.g. a rule of create_user's: say it on the form
                 show_error(exc, form)
                 return render_template("partners/welcome.html", form=form, invitation=invitation)
+            discard_changes()
             return _welcome_refused(exc.message, 409)
         except IntegrityError:  # the same link submitted twice at once: one user only
             discard_changes()

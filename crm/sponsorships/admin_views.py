@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from crm import rules
 from crm.auth.access import require_roles
 from crm.compliance.arrears import add_months, month_start
 from crm.compliance.services import today_local
@@ -58,29 +59,18 @@ def rates():
 @bp.route("/<int:rate_id>/delete", methods=["GET", "POST"])
 def delete(rate_id: int):
     rate = db.get_or_404(SponsorshipRate, rate_id)
-    back = url_for(".rates")
     today = today_local()
-    refused = rate_rules.deletion_refused(rate, today)
-    if refused:
-        flash(refused, "error")
-        return redirect(back)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            rate_rules.delete_rate(rate, current_user, today)
-            flash(_("Harga dihapus."), "success")
-        except ServiceError as exc:
-            show_error(exc)
-        return redirect(back)
     title = _(
         "Hapus harga %(package)s mulai %(day)s?",
         package=sponsorship_label("package", rate.package),
         day=long_date(rate.effective_from),
     )
-    return render_template(
-        "sponsorships/confirm.html",
-        form=form,
-        title=title,
-        back=back,
+    return rules.delete_rule_page(
+        title,
+        rate_rules.deletion_refused(rate, today),
+        lambda: rate_rules.delete_rate(rate, current_user, today),
+        url_for(".rates"),
+        ConfirmForm(),
         text=_("Harga ini belum berlaku, jadi belum ada sponsorship yang memakainya."),
+        done=_("Harga dihapus."),
     )

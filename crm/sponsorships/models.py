@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.db import TimestampMixin, UTCDateTime, utcnow
 from crm.db import in_values as _in
 from crm.extensions import db
+from crm.rules import EffectiveDated
 
 if TYPE_CHECKING:
     from crm.accounts.models import Account
@@ -48,12 +49,14 @@ STORED_STATUSES = ("pledged", "active", "renewed", "cancelled")
 OPEN_STATUSES = ("pledged", "active")
 
 
-class SponsorshipRate(db.Model):
+class SponsorshipRate(EffectiveDated, db.Model):
     """The price per worker per month of a package from `effective_from` (a month's first
     day) on; a sponsorship takes the latest one starting on or before its start month.
     Seeded by the migration with DOMAIN.md's Rp 16.800 and Rp 36.800 from September 2022."""
 
     __tablename__ = "sponsorship_rate"
+    __rule_scope__ = ("package",)
+    __rule_fields__ = ("package", "price", "effective_from")
     __table_args__ = (
         CheckConstraint(_in("package", PACKAGES), name="package_known"),
         CheckConstraint("price > 0", name="price_positive"),

@@ -5,41 +5,24 @@ audited; callers commit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crm import audit
+from crm import rules
 from crm.compliance.arrears import add_months, month_start
 from crm.extensions import db
 from crm.services import ServiceError
 from crm.sponsorships.models import PACKAGES, Sponsorship, SponsorshipRate
 
-RATE_FIELDS = ("package", "price", "effective_from")
 MAX_PRICE = 10_000_000  # per worker per month: far above any BPU package
-
-
-@dataclass
-class RateRow:
-    rate: SponsorshipRate
-    state: str  # past | current | future
-
-    @property
-    def deletable(self) -> bool:
-        return self.state == "future"
 
 
 def rate_for(package: str, month: date) -> SponsorshipRate | None:
     """The price of a package for a month: the latest starting on or before it."""
-    return db.session.scalar(
-        select(SponsorshipRate)
-        .where(SponsorshipRate.package == package, SponsorshipRate.effective_from <= month)
-        .order_by(SponsorshipRate.effective_from.desc())
-        .limit(1)
-    )
+    return rules.rule_in_force(SponsorshipRate, month, package=package)
 
 
 def current_prices(today: date) -> dict[str, int | None]:
@@ -48,28 +31,9 @@ def current_prices(today: date) -> dict[str, int | None]:
     return {p: getattr(rate_for(p, month), "price", None) for p in PACKAGES}
 
 
-def rate_rows(today: date) -> list[RateRow]:
+def rate_rows(today: date) -> list[rules.RuleRow]:
     """Every price, per package then newest first, marked past, current or future."""
-    rates = list(
-        db.session.scalars(
-            select(SponsorshipRate).order_by(
-                SponsorshipRate.package, SponsorshipRate.effective_from.desc()
-            )
-        )
-    )
-    this_month = month_start(today)
-    current: dict[str, SponsorshipRate] = {}
-    for rate in rates:
-        if rate.effective_from <= this_month and rate.package not in current:
-            current[rate.package] = rate
-    rows = []
-    for rate in rates:
-        if rate.effective_from > this_month:
-            state = "future"
-        else:
-            state = "current" if current.get(rate.package) is rate else "past"
-        rows.append(RateRow(rate, state))
-    return rows
+    return rules.rule_rows(SponsorshipRate, month_start(today))
 
 
 def _check(package: str, price: int | None, effective_from: date | None, today: date) -> None:
@@ -77,42 +41,26 @@ def _check(package: str, price: int | None, effective_from: date | None, today: 
         raise ServiceError(_("Pilih paket."), "package")
     if price is None or not 0 < price <= MAX_PRICE:
         raise ServiceError(_("Harga antara Rp 1 dan Rp 10.000.000 per pekerja per bulan."), "price")
-    if effective_from is None:
-        raise ServiceError(_("Isi tanggal yang valid."), "effective_from")
-    if effective_from.day != 1:
+    if effective_from is not None and effective_from.day != 1:
         raise ServiceError(_("Harga berlaku mulai tanggal 1 suatu bulan."), "effective_from")
-    if effective_from <= month_start(today):
-        raise ServiceError(
-            _(
-                "Harga tidak boleh berlaku surut: paling awal %(month)s. Sponsorship yang "
-                "sudah dibuat tetap memakai harganya.",
-                month=format_date(add_months(month_start(today), 1), "MMMM yyyy"),
-            ),
-            "effective_from",
-        )
-    clash = db.session.scalar(
-        select(SponsorshipRate.id).where(
-            SponsorshipRate.package == package, SponsorshipRate.effective_from == effective_from
-        )
+    next_month = add_months(month_start(today), 1)
+    too_early = _(
+        "Harga tidak boleh berlaku surut: paling awal %(month)s. Sponsorship yang "
+        "sudah dibuat tetap memakai harganya.",
+        month=format_date(next_month, "MMMM yyyy"),
     )
-    if clash is not None:
-        raise ServiceError(_("Sudah ada harga paket ini mulai tanggal itu."), "effective_from")
+    clash = _("Sudah ada harga paket ini mulai tanggal itu.")
+    rules.check_new_rule(
+        SponsorshipRate, effective_from, next_month, too_early, clash, package=package
+    )
 
 
 def add_rate(package: str, price: int | None, effective_from: date | None, actor, today: date):
     """A new price for the package from a future month's first day on."""
     _check(package, price, effective_from, today)
     rate = SponsorshipRate(package=package, price=price, effective_from=effective_from)
-    db.session.add(rate)
-    db.session.flush()
-    audit.record(
-        "sponsorship_rate.create",
-        rate,
-        summary=f"{package} Rp {price:,} mulai {effective_from.isoformat()}".replace(",", "."),
-        after=audit.snapshot(rate, RATE_FIELDS),
-        actor=actor,
-    )
-    return rate
+    summary = f"{package} Rp {price:,} mulai {effective_from.isoformat()}".replace(",", ".")
+    return rules.add_rule(rate, "sponsorship_rate.create", summary, actor)
 
 
 def deletion_refused(rate: SponsorshipRate, today: date) -> str | None:
@@ -121,6 +69,10 @@ def deletion_refused(rate: SponsorshipRate, today: date) -> str | None:
     be up to 12 months ahead); cancelled pledges do not count."""
     if rate.effective_from <= month_start(today):
         return _("Harga yang sudah berlaku tidak dapat dihapus.")
+    return rules.deletion_refused(rate, month_start(today), used_by=_pledge_priced_with)
+
+
+def _pledge_priced_with(rate: SponsorshipRate) -> str | None:
     used = db.session.scalar(
         select(Sponsorship.id)
         .where(
@@ -137,15 +89,7 @@ def deletion_refused(rate: SponsorshipRate, today: date) -> str | None:
 
 
 def delete_rate(rate: SponsorshipRate, actor, today: date) -> None:
-    refused = deletion_refused(rate, today)
-    if refused:
-        raise ServiceError(refused)
-    audit.record(
-        "sponsorship_rate.delete",
-        rate,
-        summary=f"{rate.package} mulai {rate.effective_from.isoformat()}",
-        before=audit.snapshot(rate, RATE_FIELDS),
-        actor=actor,
+    summary = f"{rate.package} mulai {rate.effective_from.isoformat()}"
+    rules.delete_rule(
+        rate, deletion_refused(rate, today), "sponsorship_rate.delete", summary, actor
     )
-    db.session.delete(rate)
-    db.session.flush()
