@@ -48,12 +48,13 @@ run: install sysdeps translations ## Migrate, seed if empty, start web + worker 
 test: install-dev sysdeps-test translations ## Run the whole test suite (browser tests included)
 	$(BIN)/pytest
 
-test-fast: install-dev translations ## Run the suite without the browser tests
-	$(BIN)/pytest -m "not e2e"
+test-fast: install-dev translations ## The suite without browser tests, process starts and sweeps
+	$(BIN)/pytest -m "not e2e and not slow"
 
-lint: install-dev ## ruff check and format check
+lint: install-dev ## ruff check and format check; import-linter's layer contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev ## Format the code with ruff
 	$(BIN)/ruff format .

@@ -344,6 +344,7 @@ def signed_in(app, client, role):
     return pool, form_fields(client, app, pool)
 
 
+@pytest.mark.slow  # ~1 min: a sweep of every route as every role
 @settings(
     max_examples=EXAMPLES_PER_ROLE,
     deadline=None,

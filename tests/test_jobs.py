@@ -279,7 +279,7 @@ def test_partner_cannot_reach_jobs(client, login_as):
 )
 def test_a_finished_jobs_result_link_is_offered_only_as_a_local_path(status, link, shown):
     from crm.jobs.models import BackgroundJob
-    from crm.jobs.views import result_link
+    from crm.jobs.status import result_link
 
     job = BackgroundJob(id="x" * 32, kind="test", status=status, result={"link": link})
     assert result_link(job) == shown

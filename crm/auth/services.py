@@ -59,3 +59,13 @@ def set_locale(user: User, locale: str) -> None:
     audit.record(
         "user.locale", user, before=before, after=audit.snapshot(user, ["locale"]), actor=user
     )
+
+
+def rm_choices() -> list[tuple[int, str]]:
+    """Active relationship managers as (id, name), by name: the RM filter of the lists."""
+    rows = db.session.execute(
+        select(User.id, User.name)
+        .where(User.role == "rm", User.active.is_(True))
+        .order_by(User.name)
+    )
+    return [(r[0], r[1]) for r in rows]

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from crm import storage
 from crm.auth.access import require_roles
 from crm.extensions import db
-from crm.i18n import long_datetime
 from crm.jobs import services
 from crm.jobs.models import BackgroundJob
+from crm.jobs.status import status_label, status_payload
 from crm.pagination import keyset_page
 from crm.services import refuse
 
@@ -37,44 +37,7 @@ def _visible_job(job_id: str) -> BackgroundJob:
     return job
 
 
-def status_payload(job: BackgroundJob) -> dict:
-    return {
-        "id": job.id,
-        "status": job.status,
-        "label": status_label(job.status),
-        "percent": job.percent,
-        "done": job.progress_done,
-        "total": job.progress_total,
-        "message": job.message,
-        "error": job.error,
-        "final": job.is_final,
-        "finished_at": long_datetime(job.finished_at) if job.finished_at else None,
-        "download": url_for("jobs.download", job_id=job.id)
-        if job.status == "done" and (job.result or {}).get("file")
-        else None,
-        "link": result_link(job),
-    }
-
-
-def result_link(job: BackgroundJob) -> str | None:
-    """Where a finished job's result lives (an import's parent, a campaign's letter batch):
-    a local path only, so a stored result can never send the user elsewhere."""
-    link = (job.result or {}).get("link") if job.status == "done" else None
-    if not isinstance(link, str) or not link.startswith("/") or link.startswith("//"):
-        return None
-    return None if "\\" in link or any(ord(c) < 32 for c in link) else link
-
-
-@bp.app_template_global("job_status_label")
-def status_label(status: str) -> str:
-    return {
-        "queued": _("Mengantre"),
-        "running": _("Berjalan"),
-        "retrying": _("Menunggu dicoba lagi"),
-        "done": _("Selesai"),
-        "failed": _("Gagal"),
-        "cancelled": _("Dibatalkan"),
-    }.get(status, status)
+bp.add_app_template_global(status_label, "job_status_label")
 
 
 @bp.get("/")

@@ -231,14 +231,12 @@ def batch_letter_ids(batch_id: int, statuses: tuple[str, ...]) -> list[int]:
 
 def issued_files(batch_id: int) -> list[tuple[str, str]]:
     """(file name, storage key) of every issued letter of the batch, in number order."""
-    from crm.letters.files_views import pdf_filename
-
     letters = db.session.scalars(
         select(Letter)
         .where(Letter.batch_id == batch_id, Letter.status.in_(ISSUED), Letter.pdf_key.is_not(None))
         .order_by(Letter.number_seq, Letter.id)
     ).all()
-    return [(pdf_filename(letter), letter.pdf_key) for letter in letters]
+    return [(letter.pdf_filename(), letter.pdf_key) for letter in letters]
 
 
 def batch_zip(files: list[tuple[str, str]], out: BinaryIO) -> None:

@@ -24,6 +24,7 @@ from crm.auth.access import require_roles
 from crm.extensions import db
 from crm.jobs.models import BackgroundJob
 from crm.jobs.services import create_job
+from crm.jobs.status import status_payload
 from crm.letters import bulk
 from crm.letters.jobs import start_render
 from crm.letters.models import TYPES, LetterBatch
@@ -119,7 +120,6 @@ def _visible_job(job_id: str | None) -> BackgroundJob | None:
 
 @bp.get("/<int:batch_id>")
 def detail(batch_id: int):
-    from crm.jobs.views import status_payload
     from crm.letters.labels import letter_label
 
     batch = _batch_or_403(batch_id)

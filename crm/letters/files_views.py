@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response, abort, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,12 +30,6 @@ def visible_letter(letter_id: int) -> Letter:
     return letter
 
 
-def pdf_filename(letter: Letter, suffix: str = "") -> str:
-    """`B-91-022025.pdf` from the number `B/91/022025` (only safe characters)."""
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", letter.number or f"surat-{letter.id}").strip("-.")
-    return f"{base or 'surat'}{suffix}.pdf"
-
-
 def pdf_response(data: bytes, filename: str, etag: str | None = None) -> Response:
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -53,7 +45,9 @@ def pdf(letter_id: int):
     letter = visible_letter(letter_id)
     if not letter.is_frozen or not letter.pdf_key or not storage.exists(letter.pdf_key):
         abort(404)
-    return pdf_response(storage.read_bytes(letter.pdf_key), pdf_filename(letter), letter.pdf_sha256)
+    return pdf_response(
+        storage.read_bytes(letter.pdf_key), letter.pdf_filename(), letter.pdf_sha256
+    )
 
 
 @bp.get("/letters/<int:letter_id>/reprint.pdf")
@@ -79,4 +73,4 @@ def reprint(letter_id: int):
         letter,
         summary=_("Salinan surat %(number)s dicetak", number=letter.number or letter.id),
     )
-    return pdf_response(data, pdf_filename(letter, "-salinan"))
+    return pdf_response(data, letter.pdf_filename("-salinan"))

@@ -3,6 +3,7 @@ type codes and letterhead the admin sets, and bulk batches."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -176,6 +177,11 @@ class Letter(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Letter {self.id} {self.letter_type} {self.status} {self.number or '-'}>"
+
+    def pdf_filename(self, suffix: str = "") -> str:
+        """`B-91-022025.pdf` from the number `B/91/022025` (only safe characters)."""
+        base = re.sub(r"[^A-Za-z0-9._-]+", "-", self.number or f"surat-{self.id}").strip("-.")
+        return f"{base or 'surat'}{suffix}.pdf"
 
 
 class LetterEvent(db.Model):

@@ -19,12 +19,12 @@ from sqlalchemy.orm import joinedload
 from crm.accounts.models import Account
 from crm.accounts.services import search_name
 from crm.auth.access import require_roles
+from crm.auth.services import rm_choices
 from crm.compliance.import_rows import parse_amount
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.forms_common import ConfirmForm
 from crm.inputs import contains_text
-from crm.letters.views import rm_choices
 from crm.meetings.models import Task
 from crm.offices import BranchOffice
 from crm.pagination import keyset_page
