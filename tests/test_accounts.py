@@ -10,25 +10,7 @@ from crm.accounts.services import search_name
 from crm.audit import AuditLog
 from tests.conftest import post_form
 from tests.factories import AccountFactory, BranchFactory, UserFactory
-
-FORM = {
-    "name": "PT Baja Nusantara",
-    "kind": "company",
-    "segment": "corporate",
-    "status": "active",
-    "ownership": "bumn",
-    "sector": "manufaktur",
-    "headcount": "1200",
-    "npp": "",
-    "npwp": "",
-    "nib": "",
-    "address": "Jl. Gatot Subroto 1",
-    "city": "Jakarta",
-    "branch_office_id": "0",
-    "rm_id": "0",
-    "parent_npp": "",
-    "character_notes": "",
-}
+from tests.support.accounts import FORM
 
 
 def accounts_named(db, name):

@@ -17,7 +17,8 @@ from crm.partners.portal_models import DownloadLog
 from crm.services import ServiceError
 from tests.conftest import csrf_token
 from tests.support.agreements import EXE_BYTES, make_team, mou, pdf_bytes
-from tests.test_letter_jobs import fresh, pdf_text, work
+from tests.support.pdf import pdf_text
+from tests.support.queue import fresh, work
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from crm.partners.monitoring_rollup import RollupFilters, build_rollup
 from crm.services import ServiceError
 from tests.conftest import csrf_token
 from tests.support.agreements import EXE_BYTES, make_team, mou, pdf_bytes, pks
-from tests.test_meetings import count_statements
+from tests.support.db import count_statements
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from crm.partners.models import Agreement
 from tests.conftest import post_form
 from tests.factories import UserFactory
 from tests.support.agreements import make_team, mou, pks
-from tests.test_meetings import count_statements
+from tests.support.db import count_statements
 
 
 @pytest.fixture

@@ -4,27 +4,23 @@ and its refreshes, and the cases on the RM's and the supervisor's home pages."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date, timedelta
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from crm.audit import AuditLog
 from crm.cases import board, services
 from crm.cases.models import STAGES, EscalationCase
-from crm.compliance.models import CompliancePeriod, unpaid_of
 from crm.compliance.services import account_compliance, today_local
-from crm.extensions import db as _db
 from crm.jobs.models import BackgroundJob
 from crm.jobs.scheduler import PERIODIC
 from tests.factories import AccountFactory, BranchFactory, CaseFactory, UserFactory
-from tests.test_cases import import_rows
+from tests.support.cases import add_month, import_rows, names_on, xlsx_rows
+from tests.support.db import count_statements
 from tests.test_compliance_import import row
 from tests.test_import_export import work
-from tests.test_meetings import count_statements
 
 JUTA = 1_000_000
 
@@ -58,10 +54,6 @@ def case_for(rm, branch, name, **kw) -> EscalationCase:
 
 def days_ago(n: int) -> date:
     return today_local() - timedelta(days=n)
-
-
-def names_on(html: str, prefix: str = "PT Kasus") -> set[str]:
-    return set(re.findall(rf"{prefix} [A-Za-z0-9]+", html))
 
 
 # -- the board --------------------------------------------------------------------------------
@@ -291,11 +283,6 @@ def test_empty_board_and_empty_filter_results_say_so(db, client, login_as, team)
 # -- export -----------------------------------------------------------------------------------
 
 
-def xlsx_rows(data: bytes) -> list[tuple]:
-    sheet = load_workbook(io.BytesIO(data), read_only=True).active
-    return [tuple(r) for r in sheet.iter_rows(values_only=True)]
-
-
 def test_export_writes_the_filtered_open_cases_with_typed_cells(db, client, login_as, spread):
     rm2, south = spread["rm2"], spread["south"]
     formula = case_for(rm2, south, "=HYPERLINK(1)", stage="teguran_2", arrears_unpaid=5)
@@ -364,20 +351,6 @@ def test_small_exports_download_at_once(db, client, login_as, spread, config):
 
 
 # -- the stored arrears figure ----------------------------------------------------------------
-
-
-def add_month(account, period, due, paid=0, paid_on=None, fine_paid=0):
-    month = CompliancePeriod(
-        account_id=account.id,
-        period=period,
-        contribution_due=due,
-        amount_paid=paid,
-        unpaid=unpaid_of(due, paid),
-        paid_on=paid_on,
-        fine_paid=fine_paid,
-    )
-    _db.session.add(month)
-    return month
 
 
 def figures(case) -> tuple:

@@ -21,7 +21,7 @@ from crm.meetings.models import Interaction
 from crm.services import ServiceError
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
-from tests.test_cases import post_prefixed
+from tests.support.cases import post_prefixed
 
 
 @pytest.fixture

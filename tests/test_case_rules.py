@@ -21,9 +21,17 @@ from crm.compliance.services import account_compliance, today_local
 from crm.services import ServiceError
 from tests.conftest import post_form
 from tests.factories import AccountFactory, BranchFactory, CaseFactory, UserFactory
-from tests.test_accounts import FORM as ACCOUNT_FORM
-from tests.test_case_board import add_month, names_on, xlsx_rows
-from tests.test_cases import advance, backdate, close, post_prefixed, ready
+from tests.support.accounts import FORM as ACCOUNT_FORM
+from tests.support.cases import (
+    add_month,
+    advance,
+    backdate,
+    close,
+    names_on,
+    post_prefixed,
+    ready,
+    xlsx_rows,
+)
 
 JUTA = 1_000_000
 

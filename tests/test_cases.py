@@ -12,7 +12,6 @@ from sqlalchemy import select
 from crm.audit import AuditLog
 from crm.cases import letters, services
 from crm.cases.models import (
-    LETTER_TYPES,
     STAGES,
     CaseEvent,
     CaseLetterRequest,
@@ -21,64 +20,18 @@ from crm.cases.models import (
 )
 from crm.cases.suggestions import refresh_suggestions
 from crm.compliance.calendar import forget_calendar
-from crm.compliance.models import ComplianceImport, CompliancePeriod, Holiday
+from crm.compliance.models import CompliancePeriod, Holiday
 from crm.compliance.services import today_local
-from crm.extensions import db as _db
 from crm.jobs.scheduler import PERIODIC
 from crm.services import ServiceError
-from tests.conftest import csrf_token, post_form
+from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
-from tests.test_compliance_import import HEADERS, confirm, row, to_csv, unpaid, upload
-
-
-def import_rows(client, rows) -> ComplianceImport:
-    """Upload and confirm a compliance file as the signed-in supervisor; the import row."""
-    html = upload(client, to_csv(rows, [*HEADERS, "denda_dibayar"])).get_data(as_text=True)
-    assert "Semua baris valid" in html, html[:2000]
-    confirm(client, html)
-    return ComplianceImport.query.order_by(ComplianceImport.id.desc()).first()
+from tests.support.cases import advance, backdate, close, import_rows, post_prefixed, ready
+from tests.test_compliance_import import row, unpaid
 
 
 def case_of(account) -> EscalationCase | None:
     return EscalationCase.query.filter_by(account_id=account.id).one_or_none()
-
-
-def post_prefixed(client, url, prefix, data, **kw):
-    """POST a form rendered with a prefix (the case page's forms): prefix-field names."""
-    fields = {f"{prefix}-{k}": v for k, v in data.items()}
-    fields[f"{prefix}-csrf_token"] = csrf_token(client)
-    return client.post(url, data=fields, **kw)
-
-
-def advance(client, case, to_stage, note="", **kw):
-    data = {"to_stage": to_stage, "note": note}
-    if "due_on" in kw:
-        data["due_on"] = kw.pop("due_on")
-    return post_prefixed(client, f"/cases/{case.id}/advance", "advance", data, **kw)
-
-
-def close(client, case, data, **kw):
-    return post_prefixed(client, f"/cases/{case.id}/close", "close", data, **kw)
-
-
-def backdate(case, days: int = 30) -> None:
-    """As if the case had entered its stage `days` ago: its letter request and the event
-    that moved it there (issue dates may not be earlier than those)."""
-    when = case.opened_at - timedelta(days=days)
-    for letter in case.letter_requests:
-        letter.created_at = when
-    for event in case.events:
-        event.created_at = when
-    _db.session.flush()
-
-
-def ready(case) -> None:
-    """Let the case move on as if time had passed: its letter issued, its deadline past."""
-    letter = case.current_letter
-    if case.stage in LETTER_TYPES and letter is not None and letter.status == "draft_requested":
-        letter.status, letter.issued_on = "issued", today_local() - timedelta(days=20)
-    case.stage_due_on = today_local() - timedelta(days=1)
-    _db.session.flush()
 
 
 @pytest.fixture

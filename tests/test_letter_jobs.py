@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import func, select
 
 from crm import queue as rq_queue
@@ -24,20 +24,8 @@ from crm.letters.models import Letter, LetterEvent
 from crm.letters.services import approve_letter, submit_letter
 from tests.conftest import post_form
 from tests.factories import AccountFactory, CaseFactory, UserFactory, approved_letter
-
-
-def work(app) -> None:
-    """Run every queued job in this process (SimpleWorker: no fork), then stop."""
-    q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
-    SimpleWorker([q], connection=q.connection).work(burst=True)
-
-
-def fresh(db, obj):
-    return db.session.get(type(obj), obj.id, populate_existing=True)
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+from tests.support.pdf import pdf_text
+from tests.support.queue import fresh, work
 
 
 def events(db, letter: Letter, kind: str) -> int:
@@ -331,7 +319,7 @@ def test_a_forking_worker_warms_the_renderer_before_forking_and_issues_letters(
     import sys
 
     from crm.config import ROOT
-    from tests.test_worker_process import read_job, stop, wait_for
+    from tests.support.worker import read_job, stop, wait_for
 
     supervisor = UserFactory(role="supervisor")
     letters = [approved_letter(supervisor=supervisor) for _ in range(2)]

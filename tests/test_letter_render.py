@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import signal
 import threading
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from pypdf import PdfReader
 
 from crm.auth.models import User
 from crm.i18n import rupiah
@@ -26,11 +24,7 @@ from crm.letters.render import (
 )
 from crm.letters.samples import DEFAULT_LETTERHEAD, sample_context
 from tests.factories import UserFactory
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    """Each page's extracted text with runs of whitespace folded (justified lines)."""
-    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+from tests.support.pdf import page_texts
 
 
 @pytest.fixture(scope="module")

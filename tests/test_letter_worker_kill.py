@@ -21,7 +21,7 @@ from crm.letters import jobs, services
 from crm.letters.bulk import create_batch
 from crm.letters.models import Letter, LetterEvent
 from tests.factories import AccountFactory, UserFactory
-from tests.test_worker_process import read_job, stop, wait_for
+from tests.support.worker import read_job, stop, wait_for
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 

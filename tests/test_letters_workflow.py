@@ -15,7 +15,6 @@ from crm.cases import letters as case_letters
 from crm.cases import services as case_services
 from crm.cases.models import CaseLetterRequest
 from crm.compliance.calendar import working_calendar
-from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.jobs.models import BackgroundJob
@@ -25,7 +24,8 @@ from crm.letters.models import Letter, LetterheadSetting, LetterTypeSetting
 from crm.meetings.models import Interaction
 from tests.conftest import post_form
 from tests.factories import AccountFactory, KeyPersonFactory, PositionFactory, UserFactory
-from tests.test_meetings import count_statements
+from tests.support.db import count_statements
+from tests.support.letters import arrears_months
 
 
 @pytest.fixture
@@ -46,26 +46,6 @@ def team(db):
         "account": account,
         "other": other,
     }
-
-
-def arrears_months(account, months=("2026-07-01", "2026-08-01"), pds=True) -> None:
-    """Unpaid months (Rp 10 juta each); the latest with a PDS TK finding."""
-    from crm.extensions import db
-
-    last = len(months) - 1
-    db.session.add_all(
-        CompliancePeriod(
-            account_id=account.id,
-            period=date.fromisoformat(raw),
-            contribution_due=10_000_000,
-            amount_paid=0,
-            unpaid=10_000_000,
-            pds_tk=pds and i == last,
-            pds_notes="120 pekerja belum didaftarkan" if pds and i == last else "",
-        )
-        for i, raw in enumerate(months)
-    )
-    db.session.flush()
 
 
 def draft(account, actor, letter_type="pemberitahuan") -> Letter:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from crm.audit import AuditLog
 from crm.db import utcnow
@@ -20,6 +20,7 @@ from crm.meetings import cadence
 from crm.meetings.models import Interaction, Task
 from tests.conftest import post_form
 from tests.factories import AccountFactory, KeyPersonFactory, PositionFactory, UserFactory
+from tests.support.db import count_statements
 from tests.support.meetings import JAKARTA, at, log
 
 
@@ -41,25 +42,6 @@ def plan_form(**changes):
     }
     form.update(changes)
     return form
-
-
-def count_statements(fn):
-    statements = []
-    engine = _db.engines[None].engine
-
-    def count(conn, cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    import os
-
-    if os.environ.get("SHOWSQL"):
-        print("\n".join(s[:150].replace("\n", " ") for s in statements), "\n----")
-    return len(statements)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from tests.factories import BranchFactory, InstitutionFactory, UserFactory
+from tests.support.db import count_statements
 from tests.support.partners import (
     add_document,
     add_report,
@@ -15,7 +16,6 @@ from tests.support.partners import (
     make_agreement,
     partner_world,
 )
-from tests.test_meetings import count_statements
 
 
 @pytest.fixture

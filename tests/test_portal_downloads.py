@@ -13,8 +13,8 @@ from crm.extensions import db as _db
 from crm.partners.downloads import content_disposition, log_download
 from crm.partners.portal_models import DownloadLog
 from tests.factories import UserFactory
+from tests.support.db import count_statements
 from tests.support.partners import add_document, partner_world, sample_pdf
-from tests.test_meetings import count_statements
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from crm.services import ServiceError
 from tests.conftest import post_form
 from tests.factories import InstitutionFactory, UserFactory
 from tests.support.partners import partner_world
-from tests.test_partner_invitations import smtp_server  # noqa: F401 - a fixture
 
 PASSWORD = "Mitra-Baru-2026"
 
@@ -246,7 +245,7 @@ def test_mail_with_a_line_break_in_the_institution_name_is_still_sent(
     app,
     client,
     login_as,
-    smtp_server,  # noqa: F811
+    smtp_server,
 ):
     rm = UserFactory(role="rm")
     account = InstitutionFactory(name="Kementerian\r\nBcc: semua@luar.test", rm=rm)
@@ -279,7 +278,7 @@ def _download_by_many(world, n: int, start: int = 0) -> None:
 
 
 def test_rm_pages_do_not_query_per_row(client, login_as, world):
-    from tests.test_meetings import count_statements
+    from tests.support.db import count_statements
 
     k = world.kemendagri
     _download_by_many(world, 2)

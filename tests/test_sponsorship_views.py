@@ -24,10 +24,10 @@ from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary, Sponsor
 from crm.sponsorships.nik import mask_nik
 from tests.conftest import post_form
 from tests.factories import AccountFactory, BranchFactory, UserFactory
+from tests.support.db import count_statements
+from tests.support.pdf import page_texts
 from tests.support.sponsorships import make_sponsorship, nik, worker
 from tests.test_import_export import work
-from tests.test_letter_render import page_texts
-from tests.test_meetings import count_statements
 
 TICKET = re.compile(r'name="ticket" type="hidden" value="([^"]+)"')
 

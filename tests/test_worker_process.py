@@ -16,7 +16,7 @@ import tests.support.jobs  # noqa: F401 - registers test.slow in this process to
 from crm.audit import AuditLog
 from crm.config import ROOT
 from crm.jobs import services
-from crm.jobs.models import BackgroundJob
+from tests.support.worker import read_job, stop, wait_for
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
@@ -45,22 +45,6 @@ def start_worker(app, database_url: str, redis_url: str) -> subprocess.Popen:
     )
 
 
-def read_job(db, job_id: str) -> BackgroundJob:
-    job = db.session.get(BackgroundJob, job_id, populate_existing=True)
-    db.session.commit()  # end the read transaction: never hold SQLite's lock while waiting
-    return job
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def kill_hard(proc: subprocess.Popen, horse_pid: int) -> None:
     """Like a machine losing power: the worker and its work horse die at once, no cleanup."""
     with contextlib.suppress(ProcessLookupError):
@@ -68,16 +52,6 @@ def kill_hard(proc: subprocess.Popen, horse_pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def test_killed_worker_job_completes_exactly_once_after_restart(

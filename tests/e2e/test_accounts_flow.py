@@ -6,8 +6,8 @@ from datetime import date
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_roles import sign_in
 from tests.factories import UserFactory
+from tests.support.browser import sign_in
 
 
 def add_person(page: Page, name: str, title: str, level: str, boss: str | None = None) -> None:

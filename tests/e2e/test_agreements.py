@@ -3,22 +3,13 @@ and try a renamed .exe and a 30 MB file (both refused with a message, nothing st
 
 from __future__ import annotations
 
-import os
-
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from crm.partners.models import Agreement, AgreementDocument
-from tests.e2e.test_roles import sign_in
 from tests.factories import BranchFactory, InstitutionFactory, UserFactory
 from tests.support.agreements import EXE_BYTES, pdf_bytes
-
-SHOTS = os.environ.get("E2E_SCREENSHOTS")  # a folder to keep screenshots in, when set
-
-
-def shot(page: Page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+from tests.support.browser import shot, sign_in
 
 
 def test_rm_creates_mou_and_pks_and_uploads_the_signed_pdf(db, page: Page, live_server, tmp_path):

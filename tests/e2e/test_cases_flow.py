@@ -10,9 +10,8 @@ from playwright.sync_api import Page, expect
 
 from crm.cases.models import CaseEvent, EscalationCase
 from crm.compliance.services import today_local
-from tests.e2e.test_meetings_flow import shot
-from tests.e2e.test_roles import sign_in
 from tests.factories import AccountFactory, UserFactory
+from tests.support.browser import shot, sign_in
 from tests.test_compliance_import import HEADERS, row, to_csv, unpaid
 
 MONTHS = ("2026-08", "2026-09")

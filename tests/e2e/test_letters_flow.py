@@ -14,30 +14,16 @@ import time
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
-from rq import Queue, SimpleWorker
 
-from crm import queue as rq_queue
 from crm.compliance.calendar import working_calendar
 from crm.compliance.services import today_local
 from crm.i18n import long_date
 from crm.letters.models import Letter, LetterEvent
-from tests.e2e.test_meetings_flow import SHOTS, shot
-from tests.e2e.test_roles import sign_in
 from tests.factories import AccountFactory, UserFactory
-from tests.test_letters_workflow import arrears_months
+from tests.support.browser import SHOTS, run_queue, shot, sign_in, switch_user
+from tests.support.letters import arrears_months
 
 EDIT = "Kami telah menghubungi Bapak melalui telepon pada minggu lalu tanpa tanggapan."
-
-
-def switch_user(page: Page, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    sign_in(page, base, email)
-
-
-def run_queue(app) -> None:
-    """The queued render job, run in this process (an RQ SimpleWorker burst)."""
-    q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
-    SimpleWorker([q], connection=q.connection).work(burst=True)
 
 
 def test_rm_drafts_supervisor_approves_and_the_issued_letter_is_delivered_and_verified(

@@ -3,23 +3,15 @@ with a BOD-1 person, download the invite, mark it held with two next steps."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
 from crm.db import utcnow
-from tests.e2e.test_roles import sign_in
 from tests.factories import AccountFactory, KeyPersonFactory, PositionFactory, UserFactory
+from tests.support.browser import shot, sign_in
 from tests.support.meetings import JAKARTA
-
-SHOTS = os.environ.get("E2E_SCREENSHOTS")  # a folder to keep screenshots in, when set
-
-
-def shot(page: Page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
 def test_rm_plans_invites_and_holds_a_bod1_meeting(db, page: Page, live_server, tmp_path):

@@ -7,10 +7,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from crm.extensions import db as _db
-from tests.e2e.test_letters_flow import switch_user
-from tests.e2e.test_meetings_flow import shot
-from tests.e2e.test_roles import sign_in
 from tests.factories import BranchFactory, InstitutionFactory, UserFactory
+from tests.support.browser import shot, sign_in, switch_user
 from tests.support.partners import add_document, add_report, cover_branches, make_agreement
 
 PHONE = {"width": 390, "height": 844}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
 from tests.factories import InstitutionFactory, UserFactory
+from tests.support.browser import sign_in
 
 HOMES = {
     "admin": ("/admin/", "Administrasi"),
@@ -14,13 +14,6 @@ HOMES = {
     "rm": ("/", "Hari ini"),
     "partner": ("/portal/", "Portal mitra"),
 }
-
-
-def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
 
 
 @pytest.mark.parametrize("role", list(HOMES))

@@ -12,10 +12,8 @@ from sqlalchemy import select
 from crm.audit import AuditLog
 from crm.compliance.services import today_local
 from crm.sponsorships.nik import mask_nik
-from tests.e2e.test_letters_flow import switch_user
-from tests.e2e.test_meetings_flow import shot
-from tests.e2e.test_roles import sign_in
 from tests.factories import AccountFactory, UserFactory
+from tests.support.browser import shot, sign_in, switch_user
 from tests.support.sponsorships import make_sponsorship, nik
 
 

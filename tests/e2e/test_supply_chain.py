@@ -11,10 +11,8 @@ from playwright.sync_api import Page, expect
 from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import today_local
 from crm.supply_chain.models import SupplyChainLink
-from tests.e2e.test_letters_flow import run_queue, switch_user
-from tests.e2e.test_meetings_flow import shot
-from tests.e2e.test_roles import sign_in
 from tests.factories import AccountFactory, UserFactory
+from tests.support.browser import run_queue, shot, sign_in, switch_user
 
 HEADER = "nama,npwp,npp,kontak,telepon,email,perkiraan_pekerja,kontrak\n"
 BAD = HEADER + (
