@@ -15,12 +15,13 @@ from sqlalchemy import func, select
 
 from crm import queue as rq_queue
 from crm.audit import AuditLog
-from crm.compliance import import_runs
 from crm.compliance.import_rows import parse_amount, parse_period
 from crm.compliance.models import ComplianceImport, CompliancePeriod
+from crm.imports.runs import run_import
 from crm.jobs.models import BackgroundJob
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
+from tests.support.imports import ticket_for
 
 HEADERS = [
     "npp",
@@ -225,11 +226,12 @@ def test_running_a_ticket_again_writes_nothing_new(db):
     companies = accounts(2)
     actor = UserFactory(role="supervisor")
     data = to_csv([unpaid(a.npp) for a in companies])
-    ticket = import_runs.make_ticket(data, "iuran.csv", 2, actor)
-    first = import_runs.run_import(ticket, actor)
-    again = import_runs.run_import(ticket, actor)
+    ticket = ticket_for("compliance", data, 2, actor, name="iuran.csv")
+    first = run_import(ticket, actor)
+    again = run_import(ticket, actor)
     assert (first.created, first.already) == (2, False)
-    assert (again.created, again.already, again.import_id) == (2, True, first.import_id)
+    assert (again.created, again.already) == (2, True)
+    assert again.after["run_id"] == first.after["run_id"]
     assert count(db, CompliancePeriod) == 2
     assert count(db, ComplianceImport) == 1
 

@@ -14,11 +14,12 @@ from sqlalchemy import event, func, select
 
 from crm import queue as rq_queue
 from crm import storage
-from crm.accounts.imports import runs
-from crm.accounts.imports.tabular import read_table
+from crm.accounts.imports.columns import ACCOUNT_COLUMNS
 from crm.accounts.models import Account, KeyPerson, Position
 from crm.audit import AuditLog
 from crm.extensions import db as _db
+from crm.imports.runs import run_import
+from crm.imports.tabular import read_table
 from crm.jobs.models import BackgroundJob
 from tests.conftest import post_form
 from tests.factories import (
@@ -28,6 +29,7 @@ from tests.factories import (
     PositionFactory,
     UserFactory,
 )
+from tests.support.imports import check_file, ticket_for
 
 ACCOUNT_HEADERS = [
     "nama",
@@ -324,8 +326,6 @@ def test_too_many_rows_and_too_many_bytes_are_refused(db, client, login_as, conf
 
 def test_blank_rows_are_skipped_and_row_numbers_match_the_spreadsheet(db, app, login_as):
     data = b"nama,jenis,npp\n\nPT A,perusahaan,1\n,,\nPT B,perusahaan,87654321\n"
-    from crm.accounts.imports.columns import ACCOUNT_COLUMNS
-
     table = read_table(data, "a.csv", ACCOUNT_COLUMNS, 100)
     assert [line for line, _ in table.rows] == [3, 5]
 
@@ -596,10 +596,10 @@ def test_job_writes_nothing_when_a_row_turned_invalid(app, db, client, login_as,
 def test_running_a_ticket_again_writes_nothing_new(app, db):
     actor = UserFactory(role="supervisor")
     data = to_csv([account_row(1, npp=""), account_row(2, npp="")])
-    ticket = runs.new_ticket("accounts", data, "akun.csv", 2, actor)
-    first = runs.run_import(ticket, actor)
+    ticket = ticket_for("accounts", data, 2, actor, name="akun.csv")
+    first = run_import(ticket, actor)
     db.session.commit()
-    again = runs.run_import(ticket, actor)  # e.g. a job re-dispatched after its commit
+    again = run_import(ticket, actor)  # e.g. a job re-dispatched after its commit
     assert (first.created, first.already) == (2, False)
     assert (again.created, again.already, again.ids) == (2, True, first.ids)
     assert count(db, Account) == 2
@@ -618,7 +618,7 @@ def test_dry_run_loads_existing_data_in_a_fixed_number_of_queries(app, db):
         listener = lambda *args: seen.append(args[2])  # noqa: E731
         event.listen(conn, "before_cursor_execute", listener)
         try:
-            runs.dry_run("accounts", to_csv(rows), "a.csv", actor)
+            check_file("accounts", to_csv(rows), actor, name="a.csv")
         finally:
             event.remove(conn, "before_cursor_execute", listener)
         return seen

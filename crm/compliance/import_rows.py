@@ -1,7 +1,9 @@
 """The monthly export's columns, the dry run of its rows and their bulk upsert.
 
 Keyed by NPP and period (YYYY-MM). A file is the core system's truth for the months it
-holds: a row for an (account, month) already stored replaces every figure of it. Accounts
+holds: a row for an (account, month) already stored replaces every figure of it, and the
+preview lists each figure it changes (old -> new), warning when a paid month would turn
+unpaid. Accounts
 and stored months are loaded per chunk of values, never once per row, so 100k rows cost a
 few hundred indexed queries.
 """
@@ -18,13 +20,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from crm.accounts.identifiers import normalize_npp
-from crm.accounts.imports.columns import Column, parse_date, yes_no
-from crm.accounts.imports.common import PROGRESS_EVERY, Check, Issue, Progress, chunked
-from crm.accounts.imports.tabular import Table
 from crm.accounts.models import Account
 from crm.compliance.models import CompliancePeriod, unpaid_of
 from crm.db import utcnow
 from crm.extensions import db
+from crm.imports import (
+    PROGRESS_EVERY,
+    Change,
+    Check,
+    Column,
+    Issue,
+    Progress,
+    Table,
+    chunked,
+    parse_date,
+    yes_no,
+)
 from crm.services import ServiceError
 
 COLUMNS = (
@@ -288,20 +299,48 @@ def _accounts_by_npp(npps: set[str]) -> dict[str, int]:
     return found
 
 
-def _stored(keys: set[tuple[int, date]]) -> dict[tuple[int, date], int]:
-    """Ids of the (account, month) rows already stored, per month and chunk of accounts."""
+def _stored(keys: set[tuple[int, date]]) -> dict[tuple[int, date], dict[str, Any]]:
+    """The (account, month) rows already stored (id and figures), per month and chunk of
+    accounts."""
     by_period: dict[date, set[int]] = {}
     for account_id, period in keys:
         by_period.setdefault(period, set()).add(account_id)
-    found: dict[tuple[int, date], int] = {}
+    names = ("id", *VALUE_FIELDS, "unpaid")
+    cols = [getattr(CompliancePeriod, name) for name in names]
+    found: dict[tuple[int, date], dict[str, Any]] = {}
     for period, account_ids in by_period.items():
         for batch in chunked(sorted(account_ids)):
-            stmt = select(CompliancePeriod.account_id, CompliancePeriod.id).where(
+            stmt = select(CompliancePeriod.account_id, *cols).where(
                 CompliancePeriod.period == period, CompliancePeriod.account_id.in_(batch)
             )
-            for account_id, row_id in db.session.execute(stmt):
-                found[(account_id, period)] = row_id
+            for account_id, *values in db.session.execute(stmt):
+                found[(account_id, period)] = dict(zip(names, values, strict=True))
     return found
+
+
+def _shown(value: Any) -> str:
+    """A stored or imported figure as the preview shows it."""
+    if isinstance(value, bool):
+        return _("ya") if value else _("tidak")
+    if value is None or value == "":
+        return "-"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _compare(check: ComplianceCheck, row: PeriodRow, npp: str, stored: dict[str, Any]) -> None:
+    """Old -> new for every figure the row replaces; a paid month turning unpaid warns."""
+    record = f"{npp} {row.period:%Y-%m}"
+    for key in VALUE_FIELDS:
+        old, new = stored[key], row.values[key]
+        if (old or None) != (new or None):
+            check.changes.append(Change(row.line, record, HEADERS[key], _shown(old), _shown(new)))
+    if stored["unpaid"] == 0 and row.values["unpaid"] > 0:
+        message = _(
+            "Bulan ini tercatat lunas; file ini mencatatnya belum lunas (lunas → belum lunas, "
+            "tunggakan %(amount)s).",
+            amount=row.values["unpaid"],
+        )
+        check.warnings.append(Issue(row.line, HEADERS["amount_paid"], message))
 
 
 def check_periods(table: Table, today: date, progress: Progress | None = None) -> ComplianceCheck:
@@ -336,7 +375,12 @@ def check_periods(table: Table, today: date, progress: Progress | None = None) -
     for row in good:
         account_id = accounts[row.npp]
         existing = stored.get((account_id, row.period))
-        check.rows.append(PeriodRow(row.line, account_id, row.period, row.values, existing))
+        planned = PeriodRow(row.line, account_id, row.period, row.values)
+        if existing is not None:
+            planned.existing_id = existing["id"]
+            _compare(check, planned, row.npp, existing)
+        check.rows.append(planned)
+    check.warnings.sort(key=lambda issue: issue.line)
     check.periods = sorted({r.period for r in check.rows})
     check.updated = sum(1 for r in check.rows if r.existing_id)
     check.new = len(check.rows) - check.updated

@@ -20,13 +20,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from crm.accounts.identifiers import normalize_npp
-from crm.accounts.imports.columns import Column
-from crm.accounts.imports.common import PROGRESS_EVERY, Check, Issue, Progress, chunked
-from crm.accounts.imports.tabular import Table
 from crm.accounts.models import Account
 from crm.accounts.services import search_name
 from crm.db import utcnow
 from crm.extensions import db
+from crm.imports import PROGRESS_EVERY, Check, Column, Issue, Progress, Table, chunked
 from crm.services import ServiceError
 from crm.supply_chain.models import SupplyChainEvent, SupplyChainLink
 from crm.supply_chain.services import VENDOR_FIELDS, vendor_values

@@ -11,8 +11,8 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 
-from crm.accounts.imports.columns import Column, header_key
 from crm.exports import FORMULA_START
+from crm.imports.columns import Column, header_key
 
 EXTENSIONS = (".csv", ".xlsx")
 DELIMITERS = (",", ";", "\t", "|")

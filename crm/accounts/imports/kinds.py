@@ -1,0 +1,107 @@
+"""The account and key-person imports, declared to the import pipeline (crm.imports)."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy import select
+
+from crm.accounts.imports.account_rows import check_accounts, write_accounts
+from crm.accounts.imports.columns import ACCOUNT_COLUMNS, PEOPLE_COLUMNS
+from crm.accounts.imports.people_rows import check_people, write_people
+from crm.admin.models import BranchOffice
+from crm.extensions import db
+from crm.imports import ImportKind, Outcome, Page, Run, Urls, register
+
+URLS = Urls(
+    page="accounts_transfer.import_form",
+    confirm="accounts_transfer.confirm",
+    template="accounts_transfer.template",
+    done="accounts.index",
+)
+
+
+def _back(_scope) -> dict:
+    return {"back": (url_for("accounts.index"), _("Kembali ke daftar akun"))}
+
+
+def _page(noun: str, done: str) -> Page:
+    return Page(
+        title=_l("Impor akun dan key person"),
+        preview_title=_l("Pratinjau impor"),
+        intro=_l(
+            "Unggah file CSV atau XLSX. Anda melihat pratinjau lebih dulu: baris yang "
+            "bermasalah disebutkan satu per satu dan belum ada yang disimpan."
+        ),
+        help=_l(
+            "Akun yang diimpor RM masuk ke portofolionya sendiri; hanya supervisor atau admin "
+            "yang dapat mengisi email RM lain."
+        ),
+        column_note=_l(
+            "Judul kolom dalam bahasa Inggris (mis. name, kind, rm_email) juga diterima. Pilihan "
+            "boleh ditulis sebagai kode atau label, mis. perusahaan atau company."
+        ),
+        describe=_back,
+        preview_note=lambda _check: noun,
+        done_message=lambda outcome: ngettext(done, done, outcome.created),
+        refused_status=200,
+    )
+
+
+def _account_example(user) -> dict[str, str]:
+    """Branch and RM of the template's example row: real values the user may use."""
+    branch = user.branch_office or db.session.scalar(
+        select(BranchOffice).order_by(BranchOffice.code).limit(1)
+    )
+    return {
+        "branch_code": branch.code if branch else "",
+        "rm_email": user.email if user.role == "rm" else "",
+    }
+
+
+def _write_accounts(check, run: Run) -> Outcome:
+    ids = [account.id for account in write_accounts(check.rows, run.actor)]
+    return Outcome(len(ids), ids=ids)
+
+
+def _write_people(check, run: Run) -> Outcome:
+    ids = [position.id for position in write_people(check.rows, run.actor)]
+    return Outcome(len(ids), ids=ids)
+
+
+ACCOUNTS = register(
+    ImportKind(
+        name="accounts",
+        label=_l("Akun"),
+        columns=ACCOUNT_COLUMNS,
+        check=lambda table, run, progress: check_accounts(table, run.actor, progress),
+        write=_write_accounts,
+        audit_action="account.import",
+        job_kind="accounts.import",
+        job_title="Impor akun / key person",
+        urls=URLS,
+        page=_page(_l("akun"), "%(num)d akun diimpor."),
+        file_stem="akun",
+        sheet="akun",
+        example=_account_example,
+    )
+)
+PEOPLE = register(
+    ImportKind(
+        name="people",
+        label=_l("Key person (jabatan di akun)"),
+        columns=PEOPLE_COLUMNS,
+        check=lambda table, run, progress: check_people(table, run.actor, progress),
+        write=_write_people,
+        audit_action="person.import",
+        job_kind="accounts.import",
+        job_title="Impor akun / key person",
+        urls=URLS,
+        page=_page(_l("key person"), "%(num)d jabatan key person diimpor."),
+        group="accounts",
+        file_stem="key-person",
+        sheet="key-person",
+    )
+)
