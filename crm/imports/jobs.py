@@ -4,14 +4,15 @@ kind's job kind (the names jobs already queued in a database carry)."""
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from flask_babel import gettext as _
 
-from crm.auth.models import User
 from crm.extensions import db
 from crm.imports.registry import KINDS
 from crm.imports.runs import run_import
 from crm.imports.tickets import ticket_from_params
+from crm.jobs.models import BackgroundJob
 from crm.jobs.services import HANDLERS, JobContext, job_handler
 
 
@@ -21,9 +22,10 @@ def register_job_kind(job_kind: str, title: str) -> None:
         job_handler(job_kind, title=title)(partial(import_job, job_kind))
 
 
-def import_owner(ctx: JobContext, ticket_user_id: int) -> User:
+def import_owner(ctx: JobContext, ticket_user_id: int) -> Any:
     """The user an import job writes for: its owner, still active and the ticket's own."""
-    actor = db.session.get(User, ctx.owner_id) if ctx.owner_id else None
+    job = db.session.get(BackgroundJob, ctx.job_id)
+    actor = job.owner if job is not None else None
     if actor is None or not actor.active or actor.id != ticket_user_id:
         raise PermissionError(_("Pemilik impor ini tidak ada atau tidak aktif lagi."))
     return actor
