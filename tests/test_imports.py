@@ -28,14 +28,6 @@ def count(db, model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-@pytest.fixture
-def config(app):
-    saved = dict(app.config)
-    yield app.config
-    app.config.clear()
-    app.config.update(saved)
-
-
 def preview(client, rows: list[dict]) -> str:
     return upload(client, PAGE, to_csv(rows), "iuran.csv").get_data(as_text=True)
 
@@ -89,9 +81,9 @@ def test_confirming_a_ticket_a_second_time_answers_already_saved(db, client, log
 
 
 def test_above_the_sync_limit_one_job_writes_the_file_and_its_follow_up(
-    app, db, client, login_as, config
+    app, db, client, login_as, monkeypatch
 ):
-    config["IMPORT_SYNC_MAX_ROWS"] = 2
+    monkeypatch.setitem(app.config, "IMPORT_SYNC_MAX_ROWS", 2)
     for n in range(3):
         AccountFactory(npp=f"3000000{n}")
     login_as(UserFactory(role="supervisor"))

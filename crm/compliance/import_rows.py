@@ -21,12 +21,12 @@ from sqlalchemy import insert, select, update
 
 from crm.accounts.identifiers import normalize_npp
 from crm.accounts.models import Account
+from crm.compliance.import_changes import compare, stored_months
 from crm.compliance.models import CompliancePeriod, unpaid_of
 from crm.db import utcnow
 from crm.extensions import db
 from crm.imports import (
     PROGRESS_EVERY,
-    Change,
     Check,
     Column,
     Issue,
@@ -299,50 +299,6 @@ def _accounts_by_npp(npps: set[str]) -> dict[str, int]:
     return found
 
 
-def _stored(keys: set[tuple[int, date]]) -> dict[tuple[int, date], dict[str, Any]]:
-    """The (account, month) rows already stored (id and figures), per month and chunk of
-    accounts."""
-    by_period: dict[date, set[int]] = {}
-    for account_id, period in keys:
-        by_period.setdefault(period, set()).add(account_id)
-    names = ("id", *VALUE_FIELDS, "unpaid")
-    cols = [getattr(CompliancePeriod, name) for name in names]
-    found: dict[tuple[int, date], dict[str, Any]] = {}
-    for period, account_ids in by_period.items():
-        for batch in chunked(sorted(account_ids)):
-            stmt = select(CompliancePeriod.account_id, *cols).where(
-                CompliancePeriod.period == period, CompliancePeriod.account_id.in_(batch)
-            )
-            for account_id, *values in db.session.execute(stmt):
-                found[(account_id, period)] = dict(zip(names, values, strict=True))
-    return found
-
-
-def _shown(value: Any) -> str:
-    """A stored or imported figure as the preview shows it."""
-    if isinstance(value, bool):
-        return _("ya") if value else _("tidak")
-    if value is None or value == "":
-        return "-"
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
-def _compare(check: ComplianceCheck, row: PeriodRow, npp: str, stored: dict[str, Any]) -> None:
-    """Old -> new for every figure the row replaces; a paid month turning unpaid warns."""
-    record = f"{npp} {row.period:%Y-%m}"
-    for key in VALUE_FIELDS:
-        old, new = stored[key], row.values[key]
-        if (old or None) != (new or None):
-            check.changes.append(Change(row.line, record, HEADERS[key], _shown(old), _shown(new)))
-    if stored["unpaid"] == 0 and row.values["unpaid"] > 0:
-        message = _(
-            "Bulan ini tercatat lunas; file ini mencatatnya belum lunas (lunas → belum lunas, "
-            "tunggakan %(amount)s).",
-            amount=row.values["unpaid"],
-        )
-        check.warnings.append(Issue(row.line, HEADERS["amount_paid"], message))
-
-
 def check_periods(table: Table, today: date, progress: Progress | None = None) -> ComplianceCheck:
     """The dry run: every row checked, every problem listed, nothing written."""
     total = len(table.rows)
@@ -368,7 +324,7 @@ def check_periods(table: Table, today: date, progress: Progress | None = None) -
         if row.npp and row.npp not in accounts:
             row.error("npp", _("NPP %(npp)s tidak terdaftar di aplikasi.", npp=row.npp))
     good = [r for r in rows if not r.issues]
-    stored = _stored({(accounts[r.npp], r.period) for r in good})
+    stored = stored_months({(accounts[r.npp], r.period) for r in good}, VALUE_FIELDS)
     for row in rows:
         check.errors.extend(row.issues)
         check.warnings.extend(row.warnings)
@@ -378,14 +334,18 @@ def check_periods(table: Table, today: date, progress: Progress | None = None) -
         planned = PeriodRow(row.line, account_id, row.period, row.values)
         if existing is not None:
             planned.existing_id = existing["id"]
-            _compare(check, planned, row.npp, existing)
+            compare(check, planned, row.npp, existing, HEADERS)
         check.rows.append(planned)
+    _count(check)
+    return check
+
+
+def _count(check: ComplianceCheck) -> None:
     check.warnings.sort(key=lambda issue: issue.line)
     check.periods = sorted({r.period for r in check.rows})
     check.updated = sum(1 for r in check.rows if r.existing_id)
     check.new = len(check.rows) - check.updated
     check.with_unpaid = sum(1 for r in check.rows if r.values["unpaid"] > 0)
-    return check
 
 
 def write_periods(rows: list[PeriodRow], import_id: int) -> tuple[int, int]:

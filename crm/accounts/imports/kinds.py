@@ -71,37 +71,48 @@ def _write_people(check, run: Run) -> Outcome:
     return Outcome(len(ids), ids=ids)
 
 
-ACCOUNTS = register(
-    ImportKind(
-        name="accounts",
-        label=_l("Akun"),
-        columns=ACCOUNT_COLUMNS,
-        check=lambda table, run, progress: check_accounts(table, run.actor, progress),
-        write=_write_accounts,
-        audit_action="account.import",
-        job_kind="accounts.import",
-        job_title="Impor akun / key person",
-        urls=URLS,
-        page=_page(_l("akun"), "%(num)d akun diimpor."),
-        file_stem="akun",
-        sheet="akun",
-        example=_account_example,
+def _kind(name: str, label, columns, check, write, action: str, noun, done: str, **extra):
+    """Both kinds upload on one page (group `accounts`) and write through one job kind."""
+    return register(
+        ImportKind(
+            name=name,
+            label=label,
+            columns=columns,
+            check=lambda table, run, progress: check(table, run.actor, progress),
+            write=write,
+            audit_action=action,
+            job_kind="accounts.import",
+            job_title="Impor akun / key person",
+            urls=URLS,
+            page=_page(noun, done),
+            group="accounts",
+            **extra,
+        )
     )
+
+
+ACCOUNTS = _kind(
+    "accounts",
+    _l("Akun"),
+    ACCOUNT_COLUMNS,
+    check_accounts,
+    _write_accounts,
+    "account.import",
+    _l("akun"),
+    "%(num)d akun diimpor.",
+    file_stem="akun",
+    sheet="akun",
+    example=_account_example,
 )
-PEOPLE = register(
-    ImportKind(
-        name="people",
-        label=_l("Key person (jabatan di akun)"),
-        columns=PEOPLE_COLUMNS,
-        check=lambda table, run, progress: check_people(table, run.actor, progress),
-        write=_write_people,
-        audit_action="person.import",
-        job_kind="accounts.import",
-        job_title="Impor akun / key person",
-        urls=URLS,
-        page=_page(_l("key person"), "%(num)d jabatan key person diimpor."),
-        group="accounts",
-        file_stem="key-person",
-        sheet="key-person",
-    )
+PEOPLE = _kind(
+    "people",
+    _l("Key person (jabatan di akun)"),
+    PEOPLE_COLUMNS,
+    check_people,
+    _write_people,
+    "person.import",
+    _l("key person"),
+    "%(num)d jabatan key person diimpor.",
+    file_stem="key-person",
+    sheet="key-person",
 )
