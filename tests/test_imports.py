@@ -18,7 +18,7 @@ from crm.supply_chain.models import SupplyChainLink
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
 from tests.support.imports import month_row, run_jobs, ticket_for, ticket_of, to_csv, upload
-from tests.support.supply_chain import parent_with_rm
+from tests.support.supply_chain import parent_with_rm, prospect
 
 PAGE = "/compliance/import"
 CONFIRM = "/compliance/import/confirm"
@@ -164,3 +164,14 @@ def test_one_refused_row_blocks_the_file_and_nothing_is_written(db, client, logi
         run_import(ticket, actor)
     assert count(db, CompliancePeriod) == 0 and count(db, ComplianceImport) == 0
     assert count(db, AuditLog, AuditLog.action == "compliance.import") == 0
+
+
+def test_the_vendor_preview_shows_the_stored_values_a_row_replaces(db, client, login_as):
+    parent = parent_with_rm()
+    prospect(parent, "PT Mitra Lama", contact_name="Rina", phone="0811111111")
+    login_as(parent.rm)
+    rows = [{"nama": "PT Mitra Lama", "kontak": "Budi", "telepon": ""}]
+    html = upload(client, f"/supply-chain/{parent.id}/import", to_csv(rows)).get_data(as_text=True)
+    assert "1 nilai tersimpan berubah" in html
+    assert '<td class="mono">kontak</td><td><del>Rina</del></td><td><ins>Budi</ins></td>' in html
+    assert "telepon</td>" not in html  # an empty cell keeps the stored phone
