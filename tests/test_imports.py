@@ -1,5 +1,4 @@
-"""The import pipeline (crm/imports): signed tickets, confirm once, the job above the sync limit
-(also for jobs queued before the pipeline), old -> new values in the preview, all or nothing."""
+"""The import pipeline: tickets, confirm once, jobs, old -> new preview, all or nothing."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Background jobs of the accounts area: long list exports (large imports run the pipeline's
-job, crm.imports.jobs, registered with the import kinds)."""
+"""Background jobs of the accounts area: long list exports (imports run crm.imports.jobs)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""/accounts/import and /accounts/export: the account and key-person imports (through the
-import pipeline, crm.imports.views: dry-run preview, confirm, a job above
-IMPORT_SYNC_MAX_ROWS rows) and the export of the filtered account list."""
+"""/accounts/import (the import pipeline's pages) and /accounts/export (the account list)."""
 
 from __future__ import annotations
 

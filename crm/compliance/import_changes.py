@@ -1,5 +1,4 @@
-"""What a compliance row replaces: the stored figures of its month, and the preview's
-old -> new values (a paid month turning unpaid warns: the file silently overwrote it)."""
+"""What a compliance row replaces: the stored month, old -> new values, paid -> unpaid."""
 
 from __future__ import annotations
 

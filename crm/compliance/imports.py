@@ -1,10 +1,4 @@
-"""The compliance import (the core system's monthly export), declared to the import pipeline.
-
-The write upserts the months and records a ComplianceImport row; the cases it touches are
-refreshed in the same transaction, or, in a large import's job, by the follow-up job
-`cases.after_compliance_import` created in that transaction (so the write lock is held for
-the rows alone and the follow-up is never lost).
-"""
+"""The compliance import (the core system's monthly export), declared to the pipeline."""
 
 from __future__ import annotations
 
@@ -45,6 +39,8 @@ def _write(check: ComplianceCheck, run: Run) -> Outcome:
     db.session.add(record)
     db.session.flush()
     record.created_count, record.updated_count = write_periods(check.rows, record.id)
+    # A job holds the write lock for the rows alone: the cases follow in a job created in
+    # this transaction, so it exists exactly when the rows do.
     if run.in_job:
         create_job(AFTER_IMPORT_JOB, owner=actor, params={"run_id": record.id})
     else:  # same transaction: a case closes because this import shows its arrears paid

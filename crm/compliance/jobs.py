@@ -1,5 +1,4 @@
-"""Background jobs of the compliance area: a large monthly import runs the import pipeline's
-job (crm.imports.jobs), registered with the import kind under `compliance.import`."""
+"""Compliance jobs: a large import runs crm.imports.jobs under `compliance.import`."""
 
 from __future__ import annotations
 

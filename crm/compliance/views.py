@@ -1,11 +1,4 @@
-"""/compliance/import (the core system's monthly export, supervisors and admins) and
-/accounts/<id>/compliance (an account's 24-month grid and arrears, every CRM role).
-
-The import runs through the import pipeline (crm.imports.views): a dry run lists every bad
-row and every stored figure it would change, and writes nothing; only a clean file can be
-confirmed, and then it is checked again and upserted all at once (by the
-`compliance.import` job above IMPORT_SYNC_MAX_ROWS rows).
-"""
+"""/compliance/import (supervisors, admins) and /accounts/<id>/compliance (every CRM role)."""
 
 from __future__ import annotations
 

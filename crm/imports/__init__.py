@@ -1,12 +1,9 @@
-"""The one import pipeline: a feature declares an ImportKind; the pipeline does the rest.
+"""The one import pipeline: a feature declares an ImportKind; the pipeline does the rest."""
 
-A feature supplies columns, a row check returning a Check (rows, refused rows, warnings, old ->
-new changes) and a writer returning an Outcome, and registers them with `register(...)`.
-columns / tabular: reading an upload; checks: the dry-run result; tickets: the signed ticket
-and what an import id already did; runs: the all-or-nothing write and its audit row; jobs:
-the background job; files: size limit and templates; forms, views: the shared pages.
-"""
-
+# A feature supplies columns, a row check returning a Check (rows, refused rows, warnings,
+# old -> new changes) and a writer returning an Outcome, and registers them here. Modules:
+# columns/tabular read an upload; checks hold the dry run; tickets sign it for the confirm
+# step; runs write it once; jobs write a large one; files, forms and views are the pages.
 from __future__ import annotations
 
 from crm.imports.checks import PROGRESS_EVERY, Change, Check, Issue, Progress, chunked

@@ -1,5 +1,4 @@
-"""What every import shares: row issues, old-to-new changes, the dry-run result, chunked
-loading and bulk audit rows."""
+"""What every import's dry run holds: row issues, old -> new changes, rows to write."""
 
 from __future__ import annotations
 

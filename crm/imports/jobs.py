@@ -1,5 +1,4 @@
-"""The background job that writes a large import: one handler, registered under each import
-kind's job kind (the names jobs already queued in a database carry)."""
+"""The job that writes a large import, registered under each import kind's job kind."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""An import run: the dry run of an upload, and the all-or-nothing write done once per ticket
-with its summary audit row (the proof that a second confirm or a re-dispatched job finds)."""
+"""An import run: the dry run, and the all-or-nothing write done once per ticket."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The signed ticket that carries a checked upload from the preview to the confirm step, and
-what an import id already did: its summary audit row or its queued job."""
+"""The signed ticket from preview to confirm, and what an import id already did."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""The import pages every feature's routes call: upload and dry-run preview, confirm (written
-at once, or by a job above IMPORT_SYNC_MAX_ROWS rows) and the template download.
-
-A feature's blueprint keeps its URLs and access checks and hands the page group (the kinds
-uploaded on that page) and the scope (parent account, sponsorship) to these functions.
-"""
+"""The import pages every feature's routes call: upload and preview, confirm, template."""
 
 from __future__ import annotations
 
@@ -32,6 +27,8 @@ from crm.imports.tickets import (
 from crm.jobs.services import create_job
 from crm.services import ServiceError, refuse, show_error
 
+# A feature's blueprint keeps its URLs and access checks and hands these functions the page
+# group (the kinds uploaded on that page) and the scope (parent account, sponsorship).
 PREVIEW_LIMIT = 500  # issues listed on the page; the counts are always complete
 
 

@@ -1,8 +1,4 @@
-"""/sponsorships/<id>/beneficiaries/... and /sponsorships/<id>/import: adding, editing and
-removing beneficiaries, the audited full-NIK view, and the CSV/XLSX import (the import
-pipeline's pages: dry run, confirm, background job above IMPORT_SYNC_MAX_ROWS). Routes of the
-`sponsorships` blueprint; all of them only for the sponsor account's RM, supervisors and
-admins."""
+"""A sponsorship's beneficiaries: add, edit, remove, the audited NIK, export and import."""
 
 from __future__ import annotations
 

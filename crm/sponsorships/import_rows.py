@@ -1,9 +1,4 @@
-"""The beneficiary file's columns and the dry run of its rows, per sponsorship.
-
-Per-row errors: a bad NIK/KPJ/phone, no name, the same NIK twice in the file, a NIK already
-in this sponsorship, or one sponsored elsewhere in an overlapping period (the message names
-the other sponsor; NIKs are always shown masked).
-"""
+"""The beneficiary file's columns and the dry run of its rows, per sponsorship."""
 
 from __future__ import annotations
 
@@ -38,6 +33,9 @@ class BeneficiaryCheck(Check):
     new_niks: list[str] = field(default_factory=list)
 
 
+# Refused per row: a bad NIK/KPJ/phone, no name, the same NIK twice in the file, a NIK already
+# in this sponsorship, or one sponsored elsewhere in an overlapping period (the message names
+# the other sponsor; NIKs are always shown masked).
 def check_rows(
     sponsorship: Sponsorship, table: Table, today: date, progress: Progress | None = None
 ) -> BeneficiaryCheck:

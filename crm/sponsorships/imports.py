@@ -1,7 +1,4 @@
-"""The beneficiary import of one sponsorship, declared to the import pipeline (crm.imports):
-a dry run lists every bad row (crm.sponsorships.import_rows) and writes nothing; a clean file
-is checked again and inserted all at once, once per signed ticket; files above
-IMPORT_SYNC_MAX_ROWS rows are written by the `sponsorships.import` job."""
+"""The beneficiary import of one sponsorship, declared to the import pipeline."""
 
 from __future__ import annotations
 

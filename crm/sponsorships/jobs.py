@@ -1,5 +1,4 @@
-"""Sponsorship background jobs: the daily renewal check (a large beneficiary import runs the
-import pipeline's job, registered with the import kind)."""
+"""Sponsorship jobs: the daily renewal check (imports run crm.imports.jobs)."""
 
 from __future__ import annotations
 

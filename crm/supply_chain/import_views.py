@@ -1,7 +1,4 @@
-"""/supply-chain/<parent_id>/import: a parent's vendor list (CSV/XLSX), through the import
-pipeline (crm.imports.views): a dry run lists every bad row and writes nothing; only a clean
-file can be confirmed, and then it is checked again and written all at once (by the
-`supply_chain.import` job above IMPORT_SYNC_MAX_ROWS rows)."""
+"""/supply-chain/<parent_id>/import: a parent's vendor list, through the import pipeline."""
 
 from __future__ import annotations
 

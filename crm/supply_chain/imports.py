@@ -1,10 +1,4 @@
-"""The vendor-list import of one parent account, declared to the import pipeline.
-
-The ticket names the parent; the summary audit row (entity_type `supply_chain_import`, id
-`<parent>.<random>`) is written in the same transaction as the rows, so a second confirm or
-a re-dispatched job finds it and writes nothing, and the parent's latest imports are a range
-of the audit index.
-"""
+"""The vendor-list import of one parent account, declared to the import pipeline."""
 
 from __future__ import annotations
 

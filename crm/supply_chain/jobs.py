@@ -1,9 +1,4 @@
-"""Supply-chain background jobs: campaign drafts and monthly coverage snapshots (a large
-vendor import runs the import pipeline's job, registered with the import kind).
-
-Also registers the issued-letter hook that marks a vendor invited (crm.letters.hooks): this
-module is in JOB_MODULES, so both the web app and the workers load it.
-"""
+"""Supply-chain jobs: campaign drafts, daily snapshots, the issued-letter hook."""
 
 from __future__ import annotations
 
@@ -28,6 +23,8 @@ log = logging.getLogger(__name__)
 DAY = 24 * 3600
 JAKARTA_01_30 = 18 * 3600 + 1800  # 01:30 WIB is 18:30 UTC the day before
 
+# Registered here because this module is in JOB_MODULES: the web app and the workers both
+# load it, and both issue letters.
 on_issued(campaign.mark_invited)
 
 

@@ -1,5 +1,4 @@
-"""Helpers for tests of the import pipeline: tickets and dry runs without the upload form,
-files, upload and confirm requests, and a worker that runs the queued jobs."""
+"""Helpers for import tests: tickets, dry runs, files, upload requests, a job worker."""
 
 from __future__ import annotations
 
