@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -60,7 +62,7 @@ def _write(check: ComplianceCheck, run: Run) -> Outcome:
     return Outcome(record.created_count, record.updated_count, after=after, summary=summary)
 
 
-def _recent(_scope) -> list[dict]:
+def _recent(_scope: None) -> list[dict]:
     runs = db.session.scalars(
         select(ComplianceImport)
         .order_by(ComplianceImport.created_at.desc(), ComplianceImport.id.desc())
@@ -80,7 +82,7 @@ def _recent(_scope) -> list[dict]:
     ]
 
 
-def _periods(first, last) -> str:
+def _periods(first: date, last: date) -> str:
     return f"{first:%Y-%m}" if first == last else f"{first:%Y-%m} – {last:%Y-%m}"
 
 
@@ -92,7 +94,7 @@ def _preview_note(check: ComplianceCheck) -> str:
     return f"{_('periode')} {shown}{more}"
 
 
-def _stats(check: ComplianceCheck, _scope) -> list[tuple[int, str]]:
+def _stats(check: ComplianceCheck, _scope: None) -> list[tuple[int, str]]:
     return [
         (check.total, _("baris data")),
         (check.new, _("bulan baru")),

@@ -92,7 +92,7 @@ def run_import(
     return outcome
 
 
-def _record(kind: ImportKind, ticket: Ticket, check: Check, outcome: Outcome, actor) -> None:
+def _record(kind: ImportKind, ticket: Ticket, check: Check, outcome: Outcome, actor: Any) -> None:
     """The summary audit row, keyed by the ticket's import id."""
     after = {
         "kind": kind.name,

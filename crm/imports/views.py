@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +37,7 @@ def _chosen(group: str, name: str | None) -> ImportKind:
     return next((k for k in kinds if k.name == name), kinds[0])
 
 
-def upload_page(group: str, scope: Any = None):
+def upload_page(group: str, scope: Any = None) -> tuple[str, int] | str:
     """GET: the upload form, the columns and the templates; POST: the dry-run preview."""
     kinds = kinds_of(group)
     form = upload_form(kinds, _chosen(group, request.args.get("kind")).name)
@@ -81,7 +81,7 @@ def preview(
     filename: str,
     ticket: Ticket | None,
     changed: bool = False,
-):
+) -> str:
     """The dry run: counts, refused rows, warnings, old -> new values; a clean file gets the
     confirm button carrying its signed ticket."""
     confirm = None
@@ -113,7 +113,7 @@ def _default_stats(check: Check) -> list[tuple[Any, str]]:
     ]
 
 
-def confirm(group: str, scope: Any = None):
+def confirm(group: str, scope: Any = None) -> Response | str:
     """Write a previewed file: at once, or through a job when it is long; a ticket already
     written answers "already saved"; a file whose rows turned invalid is shown again."""
     form = ConfirmImportForm()
@@ -142,7 +142,7 @@ def confirm(group: str, scope: Any = None):
     return redirect(kind.url("done", scope))
 
 
-def _queue(kind: ImportKind, ticket: Ticket, scope: Any):
+def _queue(kind: ImportKind, ticket: Ticket, scope: Any) -> Response:
     """The job that writes a long file (the same one on a second click); it is enqueued
     once the request commits."""
     job = queued_job(kind, ticket)
@@ -158,7 +158,7 @@ def _queue(kind: ImportKind, ticket: Ticket, scope: Any):
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 
-def template_download(group: str, fmt: str):
+def template_download(group: str, fmt: str) -> Response:
     """The header row and one example row, as CSV or XLSX (?kind= on a page of several)."""
     if fmt not in FORMATS:
         abort(404)

@@ -43,7 +43,7 @@ def _count(value: int) -> str:
     return format_decimal(int(value))
 
 
-def _stats(check: VendorCheck, _parent) -> list[tuple[str, str]]:
+def _stats(check: VendorCheck, _parent: Account) -> list[tuple[str, str]]:
     registered = _("cocok dengan akun terdaftar (%(n)s prospek menjadi terdaftar)")
     return [
         (_count(check.total), _("baris data")),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +16,7 @@ from crm.accounts.imports.columns import ACCOUNT_COLUMNS, PEOPLE_COLUMNS
 from crm.accounts.imports.people_rows import check_people, write_people
 from crm.admin.models import BranchOffice
 from crm.extensions import db
-from crm.imports import ImportKind, Outcome, Page, Run, Urls, register
+from crm.imports import Check, Column, ImportKind, Outcome, Page, Run, Urls, register
 
 URLS = Urls(
     page="accounts_transfer.import_form",
@@ -23,11 +26,11 @@ URLS = Urls(
 )
 
 
-def _back(_scope) -> dict:
+def _back(_scope: None) -> dict:
     return {"back": (url_for("accounts.index"), _("Kembali ke daftar akun"))}
 
 
-def _page(noun: str, done: str) -> Page:
+def _page(noun: str, done: Callable[[Outcome], str]) -> Page:
     return Page(
         title=_l("Impor akun dan key person"),
         preview_title=_l("Pratinjau impor"),
@@ -45,12 +48,12 @@ def _page(noun: str, done: str) -> Page:
         ),
         describe=_back,
         preview_note=lambda _check: noun,
-        done_message=lambda outcome: ngettext(done, done, outcome.created),
+        done_message=done,
         refused_status=200,
     )
 
 
-def _account_example(user) -> dict[str, str]:
+def _account_example(user: Any) -> dict[str, str]:
     """Branch and RM of the template's example row: real values the user may use."""
     branch = user.branch_office or db.session.scalar(
         select(BranchOffice).order_by(BranchOffice.code).limit(1)
@@ -61,17 +64,27 @@ def _account_example(user) -> dict[str, str]:
     }
 
 
-def _write_accounts(check, run: Run) -> Outcome:
+def _write_accounts(check: Check, run: Run) -> Outcome:
     ids = [account.id for account in write_accounts(check.rows, run.actor)]
     return Outcome(len(ids), ids=ids)
 
 
-def _write_people(check, run: Run) -> Outcome:
+def _write_people(check: Check, run: Run) -> Outcome:
     ids = [position.id for position in write_people(check.rows, run.actor)]
     return Outcome(len(ids), ids=ids)
 
 
-def _kind(name: str, label, columns, check, write, action: str, noun, done: str, **extra):
+def _kind(
+    name: str,
+    label: str,
+    columns: tuple[Column, ...],
+    check: Callable,
+    write: Callable[[Check, Run], Outcome],
+    action: str,
+    noun: str,
+    done: Callable[[Outcome], str],
+    **extra: Any,
+) -> ImportKind:
     """Both kinds upload on one page (group `accounts`) and write through one job kind."""
     return register(
         ImportKind(
@@ -99,7 +112,7 @@ ACCOUNTS = _kind(
     _write_accounts,
     "account.import",
     _l("akun"),
-    "%(num)d akun diimpor.",
+    lambda outcome: ngettext("%(num)d akun diimpor.", "%(num)d akun diimpor.", outcome.created),
     file_stem="akun",
     sheet="akun",
     example=_account_example,
@@ -112,7 +125,11 @@ PEOPLE = _kind(
     _write_people,
     "person.import",
     _l("key person"),
-    "%(num)d jabatan key person diimpor.",
+    lambda outcome: ngettext(
+        "%(num)d jabatan key person diimpor.",
+        "%(num)d jabatan key person diimpor.",
+        outcome.created,
+    ),
     file_stem="key-person",
     sheet="key-person",
 )
