@@ -21,9 +21,9 @@ from crm.extensions import db as _db
 from crm.jobs.models import BackgroundJob
 from crm.jobs.scheduler import PERIODIC
 from tests.factories import AccountFactory, BranchFactory, CaseFactory, UserFactory
+from tests.support.compliance import row
+from tests.support.imports import work
 from tests.test_cases import import_rows
-from tests.test_compliance_import import row
-from tests.test_import_export import work
 from tests.test_meetings import count_statements
 
 JUTA = 1_000_000

@@ -28,7 +28,7 @@ from crm.jobs.scheduler import PERIODIC
 from crm.services import ServiceError
 from tests.conftest import csrf_token, post_form
 from tests.factories import AccountFactory, UserFactory
-from tests.test_compliance_import import HEADERS, confirm, row, to_csv, unpaid, upload
+from tests.support.compliance import HEADERS, confirm, row, to_csv, unpaid, upload
 
 
 def import_rows(client, rows) -> ComplianceImport:

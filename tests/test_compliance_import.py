@@ -3,9 +3,7 @@ and the account's compliance page."""
 
 from __future__ import annotations
 
-import csv
 import io
-import re
 from datetime import date
 
 import pytest
@@ -21,74 +19,8 @@ from crm.imports.runs import run_import
 from crm.jobs.models import BackgroundJob
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
-from tests.support.imports import ticket_for
-
-HEADERS = [
-    "npp",
-    "periode",
-    "tk_terdaftar",
-    "tk_dilaporkan",
-    "upah_dilaporkan",
-    "iuran_wajib",
-    "iuran_dibayar",
-    "tanggal_bayar",
-    "pds_tk",
-    "pds_upah",
-    "pds_program",
-    "catatan_pds",
-]
-TICKET = re.compile(r'name="ticket" type="hidden" value="([^"]+)"')
-
-
-def row(npp: str, period="2026-10", due="10.000.000", paid="10.000.000", paid_on="2026-11-13", **o):
-    values = {
-        "npp": npp,
-        "periode": period,
-        "tk_terdaftar": "100",
-        "tk_dilaporkan": "100",
-        "upah_dilaporkan": "250.000.000",
-        "iuran_wajib": due,
-        "iuran_dibayar": paid,
-        "tanggal_bayar": paid_on,
-        "pds_tk": "tidak",
-        "pds_upah": "tidak",
-        "pds_program": "tidak",
-        "catatan_pds": "",
-    }
-    values.update(o)
-    return values
-
-
-def unpaid(npp: str, **o):
-    return row(npp, paid="0", paid_on="", **o)
-
-
-def to_csv(rows: list[dict], headers=HEADERS) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for r in rows:
-        writer.writerow([r.get(h, "") for h in headers])
-    return out.getvalue().encode()
-
-
-def upload(client, data: bytes, filename="iuran.csv"):
-    return post_form(
-        client,
-        "/compliance/import",
-        {"file": (io.BytesIO(data), filename)},
-        content_type="multipart/form-data",
-    )
-
-
-def confirm(client, html: str, **kwargs):
-    match = TICKET.search(html)
-    assert match, "the preview offers no confirm button"
-    return post_form(client, "/compliance/import/confirm", {"ticket": match.group(1)}, **kwargs)
-
-
-def count(db, model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+from tests.support.compliance import confirm, row, to_csv, unpaid, upload
+from tests.support.imports import count, ticket_for
 
 
 def accounts(n: int):

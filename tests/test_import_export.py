@@ -9,10 +9,8 @@ from datetime import date
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from rq import Queue, SimpleWorker
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
-from crm import queue as rq_queue
 from crm import storage
 from crm.accounts.imports.columns import ACCOUNT_COLUMNS
 from crm.accounts.models import Account, KeyPerson, Position
@@ -29,7 +27,7 @@ from tests.factories import (
     PositionFactory,
     UserFactory,
 )
-from tests.support.imports import check_file, ticket_for
+from tests.support.imports import check_file, count, ticket_for, to_csv, work
 
 ACCOUNT_HEADERS = [
     "nama",
@@ -110,16 +108,6 @@ def person_row(npp: str, name: str, email: str, **over) -> dict:
     return row
 
 
-def to_csv(rows: list[dict], headers=None, delimiter=",", encoding="utf-8") -> bytes:
-    headers = headers or list(rows[0])
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([row.get(h, "") for h in headers])
-    return out.getvalue().encode(encoding)
-
-
 def to_xlsx(rows: list[dict], headers=None, raw: dict | None = None) -> bytes:
     """An XLSX built like Excel would; `raw` puts typed cells (numbers, dates) in row 2."""
     headers = headers or list(rows[0])
@@ -148,16 +136,6 @@ def confirm(client, preview_html: str, **kwargs):
     match = TICKET.search(preview_html)
     assert match, "the preview offers no confirm button"
     return post_form(client, "/accounts/import/confirm", {"ticket": match.group(1)}, **kwargs)
-
-
-def count(db, model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def work(app) -> None:
-    """Run every queued job in this process, then stop (as tests/test_jobs.py does)."""
-    q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
-    SimpleWorker([q], connection=q.connection).work(burst=True)
 
 
 @pytest.fixture

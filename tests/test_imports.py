@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm import storage
 from crm.audit import AuditLog
@@ -16,19 +16,16 @@ from crm.jobs.services import create_job
 from crm.supply_chain.models import SupplyChainLink
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
-from tests.support.imports import month_row, run_jobs, ticket_for, ticket_of, to_csv, upload
+from tests.support.compliance import HEADERS, row
+from tests.support.imports import count, ticket_for, ticket_of, to_csv, upload, work
 from tests.support.supply_chain import parent_with_rm, prospect
 
 PAGE = "/compliance/import"
 CONFIRM = "/compliance/import/confirm"
 
 
-def count(db, model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
 def preview(client, rows: list[dict]) -> str:
-    return upload(client, PAGE, to_csv(rows), "iuran.csv").get_data(as_text=True)
+    return upload(client, PAGE, to_csv(rows, HEADERS), "iuran.csv").get_data(as_text=True)
 
 
 def flipped(token: str) -> str:
@@ -47,7 +44,7 @@ def resigned(token: str) -> str:
 def test_a_tampered_ticket_is_refused_and_writes_nothing(db, client, login_as, tamper):
     AccountFactory(npp="30000001")
     login_as(UserFactory(role="supervisor"))
-    token = ticket_of(preview(client, [month_row("30000001")]))
+    token = ticket_of(preview(client, [row("30000001")]))
     resp = post_form(client, CONFIRM, {"ticket": tamper(token)}, follow_redirects=True)
     assert "Pratinjau ini tidak berlaku lagi." in resp.get_data(as_text=True)
     assert count(db, CompliancePeriod) == 0 and count(db, ComplianceImport) == 0
@@ -56,7 +53,7 @@ def test_a_tampered_ticket_is_refused_and_writes_nothing(db, client, login_as, t
 def test_a_ticket_is_refused_for_another_user_and_on_another_kinds_page(db, client, login_as):
     AccountFactory(npp="30000001")
     first = UserFactory(role="supervisor")
-    data = to_csv([month_row("30000001")])
+    data = to_csv([row("30000001")])
     theirs = sign_ticket(ticket_for("compliance", data, 1, first))
     login_as(UserFactory(role="supervisor"))
     resp = post_form(client, CONFIRM, {"ticket": theirs}, follow_redirects=True)
@@ -71,7 +68,7 @@ def test_a_ticket_is_refused_for_another_user_and_on_another_kinds_page(db, clie
 def test_confirming_a_ticket_a_second_time_answers_already_saved(db, client, login_as):
     AccountFactory(npp="30000001")
     login_as(UserFactory(role="admin"))
-    token = ticket_of(preview(client, [month_row("30000001")]))
+    token = ticket_of(preview(client, [row("30000001")]))
     post_form(client, CONFIRM, {"ticket": token})
     again = post_form(client, CONFIRM, {"ticket": token}, follow_redirects=True)
     assert "Impor ini sudah disimpan sebelumnya." in again.get_data(as_text=True)
@@ -86,12 +83,12 @@ def test_above_the_sync_limit_one_job_writes_the_file_and_its_follow_up(
     for n in range(3):
         AccountFactory(npp=f"3000000{n}")
     login_as(UserFactory(role="supervisor"))
-    token = ticket_of(preview(client, [month_row(f"3000000{n}") for n in range(3)]))
+    token = ticket_of(preview(client, [row(f"3000000{n}") for n in range(3)]))
     resp = post_form(client, CONFIRM, {"ticket": token})
     job_id = resp.headers["Location"].rsplit("/", 1)[1]
     second = post_form(client, CONFIRM, {"ticket": token})  # a second click: the same job
     assert second.headers["Location"].endswith(job_id) and count(db, CompliancePeriod) == 0
-    run_jobs(app)
+    work(app)
     job = db.session.get(BackgroundJob, job_id, populate_existing=True)
     assert job.kind == "compliance.import" and job.status == "done", job.error
     assert (job.result["created"], job.progress_done, job.progress_total) == (3, 3, 4)
@@ -116,7 +113,7 @@ def test_a_job_queued_before_the_pipeline_still_runs(app, db):
     }
     job = create_job("supply_chain.import", owner=parent.rm, params={"ticket": ticket})
     db.session.commit()
-    run_jobs(app)
+    work(app)
     job = db.session.get(BackgroundJob, job.id, populate_existing=True)
     assert job.status == "done", job.error
     assert job.result["link"] == f"/supply-chain/{parent.id}"
@@ -126,8 +123,8 @@ def test_a_job_queued_before_the_pipeline_still_runs(app, db):
 def test_the_preview_shows_old_and_new_values_and_a_paid_month_turning_unpaid(db, client, login_as):
     AccountFactory(npp="30000001")
     login_as(UserFactory(role="supervisor"))
-    post_form(client, CONFIRM, {"ticket": ticket_of(preview(client, [month_row("30000001")]))})
-    html = preview(client, [month_row("30000001", paid="0", paid_on="", tk_terdaftar="120")])
+    post_form(client, CONFIRM, {"ticket": ticket_of(preview(client, [row("30000001")]))})
+    html = preview(client, [row("30000001", paid="0", paid_on="", tk_terdaftar="120")])
     assert "lunas → belum lunas" in html
     assert "3 nilai tersimpan berubah" in html
     for column, old, new in [
@@ -147,15 +144,15 @@ def test_the_preview_shows_old_and_new_values_and_a_paid_month_turning_unpaid(db
 def test_an_unchanged_month_shows_no_change(db, client, login_as):
     AccountFactory(npp="30000001")
     login_as(UserFactory(role="supervisor"))
-    post_form(client, CONFIRM, {"ticket": ticket_of(preview(client, [month_row("30000001")]))})
-    html = preview(client, [month_row("30000001")])
+    post_form(client, CONFIRM, {"ticket": ticket_of(preview(client, [row("30000001")]))})
+    html = preview(client, [row("30000001")])
     assert "nilai tersimpan berubah" not in html and "belum lunas)" not in html
 
 
 def test_one_refused_row_blocks_the_file_and_nothing_is_written(db, client, login_as):
     AccountFactory(npp="30000001")
     actor = login_as(UserFactory(role="supervisor"))
-    rows = [month_row("30000001"), month_row("39999999")]
+    rows = [row("30000001"), row("39999999")]
     html = preview(client, rows)
     assert "1 baris bermasalah" in html and 'name="ticket"' not in html
     ticket = ticket_for("compliance", to_csv(rows), 2, actor)  # e.g. the NPP was removed since

@@ -24,8 +24,8 @@ from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary, Sponsor
 from crm.sponsorships.nik import mask_nik
 from tests.conftest import post_form
 from tests.factories import AccountFactory, BranchFactory, UserFactory
+from tests.support.imports import work
 from tests.support.sponsorships import make_sponsorship, nik, worker
-from tests.test_import_export import work
 from tests.test_letter_render import page_texts
 from tests.test_meetings import count_statements
 

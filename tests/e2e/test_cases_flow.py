@@ -13,7 +13,7 @@ from crm.compliance.services import today_local
 from tests.e2e.test_meetings_flow import shot
 from tests.e2e.test_roles import sign_in
 from tests.factories import AccountFactory, UserFactory
-from tests.test_compliance_import import HEADERS, row, to_csv, unpaid
+from tests.support.compliance import HEADERS, row, to_csv, unpaid
 
 MONTHS = ("2026-08", "2026-09")
 

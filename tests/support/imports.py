@@ -7,6 +7,7 @@ import io
 import re
 
 from rq import Queue, SimpleWorker
+from sqlalchemy import func, select
 
 from crm import queue as rq_queue
 from crm.imports.registry import KINDS, Run
@@ -27,41 +28,17 @@ def check_file(kind: str, data: bytes, actor, scope=None, name: str = "f.csv"):
 
 
 TICKET = re.compile(r'name="ticket" type="hidden" value="([^"]+)"')
-COMPLIANCE_HEADERS = [
-    "npp",
-    "periode",
-    "tk_terdaftar",
-    "tk_dilaporkan",
-    "upah_dilaporkan",
-    "iuran_wajib",
-    "iuran_dibayar",
-    "tanggal_bayar",
-]
 
 
-def month_row(npp: str, paid: str = "10.000.000", paid_on: str = "2026-11-13", **other) -> dict:
-    """A compliance row for October 2026: fully paid unless `paid` says otherwise."""
-    values = {
-        "npp": npp,
-        "periode": "2026-10",
-        "tk_terdaftar": "100",
-        "tk_dilaporkan": "100",
-        "upah_dilaporkan": "250.000.000",
-        "iuran_wajib": "10.000.000",
-        "iuran_dibayar": paid,
-        "tanggal_bayar": paid_on,
-    }
-    return values | other
-
-
-def to_csv(rows: list[dict], headers: list[str] | None = None) -> bytes:
+def to_csv(rows: list[dict], headers=None, delimiter=",", encoding="utf-8") -> bytes:
+    """A CSV file: the headers (default: the first row's keys) and one line per row."""
     headers = headers or list(rows[0])
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(headers)
     for row in rows:
         writer.writerow([row.get(h, "") for h in headers])
-    return out.getvalue().encode()
+    return out.getvalue().encode(encoding)
 
 
 def upload(client, url: str, data: bytes, filename: str = "f.csv"):
@@ -76,7 +53,11 @@ def ticket_of(html: str) -> str:
     return match.group(1)
 
 
-def run_jobs(app) -> None:
-    """Run every queued job in this process, then stop."""
+def count(db, model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def work(app) -> None:
+    """Run every queued job in this process, then stop (as tests/test_jobs.py does)."""
     q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
     SimpleWorker([q], connection=q.connection).work(burst=True)
