@@ -171,3 +171,18 @@ def test_the_vendor_preview_shows_the_stored_values_a_row_replaces(db, client, l
     assert "1 nilai tersimpan berubah" in html
     assert '<td class="mono">kontak</td><td><del>Rina</del></td><td><ins>Budi</ins></td>' in html
     assert "telepon</td>" not in html  # an empty cell keeps the stored phone
+
+
+def test_every_template_downloads_under_its_old_name(db, client, login_as):
+    parent = parent_with_rm()
+    login_as(UserFactory(role="admin"))
+    for url, name in [
+        ("/accounts/import/template.csv?kind=accounts", "templat-impor-akun.csv"),
+        ("/accounts/import/template.xlsx?kind=people", "templat-impor-key-person.xlsx"),
+        ("/compliance/import/template.csv", "templat-impor-kepatuhan.csv"),
+        (f"/supply-chain/{parent.id}/import/template.xlsx", "templat-impor-vendor.xlsx"),
+        ("/sponsorships/import/template.csv", "templat-penerima-sponsorship.csv"),
+    ]:
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        assert resp.headers["Content-Disposition"] == f'attachment; filename="{name}"'

@@ -158,7 +158,7 @@ COMPLIANCE = register(
         authorize=_authorize,
         max_rows="COMPLIANCE_IMPORT_MAX_ROWS",
         max_bytes="COMPLIANCE_IMPORT_MAX_BYTES",
-        file_stem="kepatuhan",
+        file_stem="templat-impor-kepatuhan",
         sheet="kepatuhan",
     )
 )

@@ -39,7 +39,7 @@ def template_file(kind: ImportKind, fmt: str, user: Any) -> tuple[bytes, str]:
     else:
         guide = [(c.header, _("ya") if c.required else "", str(c.help)) for c in kind.columns]
         data = xlsx_bytes(headers, rows, kind.sheet or kind.name, notes=guide)
-    return data, f"templat-impor-{kind.file_stem or kind.name}.{fmt}"
+    return data, f"{kind.file_stem or 'templat-impor-' + kind.name}.{fmt}"
 
 
 def download(data: bytes, filename: str, fmt: str) -> Response:

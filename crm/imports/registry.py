@@ -92,7 +92,7 @@ class ImportKind:
     authorize: Callable[[Run], None] | None = None  # raises PermissionError / ServiceError
     max_rows: int | str = "IMPORT_MAX_ROWS"  # a number or a config key
     max_bytes: int | str = "IMPORT_MAX_BYTES"
-    file_stem: str = ""  # template file: templat-impor-<stem>.<fmt>
+    file_stem: str = ""  # the template file's name; default templat-impor-<name>
     sheet: str = ""
     example: Callable[[Any], dict[str, str]] | None = None  # user -> template example values
 

@@ -122,7 +122,7 @@ BENEFICIARIES = register(
         authorize=_authorize,
         max_rows=MAX_ROWS,
         max_bytes=MAX_BYTES,
-        file_stem="penerima-sponsorship",
+        file_stem="templat-penerima-sponsorship",
         sheet="penerima",
     )
 )

@@ -121,7 +121,7 @@ VENDORS = register(
         audit_entity=ENTITY,
         load_scope=lambda parent_id: db.session.get(Account, parent_id),
         authorize=lambda run: require_manage(run.actor, run.scope),
-        file_stem="vendor",
+        file_stem="templat-impor-vendor",
         sheet="vendor",
     )
 )

@@ -113,7 +113,7 @@ ACCOUNTS = _kind(
     "account.import",
     _l("akun"),
     lambda outcome: ngettext("%(num)d akun diimpor.", "%(num)d akun diimpor.", outcome.created),
-    file_stem="akun",
+    file_stem="templat-impor-akun",
     sheet="akun",
     example=_account_example,
 )
@@ -130,6 +130,6 @@ PEOPLE = _kind(
         "%(num)d jabatan key person diimpor.",
         outcome.created,
     ),
-    file_stem="key-person",
+    file_stem="templat-impor-key-person",
     sheet="key-person",
 )
