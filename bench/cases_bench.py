@@ -242,10 +242,11 @@ def monthly_file(size: int = 100_000, paid_off: int = 500) -> MonthlyFile:
 @contextmanager
 def _phases(parts: dict[str, float]):
     """Times the import's phases by wrapping the functions its run calls (bench only)."""
-    from crm.compliance import import_runs
+    from crm.compliance import imports as compliance_imports
+    from crm.imports import runs
 
-    names = ("dry_run", "_write")
-    originals = {n: getattr(import_runs, n) for n in names}
+    places = {"dry_run": (runs, "dry_run"), "_write": (compliance_imports, "write_periods")}
+    originals = {n: getattr(module, attr) for n, (module, attr) in places.items()}
 
     def timed(name, wrapped):
         def wrapper(*args, **kwargs):
@@ -258,12 +259,14 @@ def _phases(parts: dict[str, float]):
         return wrapper
 
     for name, original in originals.items():
-        setattr(import_runs, name, timed(name, original))
+        module, attr = places[name]
+        setattr(module, attr, timed(name, original))
     try:
         yield
     finally:
         for name, original in originals.items():
-            setattr(import_runs, name, original)
+            module, attr = places[name]
+            setattr(module, attr, original)
 
 
 @contextmanager
@@ -291,7 +294,10 @@ def time_import(
 ) -> tuple[MonthlyFile, list[Timing]]:
     """Upload (dry run + ticket, as /compliance/import does), then the `compliance.import`
     job through the real runner: check again, upsert, close paid cases, suggestions."""
-    from crm.compliance import import_runs
+    from crm.compliance.imports import COMPLIANCE
+    from crm.imports.registry import Run
+    from crm.imports.runs import dry_run
+    from crm.imports.tickets import new_ticket
     from crm.jobs import runner
     from crm.jobs.models import BackgroundJob
     from crm.jobs.services import create_job
@@ -306,12 +312,12 @@ def time_import(
         supervisor = db.session.merge(supervisor)
         with statements(app) as counter:
             started = time.perf_counter()
-            check = import_runs.dry_run(file.data, file.filename)
+            check = dry_run(COMPLIANCE, file.data, file.filename, Run(COMPLIANCE, supervisor))
             if not check.ok:
                 raise RuntimeError(f"the file has errors: {check.errors[:3]}")
-            ticket = import_runs.make_ticket(file.data, file.filename, check.total, supervisor)
+            ticket = new_ticket(COMPLIANCE, file.data, file.filename, check.total, supervisor)
             job = create_job(
-                import_runs.JOB_KIND, owner=supervisor, params={"ticket": asdict(ticket)}
+                COMPLIANCE.job_kind, owner=supervisor, params={"ticket": asdict(ticket)}
             )
             db.session.commit()
             seconds = time.perf_counter() - started

@@ -36,7 +36,11 @@ from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.extensions import db
-from crm.supply_chain import coverage, import_runs
+from crm.imports.registry import Run
+from crm.imports.runs import dry_run, run_import
+from crm.imports.tickets import new_ticket
+from crm.supply_chain import coverage
+from crm.supply_chain.imports import VENDORS
 from crm.supply_chain.models import SupplyChainLink
 
 PARENT = "PT Bench Induk Rantai Pasok (Persero)"
@@ -220,18 +224,18 @@ def time_import(app: Flask, rm: User, rows: int) -> dict:
         db.session.commit()
         data = vendor_file(rows)
         started = time.perf_counter()
-        check = import_runs.dry_run(data, "vendor.csv", parent.id)
+        check = dry_run(VENDORS, data, "vendor.csv", Run(VENDORS, rm, parent))
         preview = time.perf_counter() - started
         if not check.ok:
             raise RuntimeError(f"bench file refused: {check.errors[:3]}")
-        ticket = import_runs.make_ticket(data, "vendor.csv", check.total, parent.id, rm)
+        ticket = new_ticket(VENDORS, data, "vendor.csv", check.total, rm, parent)
         started = time.perf_counter()
-        outcome = import_runs.run_import(ticket, rm)
+        outcome = run_import(ticket, rm)
         db.session.commit()
         write = time.perf_counter() - started
-        again = import_runs.make_ticket(data, "vendor.csv", check.total, parent.id, rm)
+        again = new_ticket(VENDORS, data, "vendor.csv", check.total, rm, parent)
         started = time.perf_counter()
-        second = import_runs.run_import(again, rm)
+        second = run_import(again, rm)
         db.session.commit()
         rewrite = time.perf_counter() - started
         linked = db.session.scalar(

@@ -223,6 +223,7 @@ HOOK_MODULES = (
     "crm.meetings.account_hooks",
     "crm.compliance.account_hooks",
     "crm.cases.account_hooks",
+    "crm.cases.compliance_hooks",  # a compliance import refreshes and closes cases
     "crm.cases.letters",  # a case letter's issue and receipt move its stage clock
     "crm.cases.bulk_letters",  # the case board as a source of letter batches
     "crm.letters.account_hooks",

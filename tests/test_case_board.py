@@ -18,9 +18,9 @@ from crm.jobs.models import BackgroundJob
 from crm.jobs.scheduler import PERIODIC
 from tests.factories import AccountFactory, BranchFactory, CaseFactory, UserFactory
 from tests.support.cases import add_month, import_rows, names_on, xlsx_rows
+from tests.support.compliance import row
 from tests.support.db import count_statements
-from tests.test_compliance_import import row
-from tests.test_import_export import work
+from tests.support.queue import work
 
 JUTA = 1_000_000
 

@@ -27,7 +27,7 @@ from crm.services import ServiceError
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
 from tests.support.cases import advance, backdate, close, import_rows, post_prefixed, ready
-from tests.test_compliance_import import row, unpaid
+from tests.support.compliance import row, unpaid
 
 
 def case_of(account) -> EscalationCase | None:

@@ -3,91 +3,23 @@ and the account's compliance page."""
 
 from __future__ import annotations
 
-import csv
 import io
-import re
 from datetime import date
 
 import pytest
 from openpyxl import Workbook
-from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from crm import queue as rq_queue
 from crm.audit import AuditLog
-from crm.compliance import import_runs
 from crm.compliance.import_rows import parse_amount, parse_period
 from crm.compliance.models import ComplianceImport, CompliancePeriod
+from crm.imports.runs import run_import
 from crm.jobs.models import BackgroundJob
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
-
-HEADERS = [
-    "npp",
-    "periode",
-    "tk_terdaftar",
-    "tk_dilaporkan",
-    "upah_dilaporkan",
-    "iuran_wajib",
-    "iuran_dibayar",
-    "tanggal_bayar",
-    "pds_tk",
-    "pds_upah",
-    "pds_program",
-    "catatan_pds",
-]
-TICKET = re.compile(r'name="ticket" type="hidden" value="([^"]+)"')
-
-
-def row(npp: str, period="2026-10", due="10.000.000", paid="10.000.000", paid_on="2026-11-13", **o):
-    values = {
-        "npp": npp,
-        "periode": period,
-        "tk_terdaftar": "100",
-        "tk_dilaporkan": "100",
-        "upah_dilaporkan": "250.000.000",
-        "iuran_wajib": due,
-        "iuran_dibayar": paid,
-        "tanggal_bayar": paid_on,
-        "pds_tk": "tidak",
-        "pds_upah": "tidak",
-        "pds_program": "tidak",
-        "catatan_pds": "",
-    }
-    values.update(o)
-    return values
-
-
-def unpaid(npp: str, **o):
-    return row(npp, paid="0", paid_on="", **o)
-
-
-def to_csv(rows: list[dict], headers=HEADERS) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for r in rows:
-        writer.writerow([r.get(h, "") for h in headers])
-    return out.getvalue().encode()
-
-
-def upload(client, data: bytes, filename="iuran.csv"):
-    return post_form(
-        client,
-        "/compliance/import",
-        {"file": (io.BytesIO(data), filename)},
-        content_type="multipart/form-data",
-    )
-
-
-def confirm(client, html: str, **kwargs):
-    match = TICKET.search(html)
-    assert match, "the preview offers no confirm button"
-    return post_form(client, "/compliance/import/confirm", {"ticket": match.group(1)}, **kwargs)
-
-
-def count(db, model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+from tests.support.compliance import confirm, row, to_csv, unpaid, upload
+from tests.support.imports import count, ticket_for
+from tests.support.queue import work
 
 
 def accounts(n: int):
@@ -225,11 +157,12 @@ def test_running_a_ticket_again_writes_nothing_new(db):
     companies = accounts(2)
     actor = UserFactory(role="supervisor")
     data = to_csv([unpaid(a.npp) for a in companies])
-    ticket = import_runs.make_ticket(data, "iuran.csv", 2, actor)
-    first = import_runs.run_import(ticket, actor)
-    again = import_runs.run_import(ticket, actor)
+    ticket = ticket_for("compliance", data, 2, actor, name="iuran.csv")
+    first = run_import(ticket, actor)
+    again = run_import(ticket, actor)
     assert (first.created, first.already) == (2, False)
-    assert (again.created, again.already, again.import_id) == (2, True, first.import_id)
+    assert (again.created, again.already) == (2, True)
+    assert again.after["run_id"] == first.after["run_id"]
     assert count(db, CompliancePeriod) == 2
     assert count(db, ComplianceImport) == 1
 
@@ -270,11 +203,6 @@ def test_a_ticket_is_only_good_for_its_own_user(client, login_as, db):
 
 
 # -- large files go to a job ------------------------------------------------------------------
-
-
-def work(app) -> None:
-    q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
-    SimpleWorker([q], connection=q.connection).work(burst=True)
 
 
 def test_large_import_runs_as_a_job(app, db, client, login_as, config):

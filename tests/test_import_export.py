@@ -9,16 +9,15 @@ from datetime import date
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from rq import Queue, SimpleWorker
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
-from crm import queue as rq_queue
 from crm import storage
-from crm.accounts.imports import runs
-from crm.accounts.imports.tabular import read_table
+from crm.accounts.imports.columns import ACCOUNT_COLUMNS
 from crm.accounts.models import Account, KeyPerson, Position
 from crm.audit import AuditLog
 from crm.extensions import db as _db
+from crm.imports.runs import run_import
+from crm.imports.tabular import read_table
 from crm.jobs.models import BackgroundJob
 from tests.conftest import post_form
 from tests.factories import (
@@ -28,6 +27,8 @@ from tests.factories import (
     PositionFactory,
     UserFactory,
 )
+from tests.support.imports import check_file, count, ticket_for, to_csv
+from tests.support.queue import work
 
 ACCOUNT_HEADERS = [
     "nama",
@@ -108,16 +109,6 @@ def person_row(npp: str, name: str, email: str, **over) -> dict:
     return row
 
 
-def to_csv(rows: list[dict], headers=None, delimiter=",", encoding="utf-8") -> bytes:
-    headers = headers or list(rows[0])
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([row.get(h, "") for h in headers])
-    return out.getvalue().encode(encoding)
-
-
 def to_xlsx(rows: list[dict], headers=None, raw: dict | None = None) -> bytes:
     """An XLSX built like Excel would; `raw` puts typed cells (numbers, dates) in row 2."""
     headers = headers or list(rows[0])
@@ -146,16 +137,6 @@ def confirm(client, preview_html: str, **kwargs):
     match = TICKET.search(preview_html)
     assert match, "the preview offers no confirm button"
     return post_form(client, "/accounts/import/confirm", {"ticket": match.group(1)}, **kwargs)
-
-
-def count(db, model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def work(app) -> None:
-    """Run every queued job in this process, then stop (as tests/test_jobs.py does)."""
-    q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
-    SimpleWorker([q], connection=q.connection).work(burst=True)
 
 
 @pytest.fixture
@@ -324,8 +305,6 @@ def test_too_many_rows_and_too_many_bytes_are_refused(db, client, login_as, conf
 
 def test_blank_rows_are_skipped_and_row_numbers_match_the_spreadsheet(db, app, login_as):
     data = b"nama,jenis,npp\n\nPT A,perusahaan,1\n,,\nPT B,perusahaan,87654321\n"
-    from crm.accounts.imports.columns import ACCOUNT_COLUMNS
-
     table = read_table(data, "a.csv", ACCOUNT_COLUMNS, 100)
     assert [line for line, _ in table.rows] == [3, 5]
 
@@ -596,10 +575,10 @@ def test_job_writes_nothing_when_a_row_turned_invalid(app, db, client, login_as,
 def test_running_a_ticket_again_writes_nothing_new(app, db):
     actor = UserFactory(role="supervisor")
     data = to_csv([account_row(1, npp=""), account_row(2, npp="")])
-    ticket = runs.new_ticket("accounts", data, "akun.csv", 2, actor)
-    first = runs.run_import(ticket, actor)
+    ticket = ticket_for("accounts", data, 2, actor, name="akun.csv")
+    first = run_import(ticket, actor)
     db.session.commit()
-    again = runs.run_import(ticket, actor)  # e.g. a job re-dispatched after its commit
+    again = run_import(ticket, actor)  # e.g. a job re-dispatched after its commit
     assert (first.created, first.already) == (2, False)
     assert (again.created, again.already, again.ids) == (2, True, first.ids)
     assert count(db, Account) == 2
@@ -618,7 +597,7 @@ def test_dry_run_loads_existing_data_in_a_fixed_number_of_queries(app, db):
         listener = lambda *args: seen.append(args[2])  # noqa: E731
         event.listen(conn, "before_cursor_execute", listener)
         try:
-            runs.dry_run("accounts", to_csv(rows), "a.csv", actor)
+            check_file("accounts", to_csv(rows), actor, name="a.csv")
         finally:
             event.remove(conn, "before_cursor_execute", listener)
         return seen

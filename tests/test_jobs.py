@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 import redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job
 from sqlalchemy import select
 
@@ -19,16 +19,11 @@ from crm.jobs import services
 from crm.jobs.models import BackgroundJob
 from tests.conftest import post_form
 from tests.factories import UserFactory
+from tests.support.queue import work
 
 
 def rq_ids(app) -> list[str]:
     return Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection()).job_ids
-
-
-def work(app) -> None:
-    """Run every queued job in this process (SimpleWorker: no fork), then stop."""
-    q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
-    SimpleWorker([q], connection=q.connection).work(burst=True)
 
 
 def fresh(db, job) -> BackgroundJob:

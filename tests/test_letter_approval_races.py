@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
@@ -33,6 +33,7 @@ from crm.letters.jobs import RENDER_KIND
 from crm.letters.models import Letter, LetterBatch, LetterEvent, LetterSequence
 from tests.conftest import CSRF_META, PASSWORD
 from tests.factories import AccountFactory, UserFactory
+from tests.support.queue import work
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 REPEAT = 10
@@ -289,11 +290,6 @@ def test_twenty_sessions_on_twenty_letters_get_twenty_consecutive_numbers(app, t
     _db.session.expire_all()
     seqs = sorted(_db.session.scalars(select(Letter.number_seq).where(Letter.id.in_(ids))))
     assert seqs == list(range(seqs[0], seqs[0] + 20))
-
-
-def work(app) -> None:
-    q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
-    SimpleWorker([q], connection=q.connection).work(burst=True)
 
 
 def test_a_crash_after_the_approval_commit_strands_nothing(app, team):

@@ -8,20 +8,14 @@ import zipfile
 
 import pytest
 from pypdf import PdfReader
-from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from crm import queue as rq_queue
 from crm import storage
 from crm.jobs.models import BackgroundJob
 from crm.letters.models import Letter, LetterBatch, LetterEvent
 from tests.conftest import post_form
 from tests.factories import AccountFactory, CaseFactory, InstitutionFactory, UserFactory
-
-
-def work(app) -> None:
-    q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
-    SimpleWorker([q], connection=q.connection).work(burst=True)
+from tests.support.queue import work
 
 
 def batch_letters(db, batch_id: int) -> list[Letter]:

@@ -12,10 +12,8 @@ import zlib
 import pytest
 from PIL import Image
 from pypdf import PdfReader
-from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from crm import queue as rq_queue
 from crm import storage
 from crm.jobs.models import BackgroundJob
 from crm.jobs.services import create_job
@@ -26,6 +24,7 @@ from crm.letters.pdfmerge import merge_pdfs
 from crm.letters.render import render_letter
 from crm.letters.samples import sample_context
 from tests.factories import UserFactory, approved_letter
+from tests.support.queue import work
 
 
 def merged(*pdfs: bytes) -> bytes:
@@ -176,11 +175,6 @@ def test_put_file_stores_a_path_or_a_stream_by_sha256_once(app, tmp_path):
     assert storage.put_file(str(source)) == key  # the same bytes again: a no-op
     assert set(storage.iter_keys()) == before | {key}
     assert storage.read_bytes(key) == data and storage.verify(key)
-
-
-def work(app) -> None:
-    q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
-    SimpleWorker([q], connection=q.connection).work(burst=True)
 
 
 def download_job(db, batch: LetterBatch, owner) -> BackgroundJob:

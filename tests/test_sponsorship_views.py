@@ -26,8 +26,8 @@ from tests.conftest import post_form
 from tests.factories import AccountFactory, BranchFactory, UserFactory
 from tests.support.db import count_statements
 from tests.support.pdf import page_texts
+from tests.support.queue import work
 from tests.support.sponsorships import make_sponsorship, nik, worker
-from tests.test_import_export import work
 
 TICKET = re.compile(r'name="ticket" type="hidden" value="([^"]+)"')
 

@@ -11,10 +11,8 @@ import tarfile
 
 import pytest
 from pypdf import PdfReader
-from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from crm import queue as rq_queue
 from crm import storage
 from crm.backup import make_backup, restore_backup
 from crm.extensions import db
@@ -28,14 +26,9 @@ from crm.partners.portal_models import DownloadLog
 from tests.conftest import csrf_token, post_form
 from tests.factories import UserFactory
 from tests.support.agreements import make_team, mou, pdf_bytes
+from tests.support.queue import work
 
 pytestmark = pytest.mark.usefixtures("store_backend")
-
-
-def work(app) -> None:
-    """Run every queued job in this process (SimpleWorker: no fork), then stop."""
-    q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
-    SimpleWorker([q], connection=q.connection).work(burst=True)
 
 
 def downloads() -> int:

@@ -19,7 +19,8 @@ from crm.supply_chain import campaign
 from crm.supply_chain.models import SupplyChainEvent, SupplyChainLink
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
-from tests.support.supply_chain import count, parent_with_rm, prospect, registered, work
+from tests.support.queue import work
+from tests.support.supply_chain import count, parent_with_rm, prospect, registered
 
 
 def fresh(db, obj):

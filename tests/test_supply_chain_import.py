@@ -10,11 +10,14 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from crm.audit import AuditLog
+from crm.imports.runs import run_import
+from crm.imports.tickets import read_ticket, sign_ticket
 from crm.jobs.models import BackgroundJob
-from crm.supply_chain import import_runs
 from crm.supply_chain.models import SupplyChainEvent, SupplyChainLink
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
+from tests.support.imports import ticket_for
+from tests.support.queue import work
 from tests.support.supply_chain import (
     confirm,
     count,
@@ -23,7 +26,6 @@ from tests.support.supply_chain import (
     to_csv,
     upload,
     vendor_row,
-    work,
 )
 
 
@@ -147,15 +149,16 @@ def test_a_row_that_became_invalid_rejects_the_whole_file(db, client, login_as):
 def test_a_ticket_writes_once_and_only_for_its_user_and_parent(db, client, login_as):
     parent = parent_with_rm()
     me = login_as(parent.rm)
-    ticket = import_runs.make_ticket(to_csv([vendor_row("PT Sekali")]), "v.csv", 1, parent.id, me)
-    first = import_runs.run_import(ticket, me)
-    again = import_runs.run_import(ticket, me)
+    ticket = ticket_for("vendors", to_csv([vendor_row("PT Sekali")]), 1, me, parent, "v.csv")
+    first = run_import(ticket, me)
+    again = run_import(ticket, me)
     assert (first.created, again.already) == (1, True)
     assert count(SupplyChainLink, SupplyChainLink.parent_id == parent.id) == 1
-    token = import_runs.sign_ticket(ticket)
-    assert import_runs.read_ticket(token, me, parent.id) is not None
-    assert import_runs.read_ticket(token, me, parent.id + 1) is None
-    assert import_runs.read_ticket(token, UserFactory(role="rm"), parent.id) is None
+    token = sign_ticket(ticket)
+    other = AccountFactory()
+    assert read_ticket(token, me, "vendors", parent) is not None
+    assert read_ticket(token, me, "vendors", other) is None
+    assert read_ticket(token, UserFactory(role="rm"), "vendors", parent) is None
     resp = post_form(client, f"/supply-chain/{parent.id}/import/confirm", {"ticket": "palsu"})
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/import")
 

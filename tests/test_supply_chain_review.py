@@ -12,11 +12,13 @@ from sqlalchemy import select
 from crm.audit import AuditLog
 from crm.compliance.services import today_local
 from crm.extensions import db as _db
+from crm.imports.tickets import recent_runs
 from crm.jobs.models import BackgroundJob
 from crm.letters.models import Letter, LetterBatch
 from crm.services import ServiceError
-from crm.supply_chain import campaign, coverage, import_runs
+from crm.supply_chain import campaign, coverage
 from crm.supply_chain.coverage import add_months
+from crm.supply_chain.imports import ENTITY, VENDORS
 from crm.supply_chain.jobs import close_and_snapshot
 from crm.supply_chain.models import SupplyChainLink, SupplyChainSnapshot
 from crm.supply_chain.reconcile import reconcile_prospects
@@ -27,6 +29,7 @@ from crm.supply_chain.services import (
 )
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
+from tests.support.queue import work
 from tests.support.supply_chain import (
     confirm,
     count,
@@ -36,7 +39,6 @@ from tests.support.supply_chain import (
     to_csv,
     upload,
     vendor_row,
-    work,
 )
 
 
@@ -223,17 +225,17 @@ def test_the_import_page_lists_this_parents_imports_even_behind_busy_parents(db,
         db.session.add(
             AuditLog(
                 action="supply_chain.import",
-                entity_type=import_runs.ENTITY,
+                entity_type=ENTITY,
                 entity_id=f"{busy.id}.{n:024d}",
                 summary="x",
                 after={"parent_id": busy.id, "filename": "lain.csv"},
             )
         )
     db.session.commit()
-    recent = import_runs.recent_imports(quiet.id)
+    recent = recent_runs(VENDORS, quiet.id)
     assert [r.after["filename"] for r in recent] == ["vendor.csv"]
     assert recent[0].entity_id.startswith(f"{quiet.id}.")
-    assert len(import_runs.recent_imports(busy.id)) == 5
+    assert len(recent_runs(VENDORS, busy.id)) == 5
     assert "vendor.csv" in client.get(f"/supply-chain/{quiet.id}/import").get_data(as_text=True)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crm.accounts.imports.columns import ACCOUNT_COLUMNS
-from crm.accounts.imports.tabular import UploadError, read_table
+from crm.imports.tabular import UploadError, read_table
 from tests.conftest import post_form
 from tests.factories import UserFactory
 

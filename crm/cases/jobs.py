@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm import storage
-from crm.accounts.imports.common import chunked
 from crm.auth.models import User
 from crm.cases import board
 from crm.cases.export import case_export
@@ -20,6 +19,7 @@ from crm.compliance.models import ComplianceImport
 from crm.compliance.services import today_local
 from crm.db import read_phase
 from crm.extensions import db
+from crm.imports.checks import chunked
 from crm.jobs.scheduler import periodic
 from crm.jobs.services import JobContext, job_handler
 

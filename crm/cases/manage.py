@@ -15,7 +15,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from crm import audit
-from crm.accounts.imports.common import chunked
 from crm.accounts.models import Account
 from crm.auth.models import User
 from crm.cases.models import STAGES, CaseEvent, CaseLetterRequest, EscalationCase
@@ -32,6 +31,7 @@ from crm.compliance.services import account_compliance, today_local
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date, long_date
+from crm.imports.checks import chunked
 from crm.services import ServiceError
 
 ACCOUNT_CASES_LIMIT = 10

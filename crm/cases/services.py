@@ -21,7 +21,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.util import identity_key
 
 from crm import audit
-from crm.accounts.imports.common import chunked
 from crm.accounts.models import Account
 from crm.accounts.services import can_edit
 from crm.auth.models import User
@@ -43,6 +42,7 @@ from crm.compliance.services import account_compliance, arrears_rules, today_loc
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import long_date, rupiah
+from crm.imports.checks import chunked
 from crm.services import ServiceError
 
 SUPERVISOR_ROLES = ("supervisor", "admin")

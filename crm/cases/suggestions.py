@@ -15,7 +15,6 @@ from datetime import date
 from sqlalchemy import Select, delete, exists, func, insert, select
 from sqlalchemy.orm import aliased, contains_eager
 
-from crm.accounts.imports.common import chunked
 from crm.accounts.models import Account
 from crm.auth.models import User
 from crm.cases.models import CaseSuggestion, EscalationCase
@@ -25,6 +24,7 @@ from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import arrears_rules, today_local
 from crm.db import utcnow
 from crm.extensions import db
+from crm.imports.checks import chunked
 
 MIN_UNPAID_MONTHS = 2
 

@@ -1,21 +1,13 @@
-"""The compliance import upload form and the holiday form."""
+"""The holiday form (the compliance import uses the import pipeline's forms)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from crm.forms_common import DayField
-
-
-class ComplianceImportForm(FlaskForm):
-    file = FileField(
-        _l("File CSV atau XLSX"), validators=[FileRequired(_l("Pilih file CSV atau XLSX."))]
-    )
-    submit = SubmitField(_l("Periksa file"))
 
 
 def holiday_kind_choices():

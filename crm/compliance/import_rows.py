@@ -1,7 +1,9 @@
 """The monthly export's columns, the dry run of its rows and their bulk upsert.
 
 Keyed by NPP and period (YYYY-MM). A file is the core system's truth for the months it
-holds: a row for an (account, month) already stored replaces every figure of it. Accounts
+holds: a row for an (account, month) already stored replaces every figure of it, and the
+preview lists each figure it changes (old -> new), warning when a paid month would turn
+unpaid. Accounts
 and stored months are loaded per chunk of values, never once per row, so 100k rows cost a
 few hundred indexed queries.
 """
@@ -18,13 +20,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from crm.accounts.identifiers import normalize_npp
-from crm.accounts.imports.columns import Column, parse_date, yes_no
-from crm.accounts.imports.common import PROGRESS_EVERY, Check, Issue, Progress, chunked
-from crm.accounts.imports.tabular import Table
 from crm.accounts.models import Account
+from crm.compliance.import_changes import compare, stored_months
 from crm.compliance.models import CompliancePeriod, unpaid_of
 from crm.db import utcnow
 from crm.extensions import db
+from crm.imports import (
+    PROGRESS_EVERY,
+    Check,
+    Column,
+    Issue,
+    Progress,
+    Table,
+    chunked,
+    parse_date,
+    yes_no,
+)
 from crm.services import ServiceError
 
 COLUMNS = (
@@ -288,22 +299,6 @@ def _accounts_by_npp(npps: set[str]) -> dict[str, int]:
     return found
 
 
-def _stored(keys: set[tuple[int, date]]) -> dict[tuple[int, date], int]:
-    """Ids of the (account, month) rows already stored, per month and chunk of accounts."""
-    by_period: dict[date, set[int]] = {}
-    for account_id, period in keys:
-        by_period.setdefault(period, set()).add(account_id)
-    found: dict[tuple[int, date], int] = {}
-    for period, account_ids in by_period.items():
-        for batch in chunked(sorted(account_ids)):
-            stmt = select(CompliancePeriod.account_id, CompliancePeriod.id).where(
-                CompliancePeriod.period == period, CompliancePeriod.account_id.in_(batch)
-            )
-            for account_id, row_id in db.session.execute(stmt):
-                found[(account_id, period)] = row_id
-    return found
-
-
 def check_periods(table: Table, today: date, progress: Progress | None = None) -> ComplianceCheck:
     """The dry run: every row checked, every problem listed, nothing written."""
     total = len(table.rows)
@@ -329,19 +324,28 @@ def check_periods(table: Table, today: date, progress: Progress | None = None) -
         if row.npp and row.npp not in accounts:
             row.error("npp", _("NPP %(npp)s tidak terdaftar di aplikasi.", npp=row.npp))
     good = [r for r in rows if not r.issues]
-    stored = _stored({(accounts[r.npp], r.period) for r in good})
+    stored = stored_months({(accounts[r.npp], r.period) for r in good}, VALUE_FIELDS)
     for row in rows:
         check.errors.extend(row.issues)
         check.warnings.extend(row.warnings)
     for row in good:
         account_id = accounts[row.npp]
         existing = stored.get((account_id, row.period))
-        check.rows.append(PeriodRow(row.line, account_id, row.period, row.values, existing))
+        planned = PeriodRow(row.line, account_id, row.period, row.values)
+        if existing is not None:
+            planned.existing_id = existing["id"]
+            compare(check, planned, row.npp, existing, HEADERS)
+        check.rows.append(planned)
+    _count(check)
+    return check
+
+
+def _count(check: ComplianceCheck) -> None:
+    check.warnings.sort(key=lambda issue: issue.line)
     check.periods = sorted({r.period for r in check.rows})
     check.updated = sum(1 for r in check.rows if r.existing_id)
     check.new = len(check.rows) - check.updated
     check.with_unpaid = sum(1 for r in check.rows if r.values["unpaid"] > 0)
-    return check
 
 
 def write_periods(rows: list[PeriodRow], import_id: int) -> tuple[int, int]:

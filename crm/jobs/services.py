@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from crm import audit
@@ -333,46 +332,3 @@ from crm.jobs.scheduler import periodic  # noqa: E402 - registry lives beside th
 def periodic_sweep() -> None:
     """Every SWEEP_EVERY_SECONDS, on one worker machine only."""
     sweep_stuck_jobs()
-
-
-def job_for_import(kind: str, user_id: int, import_id: str) -> BackgroundJob | None:
-    """The job an import's confirm already made (a second click on confirm), if any: the
-    user's latest jobs of that kind whose ticket carries this import id."""
-    jobs = db.session.scalars(
-        select(BackgroundJob)
-        .where(BackgroundJob.kind == kind, BackgroundJob.owner_id == user_id)
-        .order_by(BackgroundJob.created_at.desc())
-        .limit(50)
-    )
-    for job in jobs:
-        if (job.params or {}).get("ticket", {}).get("import_id") == import_id:
-            return job
-    return None
-
-
-def import_owner(ctx: JobContext, ticket_user_id: int):
-    """The user an import job writes for: its owner, still active and the ticket's own."""
-    from crm.auth.models import User
-
-    actor = db.session.get(User, ctx.owner_id) if ctx.owner_id else None
-    if actor is None or not actor.active or actor.id != ticket_user_id:
-        raise PermissionError(_("Pemilik impor ini tidak ada atau tidak aktif lagi."))
-    return actor
-
-
-def run_ticket_import(ctx: JobContext, ticket, run_import: Callable):
-    """The body of an import job: check the stored upload again (reporting progress) and
-    write all its rows; the write is one more step, committed together with "done".
-    Returns run_import's outcome."""
-    actor = import_owner(ctx, ticket.user_id)
-
-    def progress(done: int, total: int) -> None:
-        message = (
-            _("%(n)d baris valid; disimpan sekaligus.", n=total)
-            if done == total
-            else _("Memeriksa baris…")
-        )
-        ctx.progress(done, total + 1, message)
-
-    ctx.progress(0, ticket.rows + 1, _("Memeriksa baris…"))
-    return run_import(ticket, actor, progress)

@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm import audit
-from crm.accounts.imports.common import chunked
 from crm.accounts.models import Account
 from crm.extensions import db
 from crm.i18n import rupiah
+from crm.imports.checks import chunked
 from crm.services import ServiceError
 from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary
 from crm.sponsorships.nik import (

@@ -1,37 +1,29 @@
-"""/sponsorships/<id>/beneficiaries/... and /sponsorships/<id>/import: adding, editing and
-removing beneficiaries, the audited full-NIK view, and the CSV/XLSX import (dry run,
-confirm, background job above IMPORT_SYNC_MAX_ROWS). Routes of the `sponsorships`
-blueprint; all of them only for the sponsor account's RM, supervisors and admins."""
+"""A sponsorship's beneficiaries: add, edit, remove, the audited NIK, export and import."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from crm.accounts.imports.forms import ConfirmImportForm
-from crm.accounts.imports.runs import ImportRejected
-from crm.accounts.imports.tabular import UploadError
 from crm.compliance.services import today_local
-from crm.exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
+from crm.exports import csv_bytes, xlsx_bytes
 from crm.extensions import db
 from crm.forms_common import ConfirmForm
-from crm.jobs.services import create_job
-from crm.services import ServiceError
+from crm.imports import views as imports
+from crm.imports.files import FORMATS, download
+from crm.services import ServiceError, refuse, show_error
 from crm.sponsorships import beneficiaries as svc
-from crm.sponsorships import imports
-from crm.sponsorships.forms import BeneficiaryForm, BeneficiaryImportForm
+from crm.sponsorships.forms import BeneficiaryForm
+from crm.sponsorships.import_rows import COLUMNS
+from crm.sponsorships.imports import BENEFICIARIES
 from crm.sponsorships.models import SponsorshipBeneficiary
 from crm.sponsorships.nik import mask_nik
 from crm.sponsorships.services import is_open
 from crm.sponsorships.views import _managed, bp
 
-PREVIEW_LIMIT = 500
-MIMETYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_MIMETYPE}
 FORM_FIELDS = ("nik", "name", "occupation", "kelurahan", "kecamatan", "city", "phone", "kpj")
 
 
@@ -67,18 +59,12 @@ def _save(form, sponsorship, beneficiary=None):
             svc.add_beneficiary(sponsorship, values, current_user, today)
         else:
             svc.update_beneficiary(beneficiary, values, current_user, today)
-        db.session.commit()
+        db.session.flush()  # the unique NIK is checked here, not at the request's commit
         return True
     except ServiceError as exc:
-        db.session.rollback()
-        target = form[exc.field] if exc.field in FORM_FIELDS else None
-        if target is not None:
-            target.errors = [str(exc)]
-        else:
-            flash(str(exc), "error")
+        show_error(exc, form if exc.field in FORM_FIELDS else None)
     except IntegrityError:  # the same NIK added at the same moment by someone else
-        db.session.rollback()
-        form.nik.errors = [_("NIK ini sudah ada di sponsorship ini.")]
+        refuse(_("NIK ini sudah ada di sponsorship ini."), form, field="nik")
     return False
 
 
@@ -124,11 +110,9 @@ def remove_beneficiary(sponsorship_id: int, beneficiary_id: int):
     if form.validate_on_submit():
         try:
             svc.remove_beneficiary(beneficiary, current_user, today_local())
-            db.session.commit()
             flash(_("Penerima manfaat dihapus dari sponsorship ini."), "success")
         except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            show_error(exc)
         return redirect(back)
     return render_template(
         "sponsorships/confirm.html",
@@ -149,8 +133,7 @@ def show_nik(sponsorship_id: int, beneficiary_id: int):
     sponsorship, beneficiary = _beneficiary(sponsorship_id, beneficiary_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    nik = svc.reveal_nik(beneficiary, current_user)
-    db.session.commit()
+    nik = svc.reveal_nik(beneficiary, current_user)  # its audit row commits with the request
     response = Response(
         render_template("sponsorships/nik.html", s=sponsorship, b=beneficiary, nik=nik)
     )
@@ -162,7 +145,7 @@ def show_nik(sponsorship_id: int, beneficiary_id: int):
 def export_beneficiaries(sponsorship_id: int, fmt: str):
     """The beneficiary list as CSV or XLSX for the sponsor's RM and supervisors, NIKs masked
     (a full NIK leaves the app only through the audited view, one at a time)."""
-    if fmt not in MIMETYPES:
+    if fmt not in FORMATS:
         abort(404)
     sponsorship = _managed(sponsorship_id)
     b = SponsorshipBeneficiary
@@ -171,21 +154,16 @@ def export_beneficiaries(sponsorship_id: int, fmt: str):
         .where(b.sponsorship_id == sponsorship.id)
         .order_by(b.name, b.id)
     ).all()
-    headers = [c.header for c in imports.COLUMNS]
+    headers = [c.header for c in COLUMNS]
     data_rows = [[mask_nik(r[0]), *(v or "" for v in r[1:])] for r in rows]
     if fmt == "csv":
         data = csv_bytes(headers, data_rows)
     else:
         data = xlsx_bytes(headers, data_rows, "penerima")
-    name = f"penerima-sponsorship-{sponsorship.id}.{fmt}"
-    return Response(
-        data,
-        mimetype=MIMETYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(data, f"penerima-sponsorship-{sponsorship.id}.{fmt}", fmt)
 
 
-# -- import ----------------------------------------------------------------------------------
+# -- import (the pipeline's pages, crm.imports.views) ----------------------------------------
 
 
 @bp.route("/<int:sponsorship_id>/import", methods=["GET", "POST"])
@@ -193,112 +171,15 @@ def import_form(sponsorship_id: int):
     sponsorship, closed = _open(sponsorship_id)
     if closed:
         return closed
-    form = BeneficiaryImportForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        data = upload.read(imports.MAX_BYTES + 1)
-        try:
-            if len(data) > imports.MAX_BYTES:
-                raise UploadError(
-                    _("File lebih besar dari %(mb)d MB.", mb=imports.MAX_BYTES // 2**20)
-                )
-            check = imports.dry_run(sponsorship, data, upload.filename or "", today_local())
-        except UploadError as exc:
-            form.file.errors = [*form.file.errors, str(exc)]
-        else:
-            ticket = None
-            if check.ok:
-                ticket = imports.new_ticket(
-                    sponsorship, data, upload.filename, check.total, current_user
-                )
-            return _preview(sponsorship, check, upload.filename, ticket)
-    page = render_template(
-        "sponsorships/import.html",
-        form=form,
-        s=sponsorship,
-        columns=imports.COLUMNS,
-        sync_max=current_app.config["IMPORT_SYNC_MAX_ROWS"],
-        max_rows=imports.MAX_ROWS,
-    )
-    return page, 400 if request.method == "POST" else 200
-
-
-def _preview(sponsorship, check, filename: str, ticket, changed: bool = False):
-    confirm = None
-    if ticket is not None:
-        confirm = ConfirmImportForm(formdata=None, ticket=imports.sign_ticket(ticket))
-    return render_template(
-        "sponsorships/import_preview.html",
-        s=sponsorship,
-        check=check,
-        filename=filename,
-        confirm=confirm,
-        changed=changed,
-        limit=PREVIEW_LIMIT,
-        background=check.total > current_app.config["IMPORT_SYNC_MAX_ROWS"],
-    )
+    return imports.upload_page(BENEFICIARIES.page_group, sponsorship)
 
 
 @bp.post("/<int:sponsorship_id>/import/confirm")
 def import_confirm(sponsorship_id: int):
-    sponsorship = _managed(sponsorship_id)
-    back = url_for(".import_form", sponsorship_id=sponsorship.id)
-    form = ConfirmImportForm()
-    ticket = (
-        imports.read_ticket(form.ticket.data, current_user, sponsorship.id)
-        if form.validate()
-        else None
-    )
-    if ticket is None:
-        flash(_("Pratinjau ini tidak berlaku lagi. Unggah file sekali lagi."), "error")
-        return redirect(back)
-    if imports.previous_run(ticket.import_id) is not None:
-        flash(_("Impor ini sudah disimpan sebelumnya."), "info")
-        return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
-    if ticket.rows > current_app.config["IMPORT_SYNC_MAX_ROWS"]:
-        job = imports.queued_job(ticket) or create_job(
-            imports.JOB_KIND,
-            owner=current_user,
-            params={"ticket": asdict(ticket)},
-            title=_("Impor penerima manfaat %(file)s", file=ticket.filename)[:200],
-        )
-        db.session.commit()
-        flash(_("Impor berjalan di latar belakang; kemajuannya tampil di sini."), "info")
-        return redirect(url_for("jobs.detail", job_id=job.id))
-    try:
-        count = imports.run_import(ticket, current_user, today_local())
-        db.session.commit()
-    except ImportRejected as exc:
-        db.session.rollback()
-        return _preview(sponsorship, exc.check, ticket.filename, None, changed=True)
-    except ServiceError as exc:  # e.g. renewed or ended since the preview
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
-    except (IntegrityError, UploadError):
-        db.session.rollback()
-        flash(_("Data berubah saat menyimpan; tidak ada yang disimpan. Unggah file lagi."), "error")
-        return redirect(back)
-    flash(_("%(n)d penerima manfaat ditambahkan.", n=count), "success")
-    return redirect(url_for(".detail", sponsorship_id=sponsorship.id))
+    return imports.confirm(BENEFICIARIES.page_group, _managed(sponsorship_id))
 
 
 @bp.get("/import/template.<fmt>")
 def import_template(fmt: str):
     """The header row and one example row; the XLSX also explains every column."""
-    if fmt not in MIMETYPES:
-        abort(404)
-    headers = [c.header for c in imports.COLUMNS]
-    rows = [[c.example for c in imports.COLUMNS]]
-    if fmt == "csv":
-        data = csv_bytes(headers, rows)
-    else:
-        guide = [(c.header, _("ya") if c.required else "", str(c.help)) for c in imports.COLUMNS]
-        data = xlsx_bytes(headers, rows, "penerima", notes=guide)
-    return Response(
-        data,
-        mimetype=MIMETYPES[fmt],
-        headers={
-            "Content-Disposition": f'attachment; filename="templat-penerima-sponsorship.{fmt}"'
-        },
-    )
+    return imports.template_download(BENEFICIARIES.page_group, fmt)

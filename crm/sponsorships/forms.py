@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.fields import MonthField as _MonthField
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
@@ -92,13 +91,6 @@ class PaymentForm(FlaskForm):
         _l("Referensi"), validators=[Length(max=100, message=_l("Paling panjang 100 karakter."))]
     )
     submit = SubmitField(_l("Catat pembayaran"))
-
-
-class BeneficiaryImportForm(FlaskForm):
-    file = FileField(
-        _l("File CSV atau XLSX"), validators=[FileRequired(_l("Pilih file CSV atau XLSX."))]
-    )
-    submit = SubmitField(_l("Periksa file"))
 
 
 class RateForm(FlaskForm):

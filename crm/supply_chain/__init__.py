@@ -16,8 +16,9 @@ How the pieces fit (details in each module's docstring):
 - coverage: vendors registered / all, registered workers (latest contribution month,
   read live) / estimated workers; the roll-up; daily upsert of the month's snapshot
   (crm.supply_chain.jobs, `supply_chain.snapshot`); the trend.
-- import_rows / import_runs / import_views: the vendor-list import (CSV/XLSX, dry run,
-  all or nothing, a job above IMPORT_SYNC_MAX_ROWS), matching by NPP or NPWP.
+- import_rows / imports / import_views: the vendor-list import, declared to the import
+  pipeline (crm.imports: dry run, all or nothing, a job above IMPORT_SYNC_MAX_ROWS),
+  matching by NPP or NPWP.
 - campaign / campaign_views: invitation letters (`ajakan_kepesertaan`) as a LetterBatch,
   owned by the parent account and addressed to the vendors; `invited` when issued. One
   campaign per parent at a time: a double click lands on the first one's batch or job.

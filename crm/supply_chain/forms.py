@@ -1,12 +1,11 @@
-"""Forms of the supply-chain pages: a vendor, its registration, its campaign status, the
-vendor-list upload and the campaign. Field rules live in crm.supply_chain.services."""
+"""Forms of the supply-chain pages: a vendor, its registration, its campaign status and the
+campaign. Field rules live in crm.supply_chain.services."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from crm.supply_chain.labels import status_choices
@@ -38,18 +37,6 @@ class StatusForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     submit = SubmitField(_l("Hapus dari daftar vendor"))
-
-
-class VendorImportForm(FlaskForm):
-    file = FileField(
-        _l("File CSV atau XLSX"), validators=[FileRequired(_l("Pilih file CSV atau XLSX."))]
-    )
-    submit = SubmitField(_l("Periksa file"))
-
-
-class ConfirmForm(FlaskForm):
-    ticket = HiddenField(validators=[DataRequired()])
-    submit = SubmitField(_l("Simpan semua baris"))
 
 
 class CampaignForm(FlaskForm):

@@ -20,13 +20,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from crm.accounts.identifiers import normalize_npp
-from crm.accounts.imports.columns import Column
-from crm.accounts.imports.common import PROGRESS_EVERY, Check, Issue, Progress, chunked
-from crm.accounts.imports.tabular import Table
 from crm.accounts.models import Account
 from crm.accounts.services import search_name
 from crm.db import utcnow
 from crm.extensions import db
+from crm.imports import PROGRESS_EVERY, Change, Check, Column, Issue, Progress, Table, chunked
 from crm.services import ServiceError
 from crm.supply_chain.models import SupplyChainEvent, SupplyChainLink
 from crm.supply_chain.services import VENDOR_FIELDS, vendor_values
@@ -250,7 +248,28 @@ def check_vendors(table: Table, parent_id: int, progress: Progress | None = None
     check.new = len(check.rows) - check.updated
     check.registered = sum(1 for r in check.rows if r.account_id)
     check.converted = sum(1 for r in check.rows if r.converts)
+    _changes(check)
     return check
+
+
+def _changes(check: VendorCheck) -> None:
+    """Old -> new for every stored vendor value a row replaces (a filled cell that differs;
+    an empty cell keeps what is stored), loaded per chunk of links."""
+    updated = [r for r in check.rows if r.link_id]
+    fields = [f for f in VENDOR_FIELDS if f in HEADERS]
+    cols = [getattr(SupplyChainLink, f) for f in fields]
+    stored: dict[int, tuple] = {}
+    for batch in chunked(sorted({r.link_id for r in updated})):
+        stmt = select(SupplyChainLink.id, *cols).where(SupplyChainLink.id.in_(batch))
+        stored.update((link_id, values) for link_id, *values in db.session.execute(stmt))
+    for row in updated:
+        old_values = dict(zip(fields, stored[row.link_id], strict=True))
+        for key in fields:
+            new, old = row.values.get(key), old_values[key]
+            if new not in ("", None) and new != old:
+                shown = "-" if old in ("", None) else str(old)
+                record = old_values["name"]
+                check.changes.append(Change(row.line, record, HEADERS[key], shown, str(new)))
 
 
 # -- the write ------------------------------------------------------------------------------------

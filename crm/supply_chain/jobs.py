@@ -1,8 +1,4 @@
-"""Supply-chain background jobs: vendor imports and monthly coverage snapshots.
-
-Also registers the issued-letter hook that marks a vendor invited (crm.letters.hooks): this
-module is in JOB_MODULES, so both the web app and the workers load it.
-"""
+"""Supply-chain jobs: campaign drafts, daily snapshots, the issued-letter hook."""
 
 from __future__ import annotations
 
@@ -15,10 +11,11 @@ from crm.auth.models import User
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.jobs.scheduler import periodic
-from crm.jobs.services import JobContext, job_handler, run_ticket_import
+from crm.jobs.services import JobContext, job_handler
 from crm.letters.hooks import on_issued
 from crm.letters.models import LetterBatch
-from crm.supply_chain import campaign, import_runs
+from crm.supply_chain import campaign
+from crm.supply_chain import imports as _imports  # noqa: F401 - registers the import kind
 from crm.supply_chain.coverage import write_snapshots
 from crm.supply_chain.reconcile import reconcile_prospects
 
@@ -26,23 +23,9 @@ log = logging.getLogger(__name__)
 DAY = 24 * 3600
 JAKARTA_01_30 = 18 * 3600 + 1800  # 01:30 WIB is 18:30 UTC the day before
 
+# Registered here because this module is in JOB_MODULES: the web app and the workers both
+# load it, and both issue letters.
 on_issued(campaign.mark_invited)
-
-
-@job_handler(import_runs.JOB_KIND, title="Impor daftar vendor")
-def import_file(ctx: JobContext) -> dict:
-    """Check the stored upload again and write all its rows in the transaction that marks
-    the job done, or none; a ticket already imported is not written twice."""
-    ticket = import_runs.Ticket(**ctx.params["ticket"])
-    outcome = run_ticket_import(ctx, ticket, import_runs.run_import)
-    return {
-        "filename": ticket.filename,
-        "parent_id": ticket.parent_id,
-        "created": outcome.created,
-        "updated": outcome.updated,
-        "already": outcome.already,
-        "link": f"/supply-chain/{ticket.parent_id}",
-    }
 
 
 @job_handler(campaign.DRAFT_KIND, title="Draf surat ajakan vendor")

@@ -12,7 +12,7 @@ from crm.cases.models import CaseEvent, EscalationCase
 from crm.compliance.services import today_local
 from tests.factories import AccountFactory, UserFactory
 from tests.support.browser import shot, sign_in
-from tests.test_compliance_import import HEADERS, row, to_csv, unpaid
+from tests.support.compliance import HEADERS, row, to_csv, unpaid
 
 MONTHS = ("2026-08", "2026-09")
 

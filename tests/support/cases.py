@@ -15,7 +15,7 @@ from crm.compliance.models import ComplianceImport, CompliancePeriod, unpaid_of
 from crm.compliance.services import today_local
 from crm.extensions import db as _db
 from tests.conftest import csrf_token
-from tests.test_compliance_import import HEADERS, confirm, to_csv, upload
+from tests.support.compliance import HEADERS, confirm, to_csv, upload
 
 
 def import_rows(client, rows) -> ComplianceImport:

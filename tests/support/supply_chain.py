@@ -8,10 +8,8 @@ import io
 import re
 from datetime import date
 
-from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from crm import queue as rq_queue
 from crm.compliance.models import CompliancePeriod
 from crm.extensions import db
 from crm.supply_chain.models import SupplyChainLink
@@ -100,9 +98,3 @@ def confirm(client, parent_id: int, html: str, **kwargs):
 
 def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def work(app) -> None:
-    """Run every queued job in this process (SimpleWorker: no fork), then stop."""
-    q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())
-    SimpleWorker([q], connection=q.connection).work(burst=True)

@@ -13,11 +13,11 @@ from sqlalchemy import String, and_, column, func, select, values
 
 from crm.accounts import services
 from crm.accounts.imports.columns import ACCOUNT_COLUMNS, choice, choice_codes
-from crm.accounts.imports.common import PROGRESS_EVERY, Check, Issue, Progress, bulk_audit, chunked
-from crm.accounts.imports.tabular import Table
 from crm.accounts.models import SECTORS, Account
 from crm.auth.models import User
 from crm.extensions import db
+from crm.imports.checks import PROGRESS_EVERY, Check, Issue, Progress, bulk_audit, chunked
+from crm.imports.tabular import Table
 from crm.offices import BranchOffice
 from crm.services import ServiceError
 

@@ -1,4 +1,4 @@
-"""The columns of the account and key-person files, and how cell text becomes stored values.
+"""The columns of the account and key-person files, and how choice cells become stored codes.
 
 Headers are stable, lower-case Indonesian names (the English field names are accepted too),
 so an exported file can be imported again. Choice cells take the stored code or the
@@ -8,23 +8,11 @@ Indonesian label shown in the app, e.g. `perusahaan` or `company`, `BOD-1` or `b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
 from crm.accounts.models import CHANNELS, KINDS, LEVELS, OWNERSHIPS, SEGMENTS, STANCES, STATUSES
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # the field it fills
-    header: str  # the canonical header, written in templates and exports
-    aliases: tuple[str, ...] = ()
-    required: bool = False  # the header must be present
-    example: str = ""
-    help: str = ""
-
+from crm.imports.columns import Column
 
 ACCOUNT_COLUMNS = (
     Column("name", "nama", ("name", "nama_akun"), True, "PT Contoh Sejahtera Abadi", _l("Wajib.")),
@@ -170,11 +158,6 @@ PEOPLE_COLUMNS = (
 COLUMNS = {"accounts": ACCOUNT_COLUMNS, "people": PEOPLE_COLUMNS}
 
 
-def header_key(text: str) -> str:
-    """`Email RM ` -> `email_rm`: how a header cell is compared with the known headers."""
-    return re.sub(r"[^0-9a-z]+", "_", (text or "").strip().lower()).strip("_")
-
-
 def _label_key(text: str) -> str:
     return re.sub(r"[\s_\-().]+", " ", (text or "").strip().lower()).strip()
 
@@ -245,9 +228,6 @@ CHOICES = {
     ),
 }
 
-TRUE_WORDS = {"ya", "y", "yes", "1", "true", "benar"}
-FALSE_WORDS = {"tidak", "t", "no", "n", "0", "false", "salah", ""}
-
 
 def choice(group: str, text: str) -> str | None:
     """The stored code for a code or label; None when blank; the text itself when unknown
@@ -260,26 +240,3 @@ def choice(group: str, text: str) -> str | None:
 def choice_codes(group: str) -> str:
     """The codes of a choice group, for an error message."""
     return ", ".join(dict.fromkeys(CHOICES[group].values()))
-
-
-def yes_no(text: str) -> bool:
-    """ya/tidak, yes/no, 1/0; ValueError otherwise."""
-    word = (text or "").strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(word)
-
-
-def parse_date(text: str) -> date | None:
-    """YYYY-MM-DD (also what an XLSX date cell becomes) or DD/MM/YYYY; ValueError otherwise."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)

@@ -1,23 +1,20 @@
-"""Files going out: the filtered account list as CSV/XLSX (in the import's own columns, so
-an export can be edited and imported again) and the downloadable import templates."""
+"""The filtered account list as CSV/XLSX, in the import's own columns, so an export can be
+edited and imported again."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from crm.accounts import services
-from crm.accounts.imports.columns import ACCOUNT_COLUMNS, COLUMNS
-from crm.accounts.imports.common import Progress
+from crm.accounts.imports.columns import ACCOUNT_COLUMNS
 from crm.accounts.models import Account
-from crm.auth.models import User
 from crm.exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from crm.extensions import db
-from crm.offices import BranchOffice
+from crm.imports.checks import Progress
 
 FORMATS = ("csv", "xlsx")
 MIMETYPES = {"csv": "text/csv", "xlsx": XLSX_MIMETYPE}
@@ -100,29 +97,3 @@ def account_export(
     rows = _account_rows(filters, total, progress)
     data = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, "akun")
     return ExportFile(data, f"akun-{date.today():%Y%m%d}.{fmt}", MIMETYPES[fmt], total)
-
-
-def _example(kind: str, user: User) -> list[str]:
-    """The template's example row; branch and RM are real values the user may use."""
-    values = {c.key: c.example for c in COLUMNS[kind]}
-    if kind == "accounts":
-        branch = user.branch_office or db.session.scalar(
-            select(BranchOffice).order_by(BranchOffice.code).limit(1)
-        )
-        values["branch_code"] = branch.code if branch else ""
-        values["rm_email"] = user.email if user.role == "rm" else ""
-    return [values[c.key] for c in COLUMNS[kind]]
-
-
-def template_file(kind: str, fmt: str, user: User) -> ExportFile:
-    """The header row and one example row; the XLSX also explains every column."""
-    columns = COLUMNS[kind]
-    headers = [c.header for c in columns]
-    rows = [_example(kind, user)]
-    name = "akun" if kind == "accounts" else "key-person"
-    if fmt == "csv":
-        data = csv_bytes(headers, rows)
-    else:
-        guide = [(c.header, _("ya") if c.required else "", str(c.help)) for c in columns]
-        data = xlsx_bytes(headers, rows, name, notes=guide)
-    return ExportFile(data, f"templat-impor-{name}.{fmt}", MIMETYPES[fmt], 1)

@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from crm.accounts import people, services
-from crm.accounts.imports.columns import PEOPLE_COLUMNS, choice, choice_codes, parse_date, yes_no
-from crm.accounts.imports.common import PROGRESS_EVERY, Check, Issue, Progress, bulk_audit, chunked
-from crm.accounts.imports.tabular import Table
+from crm.accounts.imports.columns import PEOPLE_COLUMNS, choice, choice_codes
 from crm.accounts.models import Account, KeyPerson, Position
 from crm.auth.models import User
 from crm.extensions import db
+from crm.imports.checks import PROGRESS_EVERY, Check, Issue, Progress, bulk_audit, chunked
+from crm.imports.columns import parse_date, yes_no
+from crm.imports.tabular import Table
 from crm.services import ServiceError
 
 HEADERS = {c.key: c.header for c in PEOPLE_COLUMNS} | {"reports_to_id": "email_atasan"}

@@ -1,5 +1,4 @@
-"""CSV and XLSX files as rows of text: read an upload (any bad file is an UploadError with a
-message for the user), and write an export or a template."""
+"""CSV and XLSX uploads as rows of text; any bad file is an UploadError for the user."""
 
 from __future__ import annotations
 
@@ -11,8 +10,8 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 
-from crm.accounts.imports.columns import Column, header_key
 from crm.exports import FORMULA_START
+from crm.imports.columns import Column, header_key
 
 EXTENSIONS = (".csv", ".xlsx")
 DELIMITERS = (",", ";", "\t", "|")

@@ -1,4 +1,4 @@
-"""What both imports share: row issues, the dry-run result, chunked loading, bulk audit rows."""
+"""What every import's dry run holds: row issues, old -> new changes, rows to write."""
 
 from __future__ import annotations
 
@@ -30,6 +30,17 @@ class Issue:
 
 
 @dataclass
+class Change:
+    """A stored value a row would replace: shown in the preview as old -> new."""
+
+    line: int
+    record: str  # what the row changes, e.g. `12345678 2026-10`
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
 class Check:
     """The dry run of a file: rows ready to write, errors that block it, warnings that don't."""
 
@@ -39,6 +50,7 @@ class Check:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
 
     @property
     def bad_lines(self) -> list[int]:
