@@ -4,7 +4,6 @@ piagam letter and the admin's rates page."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import date
@@ -24,6 +23,7 @@ from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary, Sponsor
 from crm.sponsorships.nik import mask_nik
 from tests.conftest import post_form
 from tests.factories import AccountFactory, BranchFactory, UserFactory
+from tests.support import imports
 from tests.support.db import count_statements
 from tests.support.pdf import page_texts
 from tests.support.queue import work
@@ -326,13 +326,7 @@ def test_the_account_page_shows_its_sponsorships(db, client, auth, login_as, tea
 
 
 def to_csv(rows: list[dict]) -> bytes:
-    headers = ["nik", "nama", "pekerjaan", "kota", "telepon", "kpj"]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for r in rows:
-        writer.writerow([r.get(h, "") for h in headers])
-    return out.getvalue().encode()
+    return imports.to_csv(rows, ["nik", "nama", "pekerjaan", "kota", "telepon", "kpj"])
 
 
 def upload(client, sponsorship_id: int, data: bytes, filename="pekerja.csv"):

@@ -3,7 +3,6 @@ vendor-list files, uploads and the in-process worker."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import date
@@ -15,6 +14,7 @@ from crm.extensions import db
 from crm.supply_chain.models import SupplyChainLink
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
+from tests.support import imports
 
 HEADERS = [
     "nama",
@@ -71,12 +71,7 @@ def vendor_row(name: str, **values) -> dict:
 
 
 def to_csv(rows: list[dict], headers=HEADERS) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for r in rows:
-        writer.writerow([r.get(h, "") for h in headers])
-    return out.getvalue().encode()
+    return imports.to_csv(rows, headers)
 
 
 def upload(client, parent_id: int, data: bytes, filename="vendor.csv"):
