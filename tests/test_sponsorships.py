@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from crm.audit import AuditLog
 from crm.meetings.models import Task
+from crm.provinces import PROVINCES
 from crm.services import ServiceError
 from crm.sponsorships import beneficiaries, rates, renewal, services
 from crm.sponsorships import jobs as sponsorship_jobs
@@ -54,6 +55,13 @@ def test_a_valid_nik_is_normalized_and_masked_to_its_first_six_and_last_two_digi
     assert len(mask_nik("3273011505850001")) == 16
 
 
+def test_every_one_of_the_38_provinces_codes_is_accepted_new_papua_provinces_included():
+    assert len(PROVINCES) == 38
+    for code in PROVINCES:
+        assert normalize_nik(f"{code}73011505850001") == f"{code}73011505850001"
+    assert normalize_nik("9573011505850001") and normalize_nik("9673011505850001")
+
+
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [
@@ -62,7 +70,9 @@ def test_a_valid_nik_is_normalized_and_masked_to_its_first_six_and_last_two_digi
         ("32730115058500012", "16 digit"),
         ("32730115058500A1", "16 digit"),
         ("0973011505850001", "provinsi"),
-        ("9573011505850001", "provinsi"),
+        ("2073011505850001", "provinsi"),  # 20 and 40: no province has these codes
+        ("4073011505850001", "provinsi"),
+        ("9773011505850001", "provinsi"),
         ("3273013213850001", "tanggal lahir"),  # month 13
         ("3273013202850001", "tanggal lahir"),  # 32 February
         ("3273017205850001", "tanggal lahir"),  # a woman's day 72 - 40 = 32

@@ -12,6 +12,7 @@ import re
 
 from flask_babel import gettext as _
 
+from crm.provinces import check_nik_province
 from crm.services import ServiceError
 
 _NON_DIGITS = re.compile(r"[\s.\-/]")
@@ -49,7 +50,11 @@ def normalize_nib(value: str | None) -> str | None:
 
 
 def normalize_nik(value: str | None) -> str | None:
-    return _exact(value, 16, "NIK")
+    """16 digits whose first two are a province's code (crm.provinces)."""
+    nik = _exact(value, 16, "NIK")
+    if nik is not None:
+        check_nik_province(nik)
+    return nik
 
 
 def normalize_kpj(value: str | None) -> str | None:

@@ -2,9 +2,10 @@
 
 A NIK is 16 digits: province (2), regency (2), district (2), birth date DDMMYY (6, women
 add 40 to the day) and a serial (4). We check what can be checked without the civil
-registry: the province code is 11..94, the birth date is a real date in one of the two
-centuries a two-digit year can mean, and the serial is not 0000. The region digits below
-the province are not checked (the list changes with every new regency).
+registry: the province code is one of the 38 provinces' (crm.provinces), the birth date is
+a real date in one of the two centuries a two-digit year can mean, and the serial is not
+0000. The region digits below the province are not checked (the list changes with every
+new regency).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from crm.provinces import check_nik_province
 from crm.services import ServiceError
 
 _DIGITS = re.compile(r"^\d+$")
@@ -44,8 +46,7 @@ def normalize_nik(raw: str | None) -> str:
         raise ServiceError(_("NIK wajib diisi."))
     if not _DIGITS.match(nik) or len(nik) != 16:
         raise ServiceError(_("NIK harus 16 digit angka."))
-    if not 11 <= int(nik[:2]) <= 94:
-        raise ServiceError(_("Kode provinsi NIK (2 digit pertama) harus 11 sampai 94."))
+    check_nik_province(nik)
     if not _birth_date_ok(nik[6:12]):
         raise ServiceError(
             _("Digit 7-12 NIK harus tanggal lahir DDMMYY (perempuan: tanggal + 40).")
