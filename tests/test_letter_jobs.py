@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from crm import queue as rq_queue
 from crm import storage
-from crm.cases.letters import request_letter
+from crm.cases.letter_requests import request_letter
 from crm.cases.models import CaseLetterRequest
 from crm.db import utcnow
 from crm.jobs import services

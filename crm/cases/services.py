@@ -26,7 +26,8 @@ from crm.accounts.models import Account
 from crm.accounts.services import can_edit
 from crm.auth.models import User
 from crm.cases.clock import due_date, has_default_days
-from crm.cases.letters import request_letter
+from crm.cases.labels import case_label
+from crm.cases.letter_requests import request_letter
 from crm.cases.models import (
     CLOSE_REASONS,
     LETTER_TYPES,
@@ -36,6 +37,7 @@ from crm.cases.models import (
     CaseEvent,
     EscalationCase,
 )
+from crm.cases.suggestions import refresh_suggestions
 from crm.compliance import arrears
 from crm.compliance.calendar import working_calendar
 from crm.compliance.models import ComplianceImport, CompliancePeriod
@@ -179,8 +181,6 @@ def check_due(day: date | None, today: date, stage: str, required: bool) -> None
 
 
 def _stage_label(stage: str) -> str:
-    from crm.cases.labels import case_label
-
     return case_label("stage", stage)
 
 
@@ -495,7 +495,5 @@ def after_compliance_import(run: ComplianceImport) -> None:
     """Called by the import's write path in its transaction: refresh the arrears of the
     touched accounts' open cases, close the paid ones, refresh the suggestions so the new
     month shows at once."""
-    from crm.cases.suggestions import refresh_suggestions
-
     auto_close_paid(run)
     refresh_suggestions()

@@ -30,12 +30,16 @@ from crm.cases.export import case_export, count_cases
 from crm.cases.forms import (
     AdvanceForm,
     CloseForm,
+    DueForm,
     LetterDateForm,
+    NoteForm,
     OpenCaseForm,
+    SupervisorForm,
     close_reason_choices,
 )
 from crm.cases.jobs import EXPORT_KIND
 from crm.cases.labels import case_label, case_labels
+from crm.cases.manage import denda_fine, drill_in, may_set_due, supervisor_choices
 from crm.cases.models import REASONS, STAGES, CaseEvent, CaseLetterRequest, CaseSuggestion
 from crm.cases.models import EscalationCase as Case
 from crm.cases.suggestions import suggestion_query
@@ -240,9 +244,6 @@ def close_form(case: Case, formdata=None) -> CloseForm:
 
 
 def _render_detail(case: Case, status: int = 200, **forms):
-    from crm.cases.forms import DueForm, NoteForm, SupervisorForm
-    from crm.cases.manage import denda_fine, drill_in, may_set_due, supervisor_choices
-
     nxt, today = case.next_stage, today_local()
     is_supervisor = services.is_supervisor(current_user)
     supervisor_form = forms.get("supervisor_form") or SupervisorForm(

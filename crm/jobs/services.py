@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from crm import audit
 from crm import queue as rq_queue
+from crm.auth.models import User
 from crm.db import as_utc, expecting_writes, utcnow, writes_expected
 from crm.extensions import db
 from crm.jobs.models import PENDING_STATUSES, BackgroundJob
@@ -352,8 +353,6 @@ def job_for_import(kind: str, user_id: int, import_id: str) -> BackgroundJob | N
 
 def import_owner(ctx: JobContext, ticket_user_id: int):
     """The user an import job writes for: its owner, still active and the ticket's own."""
-    from crm.auth.models import User
-
     actor = db.session.get(User, ctx.owner_id) if ctx.owner_id else None
     if actor is None or not actor.active or actor.id != ticket_user_id:
         raise PermissionError(_("Pemilik impor ini tidak ada atau tidak aktif lagi."))

@@ -60,6 +60,7 @@ from markupsafe import Markup, escape
 
 from crm.config import ROOT
 from crm.i18n import rupiah
+from crm.letters.samples import sample_context
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -352,8 +353,6 @@ _ENGINE = _Engine()
 
 def warm_up() -> None:
     """Parse the stylesheet, load fonts and images once (the worker calls it before forking)."""
-    from crm.letters.samples import sample_context
-
     render_letter(sample_context("teguran_1"), timeout=120)
 
 

@@ -19,6 +19,7 @@ from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.inputs import int_arg, parse_int
 from crm.letters import services
+from crm.letters.context import arrears_of, meeting_of
 from crm.letters.forms import (
     CancelForm,
     ConfirmForm,
@@ -148,8 +149,6 @@ def create():
 
 
 def _render_form(form, account, letter_type, facts, interaction=None, status=200, letter=None):
-    from crm.letters.context import arrears_of, meeting_of
-
     return (
         render_template(
             "letters/form.html",
@@ -197,8 +196,6 @@ def _pdf_url(letter: Letter) -> str | None:
 
 
 def _render_detail(letter: Letter, status: int = 200, **forms):
-    from crm.letters.context import arrears_of, meeting_of
-
     facts = letter.facts or {}
     user = current_user
     return (

@@ -17,11 +17,11 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date
 from crm.inputs import parse_int
-from crm.meetings import cadence, reports
+from crm.meetings import cadence, reports, tasks
 from crm.meetings.models import AccountCadence
 from crm.meetings.summary import add_months, month_start
 from crm.offices import BranchOffice
-from crm.pagination import keyset_page
+from crm.pagination import decode_cursor, keyset_page
 from crm.services import ServiceError
 
 bp = Blueprint("cadence", __name__, url_prefix="/cadence")
@@ -127,8 +127,6 @@ def accounts():
 
 def _cursor() -> str | None:
     """The cursor, only when it has the key's types (name text, id integer)."""
-    from crm.pagination import decode_cursor
-
     raw = request.args.get("after")
     values = decode_cursor(raw, 2)
     if values is None or type(values[0]) is not str or type(values[1]) is not int:
@@ -177,8 +175,6 @@ def month_label(value: date) -> str:
 def reengagement_task(account_id: int):
     from flask import flash, redirect, url_for
     from flask_babel import gettext as _
-
-    from crm.meetings import tasks
 
     account = db.get_or_404(Account, account_id)
     try:

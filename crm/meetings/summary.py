@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, object_session
 from crm.accounts.models import Account
 from crm.db import as_utc, utcnow
 from crm.extensions import db
-from crm.i18n import local_date, local_midnight
+from crm.i18n import local_date, local_midnight, local_zone
 from crm.meetings.models import (
     AccountCadence,
     AccountMonth,
@@ -120,8 +120,6 @@ def forget_closed_months(since: date) -> None:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    from crm.db import as_utc
-
     return as_utc(value)
 
 
@@ -259,8 +257,6 @@ def rebuild_all_sql() -> int:
     to rebuild_all() when the database cannot compute local dates. Returns the number of
     accounts with a summary."""
     from sqlalchemy import insert, literal, update
-
-    from crm.i18n import local_zone
 
     exprs = _local_day_sql(db.session.get_bind().dialect.name, local_zone())
     if exprs is None:

@@ -27,7 +27,8 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date, local_zone
 from crm.inputs import date_arg, int_arg, parse_int
-from crm.meetings import feed, queries, services
+from crm.meetings import feed, forms, queries, services
+from crm.meetings.export import export_response
 from crm.meetings.forms import HeldForm, InteractionForm, QuickForm, local_moment
 from crm.meetings.invites import interaction_calendar
 from crm.meetings.models import INTERACTION_TYPES, Interaction, InteractionAttendee, Task
@@ -98,8 +99,6 @@ def index():
 
 @bp.get("/export.csv")
 def export():
-    from crm.meetings.export import export_response
-
     filters, _author_arg = list_filters()
     return export_response(filters, current_user)
 
@@ -433,8 +432,6 @@ def feed_settings():
 @bp.app_template_global("meeting_label")
 def meeting_label(group: str, value: str | None) -> str:
     """The readable label of a stored meeting choice (type, topic, status, sentiment, state)."""
-    from crm.meetings import forms
-
     choices = {
         "type": forms.type_choices,
         "topic": forms.topic_choices,

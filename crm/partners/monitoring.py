@@ -20,6 +20,7 @@ from crm import audit
 from crm.db import utcnow
 from crm.extensions import db
 from crm.offices import BranchOffice
+from crm.partners.documents import add_document
 from crm.partners.models import (
     REPORT_STATUSES,
     Agreement,
@@ -203,8 +204,6 @@ def save_report(
 
 
 def _add_evidence(agreement, report, evidence, actor) -> None:
-    from crm.partners.documents import add_document
-
     data, filename = evidence
     branch = db.session.get(BranchOffice, report.branch_office_id)
     title = _(

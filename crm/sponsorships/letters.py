@@ -22,9 +22,10 @@ from crm.letters.models import Letter
 from crm.letters.render import bulan
 from crm.letters.services import draft_letter
 from crm.services import ServiceError
+from crm.sponsorships.labels import scheme_label
 from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary
 from crm.sponsorships.nik import mask_nik
-from crm.sponsorships.services import can_manage, scheme_label
+from crm.sponsorships.services import can_manage
 
 LETTER_TYPE = "piagam_sertakan"
 REFRESHABLE = ("draft", "returned")  # not yet submitted: the facts may still change
