@@ -17,8 +17,14 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date
 from crm.inputs import parse_int
-from crm.meetings import cadence, reports, tasks
+from crm.meetings import cadence, reports, tally, tasks, trend
 from crm.meetings.models import AccountCadence
+from crm.meetings.reengagement import (
+    REENGAGE_SILENT_DAYS,
+    quarters,
+    reengagement_query,
+    reengagement_rows,
+)
 from crm.meetings.summary import add_months, month_start
 from crm.offices import BranchOffice
 from crm.pagination import decode_cursor, keyset_page
@@ -48,10 +54,10 @@ def index():
     _overseer()
     today = local_date(utcnow())
     rm_id, branch_id = _id_arg("rm"), _id_arg("branch")
-    grid = reports.current_grid(today)
+    grid = tally.current_grid(today)
     by_rm = reports.current_shares(today, "rm", grid)
     by_branch = reports.current_shares(today, "branch", grid)
-    points = reports.trend(today, rm_id=rm_id, branch_id=branch_id, grid=grid)
+    points = trend.trend(today, rm_id=rm_id, branch_id=branch_id, grid=grid)
     scope_label = None
     if rm_id:
         scope_label = getattr(db.session.get(User, rm_id), "name", None)
@@ -145,15 +151,15 @@ def _summaries(ids: list[int]) -> dict[int, AccountCadence]:
 def reengagement():
     today = local_date(utcnow())
     rm_id = current_user.id if current_user.role == "rm" else _id_arg("rm")
-    stmt = reports.reengagement_query(today, rm_id).options(joinedload(Account.rm))
+    stmt = reengagement_query(today, rm_id).options(joinedload(Account.rm))
     rows = db.session.execute(stmt.order_by(Account.name, Account.id).limit(500)).all()
-    (last_from, last_to), (prev_from, prev_to) = reports.quarters(today)
+    (last_from, last_to), (prev_from, prev_to) = quarters(today)
     return render_template(
         "cadence/reengagement.html",
-        rows=reports.reengagement_rows(rows, today),
+        rows=reengagement_rows(rows, today),
         last=(last_from, last_to),
         prev=(prev_from, prev_to),
-        silent_days=reports.REENGAGE_SILENT_DAYS,
+        silent_days=REENGAGE_SILENT_DAYS,
         rms=db.session.execute(
             select(User.id, User.name).where(User.role == "rm").order_by(User.name)
         ).all()
