@@ -26,7 +26,7 @@ from crm.extensions import db
 from crm.i18n import local_zone
 from crm.meetings import summary
 from crm.meetings.models import TOPICS, Interaction, InteractionAttendee, Task
-from crm.meetings.summary import add_months
+from crm.meetings.months import add_months
 
 HISTORY_MONTHS = 12
 # Corporate cadence profiles this month (weights): a BOD-1 meeting every month; every month

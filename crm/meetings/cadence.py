@@ -42,7 +42,7 @@ from crm.meetings.models import (
     CadenceMonth,
     CadencePolicy,
 )
-from crm.meetings.summary import IN_SCOPE_STATUSES, add_months, month_start
+from crm.meetings.months import IN_SCOPE_STATUSES, add_months, month_start
 from crm.services import ServiceError
 
 DUE_WINDOW_DAYS = 7

@@ -19,13 +19,13 @@ from crm.i18n import local_date
 from crm.inputs import parse_int
 from crm.meetings import cadence, reports, tally, tasks, trend
 from crm.meetings.models import AccountCadence
+from crm.meetings.months import add_months, month_start
 from crm.meetings.reengagement import (
     REENGAGE_SILENT_DAYS,
     quarters,
     reengagement_query,
     reengagement_rows,
 )
-from crm.meetings.summary import add_months, month_start
 from crm.offices import BranchOffice
 from crm.pagination import decode_cursor, keyset_page
 from crm.services import ServiceError

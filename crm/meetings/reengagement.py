@@ -19,7 +19,7 @@ from crm.meetings.models import (
     AccountCadence,
     AccountMonth,
 )
-from crm.meetings.summary import add_months, month_start
+from crm.meetings.months import add_months, month_start
 
 REENGAGE_SILENT_DAYS = 60
 

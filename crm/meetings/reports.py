@@ -29,7 +29,7 @@ from crm.meetings import cadence
 from crm.meetings.models import (
     AccountCadence,
 )
-from crm.meetings.summary import add_months, month_start
+from crm.meetings.months import add_months, month_start
 from crm.meetings.tally import Cell, current_cells, current_grid, narrow
 from crm.offices import BranchOffice
 

@@ -27,6 +27,7 @@ from crm.meetings.models import (
     InteractionAttendee,
     Task,
 )
+from crm.meetings.months import month_of
 from crm.services import ServiceError
 
 AUDIT_FIELDS = (
@@ -273,10 +274,10 @@ def save_interaction(
         interaction = Interaction(account_id=account.id, author_id=actor.id, account=account)
         db.session.add(interaction)
     else:
-        months.add(summary.month_of(interaction.starts_at))
+        months.add(month_of(interaction.starts_at))
         interaction.sequence = (interaction.sequence or 0) + 1
     _apply(interaction, data)
-    months.add(summary.month_of(interaction.starts_at))
+    months.add(month_of(interaction.starts_at))
     db.session.flush()
     _add_tasks(interaction, steps, actor)
     summary.refresh_account(account.id, months)
@@ -338,7 +339,7 @@ def cancel_interaction(interaction: Interaction, actor: User) -> Interaction:
     before = snapshot(interaction)
     interaction.status = "cancelled"
     interaction.sequence = (interaction.sequence or 0) + 1
-    summary.refresh_account(interaction.account_id, {summary.month_of(interaction.starts_at)})
+    summary.refresh_account(interaction.account_id, {month_of(interaction.starts_at)})
     audit.record(
         "interaction.cancel",
         interaction,

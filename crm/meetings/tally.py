@@ -17,13 +17,13 @@ from sqlalchemy import (
 
 from crm.accounts.models import Account
 from crm.extensions import db
-from crm.meetings import cadence, summary
+from crm.meetings import cadence, tally_upkeep
 from crm.meetings.models import (
     AccountCadence,
     CadenceTally,
     CadenceTallyState,
 )
-from crm.meetings.summary import month_start
+from crm.meetings.months import month_start
 
 
 def _scan_scope():
@@ -44,7 +44,7 @@ def recount_query(month: date) -> Select:
     `month`, from every in-scope account: the full recount behind cadence_tally."""
     rm_key = func.coalesce(Account.rm_id, 0)
     branch_key = func.coalesce(Account.branch_office_id, 0)
-    met, overdue = summary.monthly_code_sql(month)
+    met, overdue = tally_upkeep.monthly_code_sql(month)
     return (
         select(Account.segment, rm_key, branch_key, func.count(), func.sum(met))
         .add_columns(func.sum(overdue))
@@ -59,13 +59,13 @@ def ensure_tally(month: date) -> None:
     """Make cadence_tally count `month`. Usually it does already (one primary-key read);
     on the first read of a month, or after a bulk change, one set-based recount is stored
     under the state row's lock (writers wait, then add their deltas to the new figures)."""
-    state = select(CadenceTallyState.month).where(CadenceTallyState.id == summary.TALLY_ID)
+    state = select(CadenceTallyState.month).where(CadenceTallyState.id == tally_upkeep.TALLY_ID)
     if db.session.scalar(state) == month:
         return
     conn = db.session.connection()
     conn.execute(
-        summary.dialect_insert(conn, CadenceTallyState.__table__)
-        .values(id=summary.TALLY_ID, month=None)
+        tally_upkeep.dialect_insert(conn, CadenceTallyState.__table__)
+        .values(id=tally_upkeep.TALLY_ID, month=None)
         .on_conflict_do_nothing()
     )
     if conn.execute(state.with_for_update()).scalar() == month:
@@ -75,7 +75,7 @@ def ensure_tally(month: date) -> None:
     conn.execute(insert(CadenceTally.__table__).from_select(columns, recount_query(month)))
     conn.execute(
         update(CadenceTallyState.__table__)
-        .where(CadenceTallyState.id == summary.TALLY_ID)
+        .where(CadenceTallyState.id == tally_upkeep.TALLY_ID)
         .values(month=month)
     )
 

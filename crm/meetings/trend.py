@@ -26,7 +26,7 @@ from crm.meetings.models import (
     AccountMonth,
     CadenceMonth,
 )
-from crm.meetings.summary import add_months, month_start
+from crm.meetings.months import add_months, month_start
 from crm.meetings.tally import current_grid
 
 MARKER = "*"  # a cadence_month row with this segment says "this month is computed"
