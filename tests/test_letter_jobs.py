@@ -21,7 +21,7 @@ from crm.jobs import services
 from crm.jobs.models import BackgroundJob
 from crm.letters import jobs
 from crm.letters.models import Letter, LetterEvent
-from crm.letters.services import approve_letter, submit_letter
+from crm.letters.workflow import approve_letter, submit_letter
 from tests.conftest import post_form
 from tests.factories import AccountFactory, CaseFactory, UserFactory, approved_letter
 

@@ -24,11 +24,11 @@ from crm.extensions import db
 from crm.i18n import local_zone
 from crm.letters.jobs import start_render
 from crm.letters.models import STATUSES, Letter, LetterEvent
-from crm.letters.services import (
+from crm.letters.services import draft_letter
+from crm.letters.workflow import (
     approve_letter,
     cancel_letter,
     dispatch_letter,
-    draft_letter,
     receive_letter,
     return_letter,
     submit_letter,

@@ -30,7 +30,8 @@ from crm.letters.jobs import start_render
 from crm.letters.labels import letter_label
 from crm.letters.models import TYPES, LetterBatch
 from crm.letters.render import LETTER_TYPES
-from crm.letters.services import MAX_BULK, approve_letters, submit_letter
+from crm.letters.services import MAX_BULK
+from crm.letters.workflow import approve_letters, submit_letter
 from crm.services import ServiceError, discard_changes, show_error
 
 bp = Blueprint("letter_batches", __name__, url_prefix="/letters/batches")

@@ -18,7 +18,7 @@ from crm.auth.models import User
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.inputs import int_arg, parse_int
-from crm.letters import services
+from crm.letters import services, workflow
 from crm.letters.context import arrears_of, meeting_of
 from crm.letters.forms import (
     CancelForm,
@@ -285,7 +285,7 @@ def _step(letter_id: int, action, success: str, form_cls=ConfirmForm, form_name:
 def submit(letter_id: int):
     refused = _step(
         letter_id,
-        lambda letter, form: services.submit_letter(letter, current_user),
+        lambda letter, form: workflow.submit_letter(letter, current_user),
         _("Surat diajukan untuk persetujuan."),
     )
     return refused or redirect(url_for(".detail", letter_id=letter_id))
@@ -295,7 +295,7 @@ def submit(letter_id: int):
 def cancel(letter_id: int):
     refused = _step(
         letter_id,
-        lambda letter, form: services.cancel_letter(letter, current_user, form.note.data),
+        lambda letter, form: workflow.cancel_letter(letter, current_user, form.note.data),
         _("Surat dibatalkan."),
         CancelForm,
         "cancel_form",
@@ -307,7 +307,7 @@ def cancel(letter_id: int):
 def send_back(letter_id: int):
     refused = _step(
         letter_id,
-        lambda letter, form: services.return_letter(letter, form.comment.data, current_user),
+        lambda letter, form: workflow.return_letter(letter, form.comment.data, current_user),
         _("Surat dikembalikan kepada penyusunnya."),
         ReturnForm,
         "return_form",
@@ -318,7 +318,7 @@ def send_back(letter_id: int):
 @bp.post("/<int:letter_id>/approve")
 def approve(letter_id: int):
     def act(letter, form):
-        services.approve_letter(letter, current_user)
+        workflow.approve_letter(letter, current_user)
         start_render([letter.id], current_user)  # same transaction: never approved, job-less
 
     refused = _step(letter_id, act, _("Surat disetujui dan diberi nomor; PDF sedang dibuat."))
@@ -328,7 +328,7 @@ def approve(letter_id: int):
 @bp.post("/<int:letter_id>/render")
 def render_again(letter_id: int):
     def act(letter, form):
-        services.queue_render(letter, current_user)
+        workflow.queue_render(letter, current_user)
         start_render([letter.id], current_user)
 
     refused = _step(letter_id, act, _("Pembuatan PDF diulang."))
@@ -338,7 +338,7 @@ def render_again(letter_id: int):
 @bp.post("/<int:letter_id>/dispatch")
 def dispatch(letter_id: int):
     def act(letter, form):
-        services.dispatch_letter(
+        workflow.dispatch_letter(
             letter, form.channel.data, form.day.data, form.tracking_number.data, current_user
         )
 
@@ -349,7 +349,7 @@ def dispatch(letter_id: int):
 @bp.post("/<int:letter_id>/receive")
 def receive(letter_id: int):
     def act(letter, form):
-        services.receive_letter(letter, form.day.data, form.recipient_name.data, current_user)
+        workflow.receive_letter(letter, form.day.data, form.recipient_name.data, current_user)
 
     refused = _step(letter_id, act, _("Penerimaan surat dicatat."), ReceiptForm, "receipt_form")
     return refused or redirect(url_for(".detail", letter_id=letter_id))
@@ -412,7 +412,7 @@ def _approve_many():
         abort(400)
     ids = [n for n in map(parse_int, request.form.getlist("ids")) if n is not None]
     try:
-        letters = services.approve_letters(ids, current_user)
+        letters = workflow.approve_letters(ids, current_user)
         approved = [letter.id for letter in letters]
         if approved:
             start_render(approved, current_user)  # in the approving transaction
