@@ -20,9 +20,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm import audit
+from crm.cases.access import is_supervisor
 from crm.cases.clock import due_date
 from crm.cases.models import CaseEvent, CaseLetterRequest
-from crm.cases.services import _event, is_supervisor
+from crm.cases.services import _event
 from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.extensions import db

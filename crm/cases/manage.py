@@ -18,16 +18,10 @@ from crm import audit
 from crm.accounts.imports.common import chunked
 from crm.accounts.models import Account
 from crm.auth.models import User
+from crm.cases.access import can_act, is_supervisor
 from crm.cases.models import STAGES, EscalationCase
-from crm.cases.services import (
-    ARREARS_BATCH,
-    CASE_FIELDS,
-    _event,
-    _stage_label,
-    can_act,
-    check_due,
-    is_supervisor,
-)
+from crm.cases.services import CASE_FIELDS, _event, _stage_label, check_due
+from crm.cases.stored_arrears import ARREARS_BATCH
 from crm.compliance.services import account_compliance, today_local
 from crm.extensions import db
 from crm.i18n import long_date
@@ -216,7 +210,7 @@ class AccountCases:
 
 def account_cases(account: Account, user: User, limit: int = ACCOUNT_CASES_LIMIT) -> AccountCases:
     """The account's cases the user may open, open ones first, then the newest. An RM
-    outside the account's portfolio sees only cases they own (crm.cases.services.can_view)."""
+    outside the account's portfolio sees only cases they own (crm.cases.access.can_view)."""
     stmt = (
         select(EscalationCase)
         .options(joinedload(EscalationCase.owner))

@@ -8,7 +8,7 @@ from crm import audit
 from crm.accounts.models import Account
 from crm.audit import AuditLog
 from crm.auth.models import User
-from crm.cases import letters, services
+from crm.cases import letters, services, stored_arrears
 from crm.cases.clock import due_date
 from crm.cases.models import LETTER_TYPES, SUPERVISOR_STAGES, CaseEvent
 from crm.cases.suggestions import refresh_suggestions, suggestion_query
@@ -140,7 +140,7 @@ def _add_compliance(
     for case in services.auto_close_paid(run, as_of=today):
         case.closed_at = stamp(cutoff, 16)
     refresh_suggestions(today)
-    services.refresh_case_arrears(as_of=today)
+    stored_arrears.refresh_case_arrears(as_of=today)
     db.session.flush()
     suggested = db.session.scalar(
         select(func.count()).select_from(suggestion_query(boss).subquery())

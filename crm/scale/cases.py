@@ -19,7 +19,7 @@ from crm.cases.models import (
     CaseLetterRequest,
     EscalationCase,
 )
-from crm.cases.services import refresh_case_arrears
+from crm.cases.stored_arrears import refresh_case_arrears
 from crm.cases.suggestions import refresh_suggestions
 from crm.compliance.calendar import working_calendar
 from crm.compliance.models import ComplianceImport
@@ -213,7 +213,7 @@ def _add_cases(ctx: _Context, cc: _Compliance, wanted: int, report: ScaleReport,
 
 
 def _refresh_case_figures(cc: _Compliance, report: ScaleReport, progress, batch: int = 5000):
-    """The stored arrears of every open case (crm.cases.services.refresh_case_arrears, a
+    """The stored arrears of every open case (crm.cases.stored_arrears.refresh_case_arrears, a
     batch of cases per transaction), then the suggested cases; both timed."""
     started = time.perf_counter()
     open_ids = list(
