@@ -29,8 +29,8 @@ from crm.letters import bulk
 from crm.letters.jobs import start_render
 from crm.letters.labels import letter_label
 from crm.letters.models import TYPES, LetterBatch
-from crm.letters.render import LETTER_TYPES
 from crm.letters.services import MAX_BULK
+from crm.letters.template_context import LETTER_TYPES
 from crm.letters.workflow import approve_letters, submit_letter
 from crm.services import ServiceError, discard_changes, show_error
 

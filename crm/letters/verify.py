@@ -16,7 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm.extensions import db, limiter
 from crm.letters.models import Letter
-from crm.letters.render import LETTER_TYPES
+from crm.letters.template_context import LETTER_TYPES
 from crm.limits import audit_breach, client_address, setting
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")

@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from crm import storage
 from crm.extensions import db
-from crm.letters.render import tanggal
 from crm.letters.services import EDIT_FIELDS, draft_letter, prefill
+from crm.letters.template_context import tanggal
 from crm.partners import documents, services
 from crm.partners.agreement_views import (
     agreement_or_404,
