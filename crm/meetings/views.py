@@ -28,7 +28,7 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date, local_zone
 from crm.inputs import date_arg, int_arg
-from crm.meetings import forms, queries, services
+from crm.meetings import forms, queries, services, validation
 from crm.meetings.export import export_response
 from crm.meetings.forms import HeldForm, InteractionForm, local_moment
 from crm.meetings.invites import interaction_calendar
@@ -136,9 +136,9 @@ def _fill_steps(form, default_assignee: int) -> None:
             entry.form.assignee_id.data = default_assignee
 
 
-def _steps(form) -> list[services.NextStep]:
+def _steps(form) -> list[validation.NextStep]:
     return [
-        services.NextStep(e.form.title.data or "", e.form.assignee_id.data, e.form.due_date.data)
+        validation.NextStep(e.form.title.data or "", e.form.assignee_id.data, e.form.due_date.data)
         for e in form.next_steps
     ]
 
@@ -157,8 +157,8 @@ def show_save_error(form, exc: ServiceError) -> str | None:
     return None
 
 
-def _data(form, status: str) -> services.InteractionData:
-    return services.InteractionData(
+def _data(form, status: str) -> validation.InteractionData:
+    return validation.InteractionData(
         type=form.type.data,
         status=status,
         starts_at=local_moment(form.day.data, form.start.data),
