@@ -12,7 +12,7 @@ from crm import storage
 from crm.extensions import db
 from crm.letters.services import EDIT_FIELDS, draft_letter, prefill
 from crm.letters.template_context import tanggal
-from crm.partners import documents, services
+from crm.partners import access, documents, services
 from crm.partners.agreement_views import (
     agreement_or_404,
     bp,
@@ -141,7 +141,7 @@ def dismiss_alert(alert_id: int):
     alert = db.session.get(AgreementAlert, alert_id)
     if alert is None:
         abort(404)
-    if not services.can_edit(current_user, alert.agreement):
+    if not access.can_edit(current_user, alert.agreement):
         abort(403)
     dismiss(alert, current_user)
     flash(_("Peringatan ditutup."), "success")

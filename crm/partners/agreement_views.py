@@ -1,7 +1,7 @@
 """/agreements/: the MoU/PKS register, one agreement, new/edit, status changes, renewal.
 
 Every internal user sees every agreement; supervisors and admins edit all of them, an RM
-those they are responsible for (crm.partners.services.can_edit). Documents, the cover
+those they are responsible for (crm.partners.access.can_edit). Documents, the cover
 letter and monitoring routes live in agreement_doc_views and monitoring_views.
 """
 
@@ -22,7 +22,7 @@ from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.inputs import date_arg
 from crm.offices import BranchOffice
-from crm.partners import documents, monitoring, renewal, services
+from crm.partners import access, documents, monitoring, renewal, services
 from crm.partners.agreement_queries import (
     EXPIRING_WINDOWS,
     STATUS_FILTERS,
@@ -69,7 +69,7 @@ def account_agreements_panel(account: Account) -> dict | None:
     if account.kind not in services.INSTITUTION_KINDS:
         return None
     panel = account_agreements(account)
-    panel["can_create"] = services.can_create_for(current_user, account)
+    panel["can_create"] = access.can_create_for(current_user, account)
     return panel
 
 
@@ -90,7 +90,7 @@ def agreement_or_404(agreement_id: int) -> Agreement:
 
 def editable_or_403(agreement_id: int) -> Agreement:
     agreement = agreement_or_404(agreement_id)
-    if not services.can_edit(current_user, agreement):
+    if not access.can_edit(current_user, agreement):
         abort(403)
     return agreement
 
@@ -116,7 +116,7 @@ def index():
 
 def _account_choices(form: AgreementForm) -> None:
     stmt = select(Account.id, Account.name).where(Account.kind.in_(services.INSTITUTION_KINDS))
-    if not services.is_supervisor(current_user):
+    if not access.is_supervisor(current_user):
         stmt = stmt.where(Account.rm_id == current_user.id)
     rows = db.session.execute(stmt.order_by(Account.name)).all()
     form.account_id.choices = [(0, _("Pilih institusi…")), *((r.id, r.name) for r in rows)]
@@ -174,7 +174,7 @@ def new():
     """A new MoU, or with ?parent=<MoU id> a PKS under it."""
     parent = _parent_from_args()
     if parent is not None:
-        if not services.can_edit(current_user, parent):
+        if not access.can_edit(current_user, parent):
             abort(403)
         try:
             services.check_parent(parent)
@@ -222,7 +222,7 @@ def _render_form(form, *, parent=None, agreement=None, renewal=False, status: in
             parent=parent or (agreement.parent if agreement is not None else None),
             agreement=agreement,
             renewal=renewal,
-            supervisor=services.is_supervisor(current_user),
+            supervisor=access.is_supervisor(current_user),
         ),
         status,
     )
@@ -309,7 +309,7 @@ def detail_context(agreement: Agreement, **forms) -> dict:
     today = today_local()
     kind, last = _matrix_params(today)
     doc_form = forms.pop("doc_form", None) or DocumentForm(prefix="doc", formdata=None)
-    can_edit = services.can_edit(current_user, agreement)
+    can_edit = access.can_edit(current_user, agreement)
     return {
         "agreement": agreement,
         "status": services.effective_status(agreement, today),

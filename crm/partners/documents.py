@@ -22,9 +22,9 @@ from sqlalchemy.orm import joinedload
 
 from crm import audit, storage
 from crm.extensions import db
+from crm.partners.access import can_edit
 from crm.partners.downloads import log_download
 from crm.partners.models import Agreement, AgreementDocument
-from crm.partners.services import can_edit
 from crm.services import ServiceError
 
 log = logging.getLogger(__name__)
