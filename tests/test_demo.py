@@ -411,7 +411,7 @@ def test_every_registered_company_has_24_months_ending_last_month(demo):
     from crm.compliance.arrears import add_months
     from crm.compliance.models import ComplianceImport, CompliancePeriod
     from crm.demo import monthly_contribution
-    from crm.demo_data import JKK_BP
+    from crm.demo_data_history import JKK_BP
 
     today = demo_today()
     last = add_months(today.replace(day=1), -1)

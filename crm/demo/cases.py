@@ -16,7 +16,8 @@ from crm.compliance.calendar import working_calendar
 from crm.compliance.models import ComplianceImport, CompliancePeriod
 from crm.demo.compliance import Ledger, _company_months, _ledger, office_day, unpaid_since
 from crm.demo.state import DemoState
-from crm.demo_data import CASE_NOTES, CASE_PLANS, COMPANIES, COMPLIANCE_EXPORT_NAME
+from crm.demo_data import COMPANIES
+from crm.demo_data_history import CASE_NOTES, CASE_PLANS, COMPLIANCE_EXPORT_NAME
 from crm.extensions import db
 from crm.i18n import local_zone
 

@@ -12,7 +12,8 @@ from crm.compliance import arrears
 from crm.compliance.calendar import working_calendar
 from crm.compliance.services import arrears_rules
 from crm.demo.state import SEED
-from crm.demo_data import (
+from crm.demo_data import Co
+from crm.demo_data_history import (
     AVERAGE_WAGE,
     JHT_BP,
     JKK_BP,
@@ -20,7 +21,6 @@ from crm.demo_data import (
     JP_BP,
     JP_WAGE_CAPS,
     PDS_FINDINGS,
-    Co,
 )
 
 if TYPE_CHECKING:

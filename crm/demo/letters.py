@@ -19,7 +19,8 @@ from crm.compliance.calendar import working_calendar
 from crm.compliance.services import today_local
 from crm.demo.compliance import office_day
 from crm.demo.state import DemoState
-from crm.demo_data import CASE_PLANS, COMPANIES, INSTITUTIONS
+from crm.demo_data import COMPANIES, INSTITUTIONS
+from crm.demo_data_history import CASE_PLANS
 from crm.extensions import db
 from crm.i18n import local_zone
 from crm.letters.jobs import start_render

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from crm.accounts.models import Account, Position
 from crm.auth.models import User
 from crm.demo.state import SEED, DemoState
-from crm.demo_data import (
+from crm.demo_data_history import (
     AGENDAS,
     CONFIDENTIAL_MINUTES,
     CORPORATE_TOPICS,

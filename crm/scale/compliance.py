@@ -12,7 +12,7 @@ from crm.compliance.calendar import working_calendar
 from crm.compliance.models import ComplianceImport
 from crm.compliance.services import arrears_rules
 from crm.demo import monthly_contribution
-from crm.demo_data import AVERAGE_WAGE, JKK_BP
+from crm.demo_data_history import AVERAGE_WAGE, JKK_BP
 from crm.extensions import db
 from crm.i18n import local_date
 from crm.scale.context import _Context
