@@ -116,7 +116,7 @@ class Timing:
 
 def time_jobs(app: Flask) -> list[Timing]:
     """The suggestions job and refresh_case_arrears over every open case, each committed."""
-    from crm.cases.services import refresh_case_arrears
+    from crm.cases.stored_arrears import refresh_case_arrears
     from crm.cases.suggestions import refresh_suggestions
 
     timings = []

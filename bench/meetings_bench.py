@@ -111,11 +111,11 @@ def figures(app: Flask) -> str:
     """This month's totals (in scope, met, overdue, due): how rare each drill-down state is."""
     from crm.db import utcnow
     from crm.i18n import local_date
-    from crm.meetings import reports
+    from crm.meetings import tally
 
     with base._context(app):
         today = local_date(utcnow())
-        grid = reports.current_grid(today)
+        grid = tally.current_grid(today)
         db.session.commit()
     n, met, overdue, due = (sum(row[i] for row in grid) for i in range(2, 6))
     return f"{today}: in scope {n}, met {met}, overdue {overdue}, due {due}"

@@ -13,16 +13,24 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from crm import fulltext
+from crm.accounts.models import Account
+from crm.admin.services import create_user
+from crm.auth.models import User
+from crm.backup import backup_command, restore_command
 from crm.config import ROOT
 from crm.extensions import db
+from crm.jobs.scheduler import SchedulerThread
+from crm.jobs.services import sweep_stuck_jobs
+from crm.offices import BranchOffice
+from crm.queue import die_with_parent, get_queue, make_worker, start_embedded_redis
 from crm.services import ServiceError, unit_of_work
+from crm.supervisor import Child, Supervisor, spawn
 
 DEMO_PASSWORD = "demo-relasi-2026"  # noqa: S105 - documented demo password, refused in production
 
 
 def register(app: Flask) -> None:
-    from crm.backup import backup_command, restore_command
-
     app.cli.add_command(serve)
     app.cli.add_command(worker)
     app.cli.add_command(scheduler_command)
@@ -42,8 +50,7 @@ def register(app: Flask) -> None:
 @click.option("--if-empty", is_flag=True, help="Seed only when the database has no users.")
 def seed_demo(if_empty: bool) -> None:
     """Load the deterministic demo data set (refused in production)."""
-    from crm.auth.models import User
-    from crm.demo import seed
+    from crm.demo import seed  # the data generators load only for this command
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-demo is refused when CRM_ENV=production")
@@ -61,7 +68,7 @@ def seed_demo(if_empty: bool) -> None:
 def _render_demo_letters() -> None:
     """Render the approved demo letters with the worker's code, then dispatch and receive
     some of them (the seed has committed; the render job reaches Redis after a commit)."""
-    from crm.auth.models import User
+    # The data generators load only for seed-demo.
     from crm.demo.letters import deliver_demo_letters, letters_per_state, render_demo_letters
 
     boss = db.session.scalar(select(User).where(User.email == "supervisor@relasi.test"))
@@ -117,7 +124,7 @@ def seed_scale(
     --compliance-months and --cases add contribution months and open escalation cases."""
     from werkzeug.security import generate_password_hash
 
-    from crm.scale import seed_scale as run
+    from crm.scale import seed_scale as run  # the data generators load only for this command
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-scale is refused when CRM_ENV=production")
@@ -163,10 +170,6 @@ users = AppGroup("users", help="Create and list users.")
 @click.password_option(help="Prompted for when not given.")
 def users_create(email, name, role, branch_code, institution, password) -> None:
     """Create a user (the password must be changed at first sign-in)."""
-    from crm.accounts.models import Account
-    from crm.admin.services import create_user
-    from crm.offices import BranchOffice
-
     branch_id = account_id = None
     if branch_code:
         branch = db.session.scalar(
@@ -200,8 +203,6 @@ def users_create(email, name, role, branch_code, institution, password) -> None:
 @users.command("list")
 def users_list() -> None:
     """List users: id, role, email, active."""
-    from crm.auth.models import User
-
     for u in db.session.scalars(select(User).order_by(User.role, User.email)):
         click.echo(f"{u.id:>5}  {u.role:<10} {u.email:<40} {'active' if u.active else 'inactive'}")
 
@@ -214,8 +215,6 @@ jobs = AppGroup("jobs", help="Background-job maintenance.")
 @jobs.command("requeue")
 def jobs_requeue() -> None:
     """Dispatch again every pending job that Redis lost or whose worker died."""
-    from crm.jobs.services import sweep_stuck_jobs
-
     with unit_of_work():
         report = sweep_stuck_jobs()
     repaired = "".join(f", {name}: {n}" for name, n in report.repaired.items() if n)
@@ -233,8 +232,6 @@ search = AppGroup("search", help="Word-search indexes.")
 @search.command("rebuild")
 def search_rebuild() -> None:
     """Rebuild every word-search index from its table (after a restore or a bulk repair)."""
-    from crm import fulltext
-
     for index in fulltext.TEXT_INDEXES:
         started = time.monotonic()
         with unit_of_work():
@@ -255,8 +252,6 @@ def worker(burst: bool, no_scheduler: bool) -> None:
     The scheduler is a separate process, not a thread: RQ forks a work horse per job, and a
     fork taken while a scheduler thread holds a lock (SQLite's, the connection pool's, ...)
     leaves the horse waiting on that lock forever."""
-    from crm.queue import die_with_parent, get_queue, make_worker
-
     engine = db.engine
     # A forked work horse must not reuse the parent's database connections.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
@@ -292,8 +287,6 @@ def worker(burst: bool, no_scheduler: bool) -> None:
 def scheduler_command() -> None:
     """Run the periodic tasks (one slot claimed once across every machine); `flask worker`
     starts this for you."""
-    from crm.jobs.scheduler import SchedulerThread
-
     loop = SchedulerThread(current_app._get_current_object())
     signal.signal(signal.SIGTERM, lambda *_: loop.stopped.set())
     db.session.remove()
@@ -315,9 +308,6 @@ def serve(host: str, port: int, web_workers: int) -> None:
     """Migrate, seed if empty, then run web + worker + scheduler (+ embedded Redis) until
     Ctrl-C, restarting any of them that dies."""
     from flask_migrate import upgrade
-
-    from crm.queue import start_embedded_redis
-    from crm.supervisor import Child, Supervisor, spawn
 
     instance = current_app.config["INSTANCE_PATH"]
     # Explicit handlers: a parent (nohup, a background job) may have left SIGINT ignored.

@@ -11,6 +11,11 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from crm import resume
+from crm.db import expecting_writes
+from crm.extensions import db
+from crm.limits import retry_after_seconds
+
 log = logging.getLogger(__name__)
 
 
@@ -65,8 +70,6 @@ def is_busy(exc: BaseException) -> bool:
 def busy_response():
     """503 with Retry-After: nothing was saved; the same click a few seconds later works.
     The page itself only reads (the signed-in user, the menu), so it asks for no lock."""
-    from crm.db import expecting_writes
-
     with expecting_writes(False):
         response, code = render_error(
             503,
@@ -83,8 +86,6 @@ def busy_response():
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        from crm import resume
-
         if not wants_json() and resume.expired_token_of_this_session():
             # A page left open longer than a session lasts: no error page, the same form
             # again with what was typed (kept for the session's user, if any).
@@ -103,8 +104,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many_requests(exc: RateLimitExceeded):
-        from crm.limits import retry_after_seconds
-
         wait = retry_after_seconds()
         minutes = max(1, -(-wait // 60))
         detail = _(
@@ -134,8 +133,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):
-        from crm.extensions import db
-
         db.session.rollback()
         if is_busy(exc):
             log.warning("database busy on %s %s: %s", request.method, request.path, exc)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import click
 
 from crm.config import ROOT
+from crm.queue import die_with_parent
 
 STABLE_SECONDS = 60  # a child that ran this long before dying starts the backoff afresh
 MAX_BACKOFF_SECONDS = 30
@@ -26,8 +27,6 @@ def backoff_seconds(failures: int) -> float:
 
 def spawn(argv: list[str]) -> subprocess.Popen:
     """A child in its own session (Ctrl-C reaches only the supervisor) that dies with us."""
-    from crm.queue import die_with_parent
-
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         argv, cwd=ROOT, env=env, start_new_session=True, preexec_fn=die_with_parent

@@ -26,6 +26,8 @@ import logging
 from flask import Flask, request
 
 from crm.db import WriteInReadTransaction, expecting_writes
+from crm.extensions import db
+from crm.services import commit_if_open
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,6 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 class App(Flask):
     def full_dispatch_request(self):
-        from crm.extensions import db
-
         if request.method not in READ_ONLY_METHODS:
             with expecting_writes(True):
                 return super().full_dispatch_request()
@@ -53,8 +53,6 @@ class App(Flask):
                 return super().full_dispatch_request()
 
     def dispatch_request(self):
-        from crm.services import commit_if_open
-
         rv = super().dispatch_request()
         # Inside dispatch: a failed commit (a lock timeout, a write in a read transaction) is
         # handled as the view's own exception would be.

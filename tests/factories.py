@@ -162,7 +162,8 @@ def approved_letter(
 ):
     """A letter drafted by the account's RM, submitted and approved (numbered) through the
     letters services; `arrears` puts LETTER_ARREARS (one unpaid month) in its facts."""
-    from crm.letters.services import approve_letter, draft_letter, submit_letter
+    from crm.letters.services import draft_letter
+    from crm.letters.workflow import approve_letter, submit_letter
 
     if account is None:
         account = AccountFactory(rm=rm or UserFactory(role="rm"))

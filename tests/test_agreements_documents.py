@@ -185,7 +185,7 @@ def test_cover_letter_is_drafted_from_the_agreement_and_attached_when_issued(
 ):
     from crm.letters import jobs
     from crm.letters.models import Letter
-    from crm.letters.services import approve_letter, submit_letter
+    from crm.letters.workflow import approve_letter, submit_letter
 
     agreement = mou(team, our_number="MOU/7/2026", partner_number="119/KMD", status="signed")
     login_as(team.rm)

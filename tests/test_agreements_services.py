@@ -10,7 +10,7 @@ from sqlalchemy import select
 from crm.audit import AuditLog
 from crm.compliance.services import today_local
 from crm.extensions import db
-from crm.partners import renewal, services
+from crm.partners import access, renewal, services
 from crm.partners.models import Agreement
 from crm.partners.services import AgreementData
 from crm.services import ServiceError
@@ -112,8 +112,8 @@ def test_a_pks_only_goes_under_an_mou_that_still_stands(team):
 def test_who_may_edit_an_agreement(team, who, allowed):
     agreement = mou(team)
     user = getattr(team, who)
-    assert services.can_edit(user, agreement) is allowed
-    assert services.can_view(user, agreement)
+    assert access.can_edit(user, agreement) is allowed
+    assert access.can_view(user, agreement)
     if not allowed:
         with pytest.raises(PermissionError):
             services.update_agreement(agreement, data(team, title="Diubah"), user)

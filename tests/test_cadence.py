@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, true
 
-from crm.meetings import cadence, reports
+from crm.meetings import cadence, reengagement, reports, tally, trend
 from crm.meetings.cadence import Policy, cadence_status
 from crm.meetings.models import AccountCadence, AccountMonth, CadenceMonth, Interaction
 from crm.services import ServiceError
@@ -272,7 +272,7 @@ def test_supervisor_shares_match_a_hand_count(db):
     assert {r.key: (r.in_scope, r.met) for r in rows} == expected
     assert sum(r.in_scope for r in reports.current_shares(today, "branch")) == 9
     # The trend's current point is the same total; the drill-down lists the same accounts.
-    month, in_scope, met = reports.trend(today)[-1]
+    month, in_scope, met = trend.trend(today)[-1]
     assert (month, in_scope, met) == (
         date(2026, 11, 1),
         sum(v[0] for v in expected.values()),
@@ -291,14 +291,14 @@ def test_trend_of_closed_months_comes_from_the_cache_and_late_entries_refresh_it
     boss = bod1_person(account)
     log(account, rm, at(2026, 9, 15), people=[boss])
     log(account, rm, at(2026, 10, 15), people=[boss])
-    points = {m: (n, met) for m, n, met in reports.trend(date(2026, 11, 20), rm_id=rm.id)}
+    points = {m: (n, met) for m, n, met in trend.trend(date(2026, 11, 20), rm_id=rm.id)}
     assert points[date(2026, 9, 1)] == (2, 1) and points[date(2026, 10, 1)] == (2, 1)
     assert points[date(2026, 8, 1)] == (2, 0) and len(points) == 12
     assert db.session.get(CadenceMonth, (date(2026, 10, 1), "*", 0, 0)) is not None
     # A BOD-1 meeting of September logged late: the cached months from September on drop.
     log(other, rm, at(2026, 9, 20), people=[bod1_person(other)], now=at(2026, 11, 20))
     assert db.session.get(CadenceMonth, (date(2026, 10, 1), "*", 0, 0)) is None
-    points = {m: (n, met) for m, n, met in reports.trend(date(2026, 11, 20), rm_id=rm.id)}
+    points = {m: (n, met) for m, n, met in trend.trend(date(2026, 11, 20), rm_id=rm.id)}
     assert points[date(2026, 9, 1)] == (2, 2) and points[date(2026, 10, 1)] == (2, 1)
 
 
@@ -318,8 +318,8 @@ def test_reengagement_lists_institutions_that_dropped_or_went_silent(db):
     log(dropped, rm, at(2026, 9, 10))
     log(dropped, rm, at(2026, 10, 28))
     log(silent, rm, at(2026, 9, 1))
-    rows = reports.reengagement_rows(
-        db.session.execute(reports.reengagement_query(today)).all(), today
+    rows = reengagement.reengagement_rows(
+        db.session.execute(reengagement.reengagement_query(today)).all(), today
     )
     found = {r.account.name: r for r in rows}
     assert set(found) == {"Kementerian Menurun", "Badan Sunyi"}
@@ -584,7 +584,7 @@ def test_closed_months_are_computed_set_based_as_the_per_account_rule(db, swap_p
         ]:
             log(account, account.rm or supervisor, when, people=[person], now=at(2026, 11, 2))
     months = [date(2026, m, 1) for m in range(5, 11)]
-    reports.ensure_months_cached(months)
+    trend.ensure_months_cached(months)
     cached = {
         (r.month, r.segment, r.rm_key, r.branch_key): (r.in_scope, r.met)
         for r in db.session.scalars(select(CadenceMonth).where(CadenceMonth.segment != "*"))
@@ -594,7 +594,7 @@ def test_closed_months_are_computed_set_based_as_the_per_account_rule(db, swap_p
     assert sum(met for _n, met in expected.values()) > 0  # the data exercises both sides
     markers = db.session.scalars(select(CadenceMonth.month).where(CadenceMonth.segment == "*"))
     assert sorted(markers) == months
-    reports.ensure_months_cached(months)  # cached already: nothing is added twice
+    trend.ensure_months_cached(months)  # cached already: nothing is added twice
 
 
 def test_drilldown_pages_are_bounded_and_cover_every_match_once(db, client, login_as, monkeypatch):
@@ -637,7 +637,7 @@ def assert_tally_is_a_recount(db, today, kept=True):
 
     if kept:
         assert tally_month(db) == month_of(today)
-    grid = reports.current_grid(today)
+    grid = tally.current_grid(today)
     db.session.expire_all()  # the tally is written with Core statements
     month = month_of(today)
     stored = {
@@ -647,10 +647,10 @@ def assert_tally_is_a_recount(db, today, kept=True):
     }
     recount = {
         (s, r, b): (n, int(met or 0), int(late or 0))
-        for s, r, b, n, met, late in db.session.execute(reports.recount_query(month))
+        for s, r, b, n, met, late in db.session.execute(tally.recount_query(month))
     }
     assert stored == recount
-    assert sorted(grid, key=repr) == sorted(reports.recount_grid(today), key=repr)
+    assert sorted(grid, key=repr) == sorted(tally.recount_grid(today), key=repr)
     copies = db.session.execute(
         select(
             AccountCadence.scope_segment == Account.segment,
@@ -680,7 +680,7 @@ def test_tally_follows_meetings_held_moved_deleted_and_cancelled(db):
     institution = InstitutionFactory(rm=rm, created_at=LONG_AGO)
     bosses = [bod1_person(a) for a in accounts]
     log(accounts[1], rm, at(2026, 10, 5), people=[bosses[1]], now=now)  # due: October only
-    reports.current_grid(today)  # counts November
+    tally.current_grid(today)  # counts November
     assert tally_month(db) == date(2026, 11, 1)
     held = log(accounts[0], rm, at(2026, 11, 3), people=[bosses[0]], now=now)  # overdue -> met
     assert_tally_is_a_recount(db, today)
@@ -715,7 +715,7 @@ def test_tally_follows_accounts_created_edited_reassigned_and_deleted(db):
     log(kept, rm, at(2026, 11, 2), people=[bod1_person(kept)], now=now)
     moving = AccountFactory(rm=rm, branch_office=branch, created_at=LONG_AGO)
     log(moving, rm, at(2026, 11, 2), people=[bod1_person(moving)], now=now)
-    reports.current_grid(today)
+    tally.current_grid(today)
     fresh = AccountFactory(rm=rm, branch_office=branch)  # created now: no month missed yet
     AccountFactory(rm=None, branch_office=None, created_at=LONG_AGO)  # no RM, no branch
     InstitutionFactory(rm=rm, created_at=LONG_AGO, status="prospect")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.audit import AuditLog
-from crm.cases import board, services
+from crm.cases import board, services, stored_arrears
 from crm.cases.models import STAGES, EscalationCase
 from crm.compliance.services import account_compliance, today_local
 from crm.jobs.models import BackgroundJob
@@ -377,7 +377,7 @@ def test_refresh_matches_the_compliance_page_for_partial_and_late_payments(db, t
     assert figures(pds) == figures(case)
 
     later = date(2027, 3, 1)  # fines keep growing
-    assert services.refresh_case_arrears([case.id, other_case.id], as_of=later) == 2
+    assert stored_arrears.refresh_case_arrears([case.id, other_case.id], as_of=later) == 2
     db.session.expire_all()
     summary = account_compliance(account.id, later).summary
     assert figures(case) == (summary.unpaid, summary.fine, summary.total, later)
@@ -385,9 +385,9 @@ def test_refresh_matches_the_compliance_page_for_partial_and_late_payments(db, t
     assert other_case.arrears_total == account_compliance(other.id, later).summary.total
 
     services.close_case(other_case, "written_off", team["supervisor"], "Perusahaan sudah bubar")
-    assert services.refresh_case_arrears() == 2  # every open case, closed ones left alone
-    assert services.refresh_case_arrears([]) == 0
-    assert services.refresh_case_arrears([other_case.id, 2**31 - 1]) == 0
+    assert stored_arrears.refresh_case_arrears() == 2  # every open case, closed ones left alone
+    assert stored_arrears.refresh_case_arrears([]) == 0
+    assert stored_arrears.refresh_case_arrears([other_case.id, 2**31 - 1]) == 0
 
 
 def test_refresh_reads_compliance_months_per_batch_not_per_case(db, team, monkeypatch):
@@ -396,8 +396,10 @@ def test_refresh_reads_compliance_months_per_batch_not_per_case(db, team, monkey
     for c in cases:
         add_month(c.account, date(2026, 7, 1), JUTA)
     db.session.flush()
-    monkeypatch.setattr(services, "ARREARS_BATCH", 3)
-    statements = count_statements(lambda: services.refresh_case_arrears([c.id for c in cases]))
+    monkeypatch.setattr(stored_arrears, "ARREARS_BATCH", 3)
+    statements = count_statements(
+        lambda: stored_arrears.refresh_case_arrears([c.id for c in cases])
+    )
     # 3 batches of case ids, 3 batches of months, 3 updates (+ rules and calendar once)
     assert statements <= 3 + 3 + 3 + 2
     db.session.expire_all()

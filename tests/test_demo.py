@@ -372,6 +372,7 @@ def test_cadence_view_matches_a_hand_count_of_the_demo_data(demo, client):
 def test_cadence_states_late_in_the_month_include_corporate_due(db):
     """With the clock on the 27th, accounts that met last month but not yet this one are due."""
     from crm.meetings import reports
+    from crm.meetings.reengagement import reengagement_query
     from tests.support.meetings import at
 
     seed("demo-relasi-2026", now=at(2026, 11, 27, 12))
@@ -386,7 +387,7 @@ def test_cadence_states_late_in_the_month_include_corporate_due(db):
         r.key: (r.in_scope, r.met, r.due, r.overdue) for r in reports.current_shares(today, "rm")
     }
     assert got == shares(figures, 0)
-    assert db.session.execute(reports.reengagement_query(today)).all()  # institutions to re-engage
+    assert db.session.execute(reengagement_query(today)).all()  # institutions to re-engage
 
 
 def test_demo_seeds_the_national_holidays(db, demo):
@@ -410,7 +411,7 @@ def test_every_registered_company_has_24_months_ending_last_month(demo):
     from crm.compliance.arrears import add_months
     from crm.compliance.models import ComplianceImport, CompliancePeriod
     from crm.demo import monthly_contribution
-    from crm.demo_data import JKK_BP
+    from crm.demo_data_history import JKK_BP
 
     today = demo_today()
     last = add_months(today.replace(day=1), -1)

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from crm.extensions import db as _db
-from crm.letters.render import LETTER_TYPES
+from crm.letters.template_context import LETTER_TYPES
 from tests.conftest import CSRF_META, csrf_token
 from tests.factories import CaseFactory, PositionFactory, UserFactory
 from tests.support.meetings import at, log

@@ -28,7 +28,7 @@ from crm.db import utcnow
 from crm.extensions import db as _db
 from crm.jobs.models import BackgroundJob
 from crm.jobs.services import sweep_stuck_jobs
-from crm.letters import bulk, services
+from crm.letters import bulk, services, workflow
 from crm.letters.jobs import RENDER_KIND
 from crm.letters.models import Letter, LetterBatch, LetterEvent, LetterSequence
 from tests.conftest import CSRF_META, PASSWORD
@@ -57,7 +57,7 @@ def submitted_letters(rm_id: int, account_id: int, n: int, batch_id=None) -> lis
     for _ in range(n):
         letter = services.draft_letter(account, "pemberitahuan", rm)
         letter.batch_id = batch_id
-        services.submit_letter(letter, rm)
+        workflow.submit_letter(letter, rm)
         ids.append(letter.id)
     _db.session.commit()
     return ids
@@ -302,11 +302,11 @@ def test_a_crash_after_the_approval_commit_strands_nothing(app, team):
     ids = submitted_letters(rm_id, account_id, 4)
     from crm.letters.jobs import start_render
 
-    letters = services.approve_letters(ids[:2], boss)
+    letters = workflow.approve_letters(ids[:2], boss)
     start_render([x.id for x in letters], boss)
     _db.session.info.pop(rq_queue._PENDING_KEY, None)  # the process dies before the enqueue
     _db.session.commit()
-    for letter in services.approve_letters(ids[2:], boss):  # approved, then the crash
+    for letter in workflow.approve_letters(ids[2:], boss):  # approved, then the crash
         assert letter.render_job_id is None
     _db.session.commit()
     q = Queue(app.config["QUEUE_NAME"], connection=rq_queue.redis_connection())

@@ -14,14 +14,14 @@ from sqlalchemy import func, select
 
 from crm import queue as rq_queue
 from crm import storage
-from crm.cases.letters import request_letter
+from crm.cases.letter_requests import request_letter
 from crm.cases.models import CaseLetterRequest
 from crm.db import utcnow
 from crm.jobs import services
 from crm.jobs.models import BackgroundJob
 from crm.letters import jobs
 from crm.letters.models import Letter, LetterEvent
-from crm.letters.services import approve_letter, submit_letter
+from crm.letters.workflow import approve_letter, submit_letter
 from tests.conftest import post_form
 from tests.factories import AccountFactory, CaseFactory, UserFactory, approved_letter
 from tests.support.pdf import pdf_text

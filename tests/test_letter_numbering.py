@@ -12,7 +12,7 @@ import pytest
 
 from crm.auth.models import User
 from crm.extensions import db as _db
-from crm.letters import services
+from crm.letters import services, workflow
 from crm.letters.models import Letter, LetterSequence, LetterTypeSetting
 from crm.letters.numbering import format_number, next_number
 from crm.services import ServiceError
@@ -21,7 +21,7 @@ from tests.factories import AccountFactory, UserFactory
 
 def submitted(account, rm, letter_type="pemberitahuan") -> Letter:
     letter = services.draft_letter(account, letter_type, rm)
-    services.submit_letter(letter, rm)
+    workflow.submit_letter(letter, rm)
     return letter
 
 
@@ -57,13 +57,13 @@ def test_approval_numbers_in_order_and_a_cancelled_draft_takes_no_number(db, peo
     rm, supervisor, account = people
     first = submitted(account, rm)
     cancelled = services.draft_letter(account, "pemberitahuan", rm)
-    services.cancel_letter(cancelled, rm)
+    workflow.cancel_letter(cancelled, rm)
     cancelled_submitted = submitted(account, rm)
-    services.cancel_letter(cancelled_submitted, rm)
+    workflow.cancel_letter(cancelled_submitted, rm)
     second = submitted(account, rm)
     day = date(2026, 2, 3)
-    services.approve_letter(first, supervisor, today=day)
-    services.approve_letter(second, supervisor, today=day)
+    workflow.approve_letter(first, supervisor, today=day)
+    workflow.approve_letter(second, supervisor, today=day)
     assert (first.number, second.number) == ("B/1/022026", "B/2/022026")
     assert cancelled.number is None and cancelled_submitted.number is None
     assert (second.number_code, second.number_year, second.number_seq) == ("B", 2026, 2)
@@ -73,11 +73,11 @@ def test_approval_numbers_in_order_and_a_cancelled_draft_takes_no_number(db, peo
 def test_yearly_restart_through_approval_with_a_frozen_today(db, people, monkeypatch):
     rm, supervisor, account = people
     letters = [submitted(account, rm) for _ in range(3)]
-    monkeypatch.setattr(services, "today_local", lambda: date(2026, 12, 31))
-    services.approve_letter(letters[0], supervisor)
-    services.approve_letter(letters[1], supervisor)
-    monkeypatch.setattr(services, "today_local", lambda: date(2027, 1, 4))
-    services.approve_letter(letters[2], supervisor)
+    monkeypatch.setattr(workflow, "today_local", lambda: date(2026, 12, 31))
+    workflow.approve_letter(letters[0], supervisor)
+    workflow.approve_letter(letters[1], supervisor)
+    monkeypatch.setattr(workflow, "today_local", lambda: date(2027, 1, 4))
+    workflow.approve_letter(letters[2], supervisor)
     assert [x.number for x in letters] == ["B/1/122026", "B/2/122026", "B/1/012027"]
 
 
@@ -86,10 +86,10 @@ def test_a_rolled_back_approval_gives_its_number_back(db, people):
     one, two = submitted(account, rm), submitted(account, rm)
     day = date(2026, 4, 1)
     savepoint = db.session.begin_nested()
-    services.approve_letter(one, supervisor, today=day)
+    workflow.approve_letter(one, supervisor, today=day)
     assert one.number == "B/1/042026"
     savepoint.rollback()
-    services.approve_letter(two, supervisor, today=day)
+    workflow.approve_letter(two, supervisor, today=day)
     assert two.number == "B/1/042026"
 
 
@@ -98,9 +98,9 @@ def test_numbers_are_given_only_at_approval(db, people):
     letter = submitted(account, rm)
     assert letter.number is None and letter.letter_date is None
     with pytest.raises(ServiceError):
-        services.approve_letter(services.draft_letter(account, "pemberitahuan", rm), supervisor)
+        workflow.approve_letter(services.draft_letter(account, "pemberitahuan", rm), supervisor)
     with pytest.raises(PermissionError):
-        services.approve_letter(letter, rm)
+        workflow.approve_letter(letter, rm)
     assert letter.number is None and db.session.get(LetterSequence, ("B", 2026)) is None
 
 
@@ -129,7 +129,7 @@ def test_twenty_concurrent_approvals_get_distinct_consecutive_numbers(app, db):
                 barrier.wait(timeout=30)
                 letter = _db.session.get(Letter, letter_id)
                 actor = _db.session.get(User, supervisor_id)
-                services.approve_letter(letter, actor, today=day)
+                workflow.approve_letter(letter, actor, today=day)
                 _db.session.commit()
             except BaseException as exc:  # reported below
                 errors.append(exc)

@@ -11,11 +11,8 @@ import pytest
 
 from crm.auth.models import User
 from crm.i18n import rupiah
-from crm.letters import render
+from crm.letters import render, template_context
 from crm.letters.render import (
-    LETTER_TYPES,
-    LETTERS_DIR,
-    STATIC_DIR,
     LetterURLFetcher,
     RenderError,
     RenderTimeout,
@@ -23,6 +20,7 @@ from crm.letters.render import (
     render_letter,
 )
 from crm.letters.samples import DEFAULT_LETTERHEAD, sample_context
+from crm.letters.template_context import LETTER_TYPES, LETTERS_DIR, STATIC_DIR
 from tests.factories import UserFactory
 from tests.support.pdf import page_texts
 
@@ -204,17 +202,19 @@ def test_orm_objects_are_refused_and_plain_data_is_checked():
         render_letter({k: v for k, v in ctx.items() if k != "verify_url"})
     with pytest.raises(RenderError, match="agenda"):
         render_letter(sample_context("undangan") | {"meeting": {"when": None, "place": "R"}})
-    amounts = render.prepare_context(ctx | {"pds": [], "sponsorship": {"amount": Decimal("1.5")}})
+    amounts = template_context.prepare_context(
+        ctx | {"pds": [], "sponsorship": {"amount": Decimal("1.5")}}
+    )
     assert amounts["sponsorship"]["amount"] == 2
 
 
 def test_indonesian_dates_and_number_words_need_no_locale():
-    assert render.tanggal(date(2026, 11, 22)) == "22 November 2026"
-    assert render.hari_tanggal(datetime(2026, 12, 3, 10, 0)) == "Kamis, 3 Desember 2026"
-    assert render.bulan(date(2026, 2, 1)) == "Februari 2026"
+    assert template_context.tanggal(date(2026, 11, 22)) == "22 November 2026"
+    assert template_context.hari_tanggal(datetime(2026, 12, 3, 10, 0)) == "Kamis, 3 Desember 2026"
+    assert template_context.bulan(date(2026, 2, 1)) == "Februari 2026"
     words = {10: "sepuluh", 11: "sebelas", 15: "lima belas", 30: "tiga puluh"}
     words |= {150: "seratus lima puluh", 1000: "seribu", 2025: "dua ribu dua puluh lima"}
-    assert {n: render.terbilang(n) for n in words} == words
+    assert {n: template_context.terbilang(n) for n in words} == words
 
 
 def test_the_subset_backend_is_reported():

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from crm import storage
 from crm.config import ROOT
-from crm.letters import jobs, services
+from crm.letters import jobs, workflow
 from crm.letters.bulk import create_batch
 from crm.letters.models import Letter, LetterEvent
 from tests.factories import AccountFactory, UserFactory
@@ -109,9 +109,9 @@ def test_a_worker_killed_mid_batch_is_recovered_and_every_letter_is_issued_once(
     ).all()
     assert len(letters) == N
     for letter in letters:
-        services.submit_letter(letter, rm)
+        workflow.submit_letter(letter, rm)
     ids = [letter.id for letter in letters]
-    approved = services.approve_letters(ids, supervisor)
+    approved = workflow.approve_letters(ids, supervisor)
     assert len(approved) == N
     job = jobs.start_render(ids, supervisor)
     db.session.commit()

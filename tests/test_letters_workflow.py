@@ -18,7 +18,7 @@ from crm.compliance.calendar import working_calendar
 from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.jobs.models import BackgroundJob
-from crm.letters import services
+from crm.letters import services, workflow
 from crm.letters.context import letter_context
 from crm.letters.models import Letter, LetterheadSetting, LetterTypeSetting
 from crm.meetings.models import Interaction
@@ -54,7 +54,7 @@ def draft(account, actor, letter_type="pemberitahuan") -> Letter:
 
 def submitted(account, actor, letter_type="pemberitahuan") -> Letter:
     letter = draft(account, actor, letter_type)
-    services.submit_letter(letter, actor)
+    workflow.submit_letter(letter, actor)
     return letter
 
 
@@ -353,10 +353,10 @@ def test_cancel_before_issue_only_with_confirmation(db, client, auth, login_as, 
     assert letter.status == "cancelled"
     # An approved letter: only a supervisor cancels; an issued one cannot be cancelled.
     approved = submitted(team["account"], rm)
-    services.approve_letter(approved, supervisor)
+    workflow.approve_letter(approved, supervisor)
     assert post_form(client, f"/letters/{approved.id}/cancel", {"confirm": "y"}).status_code == 403
     issued = submitted(team["account"], rm)
-    services.approve_letter(issued, supervisor)
+    workflow.approve_letter(issued, supervisor)
     issue(issued, today_local())
     auth.logout()
     login_as(supervisor)
@@ -370,7 +370,7 @@ def test_cancel_before_issue_only_with_confirmation(db, client, auth, login_as, 
 
 def test_a_failed_render_can_be_retried_by_whoever_may_approve(db, client, auth, login_as, team):
     letter = submitted(team["account"], team["rm"])
-    services.approve_letter(letter, team["supervisor"])
+    workflow.approve_letter(letter, team["supervisor"])
     letter.render_status, letter.render_error = "failed", "WeasyPrint: font hilang"
     db.session.flush()
     login_as(team["rm"])
@@ -411,13 +411,13 @@ def test_a_case_at_pemberitahuan_gets_a_draft_letter_and_its_receipt_restarts_th
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert f"/letters/{letter.id}" in html and 'name="day"' not in html  # link, no manual form
 
-    services.submit_letter(letter, rm)
-    services.approve_letter(letter, supervisor)
+    workflow.submit_letter(letter, rm)
+    workflow.approve_letter(letter, supervisor)
     day = today_local()
     issue(letter, day)
     assert request.status == "issued" and request.issued_on == day
     issue_due = case.stage_due_on
-    services.dispatch_letter(letter, "hand", day, "", rm)
+    workflow.dispatch_letter(letter, "hand", day, "", rm)
     assert (
         post_form(
             client,
@@ -442,12 +442,12 @@ def test_receipt_of_a_case_letter_not_yet_marked_issued_records_both(db, team):
     case = case_services.open_case(account, "arrears", rm)
     case_services.advance_case(case, "pemberitahuan", rm)
     letter = case.current_letter and db.session.get(Letter, case.current_letter.letter_id)
-    services.submit_letter(letter, rm)
-    services.approve_letter(letter, supervisor)
+    workflow.submit_letter(letter, rm)
+    workflow.approve_letter(letter, supervisor)
     letter.status = "issued"  # a job that did not notify the case
     day = today_local()
-    services.dispatch_letter(letter, "email", day, "", rm)
-    services.receive_letter(letter, day, "Sekretaris", rm)
+    workflow.dispatch_letter(letter, "email", day, "", rm)
+    workflow.receive_letter(letter, day, "Sekretaris", rm)
     assert case.current_letter.status == "received"
     assert case.stage_due_on == working_calendar().add_working_days(day, 10)
 
@@ -598,7 +598,7 @@ def test_the_context_has_exactly_the_render_schema(db, team):
     assert ctx["letterhead"]["logo"] == "img/letter-logo.svg"
     assert ctx["letterhead"]["tembusan"] == ["Direktur Kepesertaan", "Kepala Bidang Kepatuhan"]
     assert_plain(ctx)
-    services.approve_letter(letter, team["supervisor"])
+    workflow.approve_letter(letter, team["supervisor"])
     ctx = letter_context(letter, copy=True, verify_url_base="")
     assert ctx["number"] == letter.number and ctx["copy"] is True
     assert ctx["verify_url"] == f"/verify/{letter.verify_code}"
@@ -653,7 +653,7 @@ def test_letter_codes_admin_only_validated_and_audited(db, client, auth, login_a
     )
     letter = submitted(team["account"], team["rm"], "undangan")
     assert letter.deadline_days == 5
-    services.approve_letter(letter, team["supervisor"])
+    workflow.approve_letter(letter, team["supervisor"])
     assert letter.number.startswith("UND-2/1/")
     assert db.session.scalar(select(func.count()).select_from(Letter)) == 1
 
@@ -690,14 +690,14 @@ def letter_in(state: str, team) -> Letter:
     letter = draft(team["account"], rm)
     if state == "draft":
         return letter
-    services.submit_letter(letter, rm)
+    workflow.submit_letter(letter, rm)
     if state == "submitted":
         return letter
-    services.approve_letter(letter, supervisor)
+    workflow.approve_letter(letter, supervisor)
     issue(letter, today_local())
     if state == "issued":
         return letter
-    services.dispatch_letter(letter, "hand", today_local(), "", rm)
+    workflow.dispatch_letter(letter, "hand", today_local(), "", rm)
     return letter
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.audit import AuditLog
-from crm.letters.render import LETTER_TYPES
+from crm.letters.template_context import LETTER_TYPES
 from tests.factories import UserFactory
 
 SAMPLE = next(iter(LETTER_TYPES))

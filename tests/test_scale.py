@@ -140,6 +140,7 @@ def test_scaled_interactions_attendees_tasks_and_summaries(db):
     from crm.i18n import local_date
     from crm.meetings import summary
     from crm.meetings.models import AccountCadence, Interaction, InteractionAttendee, Task
+    from crm.meetings.months import month_of
 
     scale(db)
     rows = db.session.execute(
@@ -185,7 +186,7 @@ def test_scaled_interactions_attendees_tasks_and_summaries(db):
     assert summaries(db) == built
     months = {}
     for r in rows:
-        months.setdefault(r.account_id, set()).add(summary.month_of(r.starts_at))
+        months.setdefault(r.account_id, set()).add(month_of(r.starts_at))
     for account_id, touched in months.items():
         summary.refresh_account(account_id, touched)
     db.session.flush()

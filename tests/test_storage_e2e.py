@@ -19,7 +19,7 @@ from crm.extensions import db
 from crm.jobs.models import BackgroundJob
 from crm.letters import jobs
 from crm.letters.models import Letter
-from crm.letters.services import approve_letter, submit_letter
+from crm.letters.workflow import approve_letter, submit_letter
 from crm.partners import documents
 from crm.partners.models import AgreementDocument
 from crm.partners.portal_models import DownloadLog

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from crm import storage
 from crm.letters.models import Letter, LetterBatch
-from crm.letters.services import cancel_letter
+from crm.letters.workflow import cancel_letter
 from crm.services import ServiceError
 from crm.supply_chain import campaign
 from crm.supply_chain.models import SupplyChainEvent, SupplyChainLink

@@ -12,7 +12,7 @@ from crm.db import utcnow
 from crm.extensions import db as _db
 from crm.i18n import local_date
 from crm.meetings.models import Task
-from crm.meetings.services import NextStep
+from crm.meetings.validation import NextStep
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
 from tests.support.meetings import log

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from crm.accounts import overview, people, services
+from crm.accounts import forms, overview, people, services
 from crm.accounts.forms import AccountForm, ReassignForm
 from crm.accounts.identifiers import format_npwp, normalize_npp
 from crm.accounts.models import SECTORS, Account
@@ -277,8 +277,6 @@ def reassign():
 @bp.app_template_global("choice_label")
 def choice_label(group: str, value: str | None) -> str:
     """The readable label of a stored choice (kind, segment, status, ownership, level, ...)."""
-    from crm.accounts import forms
-
     choices = {
         "kind": forms.kind_choices,
         "segment": forms.segment_choices,

@@ -17,6 +17,8 @@ from crm.extensions import db
 from crm.forms_common import ConfirmForm
 from crm.inputs import contains_text
 from crm.jobs.services import create_job
+from crm.meetings import cadence
+from crm.meetings.forms import CadencePolicyForm, mode_choices
 from crm.offices import BranchOffice
 from crm.pagination import decode_cursor, keyset_page
 from crm.services import ServiceError, show_error
@@ -300,9 +302,6 @@ def audit_export():
 @bp.route("/cadence", methods=["GET", "POST"])
 def cadence_policy():
     """The meeting-cadence rule per segment (monthly with BOD-1, or every N days)."""
-    from crm.meetings import cadence
-    from crm.meetings.forms import CadencePolicyForm, mode_choices
-
     current = cadence.policies()
     form = CadencePolicyForm()
     for segment in ("corporate", "institutional"):

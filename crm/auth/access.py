@@ -10,7 +10,10 @@ from flask import abort, request
 from flask_login import current_user
 from werkzeug.routing import RequestRedirect
 
-from crm.extensions import db
+from crm import audit
+from crm.auth.models import User
+from crm.auth.sessions import end_session, lifetime_ended
+from crm.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +31,6 @@ def load_user(user_id: str):
     """Flask-Login loader: the session version in the id makes sessions ended by a sign-out,
     a password or role change or a deactivation invalid; the idle timeout and the absolute
     lifetime end the others."""
-    from crm.auth.models import User
-    from crm.auth.sessions import end_session, lifetime_ended
-
     try:
         raw_id, raw_version = user_id.split(".", 1)
         user = db.session.get(User, int(raw_id))
@@ -84,8 +84,6 @@ def loggable(text: str) -> str:
 def record_partner_denial(reason: str) -> None:
     """A partner asked for something outside their institution's portal: a log line and an
     audit row (`portal.denied`), committed on its own since the request ends in an error."""
-    from crm import audit
-
     query = request.query_string.decode("utf-8", "replace")
     target = f"{request.method} {request.path}" + (f"?{query}" if query else "")
     log.warning(
@@ -118,7 +116,6 @@ def password_change_guard():
 
 def require_roles(*roles: str) -> Callable:
     """A blueprint before_request hook: signed in and holding one of `roles`, else 401/403."""
-    from crm.extensions import login_manager
 
     def hook():
         if not current_user.is_authenticated:

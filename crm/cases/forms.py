@@ -24,6 +24,7 @@ from wtforms.validators import (
 )
 
 from crm.cases.labels import CLOSE_REASON_LABELS, REASON_LABELS, STAGE_LABELS
+from crm.compliance.services import today_local
 from crm.forms_common import DayField, WholeNumberField
 
 
@@ -183,8 +184,6 @@ class StageRuleForm(FlaskForm):
     calendar_days = BooleanField(_l("Hari kalender (bukan hari kerja)"))
 
     def validate_effective_from(self, field):
-        from crm.compliance.services import today_local
-
         if field.data is not None and field.data < today_local():
             raise ValidationError(
                 _l("Aturan baru berlaku paling cepat hari ini; tenggat yang sudah berjalan tetap.")

@@ -13,7 +13,8 @@ from crm.auth.models import User
 from crm.cases import board
 from crm.cases.export import case_export
 from crm.cases.models import EscalationCase
-from crm.cases.services import auto_close_paid, refresh_case_arrears, touched_open_cases
+from crm.cases.services import auto_close_paid, touched_open_cases
+from crm.cases.stored_arrears import refresh_case_arrears
 from crm.cases.suggestions import refresh_suggestions, store_suggestions, suggestion_rows
 from crm.compliance.models import ComplianceImport
 from crm.compliance.services import today_local

@@ -1,14 +1,11 @@
-"""The seam between cases and letters: a letter stage requests its letter here, and the
-letter's issue and receipt dates start the stage clock.
+"""The seam between cases and letters: a letter's issue and receipt dates start the stage clock.
 
-request_letter() is the only place a case asks for a letter: it keeps a CaseLetterRequest
-(the case's view of the letter: stage, type, status draft_requested -> issued -> received)
-and creates a draft Letter of the matching type (crm.letters), linked through case_id and
-CaseLetterRequest.letter_id. The letters workflow then calls mark_letter_issued() when the
-rendering job freezes the PDF and mark_letter_received() when the receipt is recorded;
-both accept the Letter itself (they find its request through letter_id, do nothing for a
-letter without a case, and are idempotent for a date already recorded). Requests without a
-Letter (made before the letters feature) keep their manual date forms on the case page.
+A case asks for its letter through crm.cases.letter_requests. The letters workflow then
+calls mark_letter_issued() when the rendering job freezes the PDF and mark_letter_received()
+when the receipt is recorded; both accept the Letter itself (they find its request through
+letter_id, do nothing for a letter without a case, and are idempotent for a date already
+recorded). Requests without a Letter (made before the letters feature) keep their manual
+date forms on the case page. A supervisor corrects a date already recorded here too.
 
 The clock: a letter stage has no due date while its letter is not issued ("menunggu
 surat"); issuing starts it (due = issue date + the stage's working days) and a recorded
@@ -20,55 +17,21 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm import audit
+from crm.cases.access import is_supervisor
 from crm.cases.clock import due_date
-from crm.cases.models import LETTER_TYPES, CaseEvent, CaseLetterRequest, EscalationCase
+from crm.cases.models import CaseEvent, CaseLetterRequest
+from crm.cases.services import _event
 from crm.compliance.services import today_local
+from crm.db import utcnow
 from crm.extensions import db
+from crm.i18n import local_date, long_date
 from crm.letters.hooks import on_issued, on_received
 from crm.services import ServiceError
 
-LetterRequest = CaseLetterRequest  # the case's view of its Letter (request.letter_id)
 LETTER_FIELDS = ("status", "issued_on", "received_on")
-
-
-def addressee_of(case: EscalationCase) -> tuple[str, str]:
-    """`Yth. Pimpinan PT ...` and the account's address (the letter's addressee block)."""
-    account = case.account
-    address = "\n".join(p for p in (account.address, account.city) if p)
-    return f"Yth. Pimpinan {account.name}"[:300], address
-
-
-def request_letter(case: EscalationCase, stage: str, actor) -> LetterRequest:
-    """Ask for the stage's letter: a draft request for the account's addressee."""
-    addressee, address = addressee_of(case)
-    request = CaseLetterRequest(
-        case=case,
-        stage=stage,
-        letter_type=LETTER_TYPES[stage],
-        addressee=addressee,
-        address=address,
-        requested_by_id=getattr(actor, "id", None),
-    )
-    db.session.add(request)
-    db.session.flush()
-    from crm.letters.services import draft_letter  # letters import cases: import late
-
-    letter = draft_letter(case.account, request.letter_type, actor, case=case, check=False)
-    request.letter_id = letter.id
-    db.session.flush()
-    audit.record(
-        "case.letter_requested",
-        request,
-        summary=_("Draf surat %(type)s diminta untuk kasus #%(id)d", type=stage, id=case.id),
-        after=audit.snapshot(
-            request, ("case_id", "stage", "letter_type", "addressee", "letter_id")
-        ),
-        actor=actor,
-    )
-    return request
 
 
 def _restart_clock(request: CaseLetterRequest, start: date) -> None:
@@ -105,6 +68,94 @@ def _record(request: CaseLetterRequest, kind: str, day: date, actor, before: dic
     )
 
 
+# -- letter dates: the earliest issue date, corrections ---------------------------------------
+
+
+def earliest_issue_date(request: CaseLetterRequest) -> date:
+    """A letter goes out no earlier than it was requested, nor before its stage began (the
+    day the case advanced into it), both as local calendar days."""
+    entered = db.session.scalar(
+        select(func.max(CaseEvent.created_at)).where(
+            CaseEvent.case_id == request.case_id,
+            CaseEvent.kind == "advanced",
+            CaseEvent.to_stage == request.stage,
+        )
+    )
+    days = [local_date(request.created_at or utcnow())]
+    if entered is not None:
+        days.append(local_date(entered))
+    return max(days)
+
+
+def check_issue_floor(request: CaseLetterRequest, day: date) -> None:
+    earliest = earliest_issue_date(request)
+    if day < earliest:
+        raise ServiceError(
+            _(
+                "Tanggal terbit tidak boleh sebelum surat diminta dan tahapnya dimulai (%(day)s).",
+                day=long_date(earliest),
+            )
+        )
+
+
+def correct_letter_date(
+    request: CaseLetterRequest, what: str, day: date, actor, today: date | None = None
+) -> None:
+    """A supervisor or admin corrects an issue or receipt date already recorded (event note
+    "dikoreksi", audited); anyone else is told a supervisor can. The clock follows."""
+
+    old = request.issued_on if what == "issued" else request.received_on
+    label = _("terbit") if what == "issued" else _("terima")
+    if actor is None or not is_supervisor(actor):
+        raise ServiceError(
+            _(
+                "Tanggal %(what)s surat ini sudah dicatat (%(day)s). Bila salah, supervisor "
+                "dapat mengoreksinya.",
+                what=label,
+                day=long_date(old),
+            )
+        )
+    if day == old:
+        raise ServiceError(_("Tanggal itu sudah tercatat."))
+    if day > (today or today_local()):
+        raise ServiceError(_("Tanggal %(what)s tidak boleh di masa depan.", what=label))
+    if what == "issued":
+        check_issue_floor(request, day)
+        if request.received_on is not None and day > request.received_on:
+            raise ServiceError(_("Tanggal terbit tidak boleh setelah tanggal terima."))
+    elif day < request.issued_on:
+        raise ServiceError(_("Tanggal terima tidak boleh sebelum tanggal terbit."))
+    before = audit.snapshot(request, ("status", "issued_on", "received_on"))
+    setattr(request, f"{what}_on", day)
+    if what == "received" or request.received_on is None:  # the clock runs from the latest
+        _restart_clock(request, day)
+    kind = f"letter_{what}"
+    note = _(
+        "Tanggal %(what)s dikoreksi: %(day)s (sebelumnya %(old)s).",
+        what=label,
+        day=day.isoformat(),
+        old=old.isoformat(),
+    )
+    _event(
+        request.case,
+        kind,
+        actor,
+        from_stage=request.stage,
+        to_stage=request.stage,
+        note=note,
+        letter_request_id=request.id,
+    )
+    db.session.flush()
+    audit.record(
+        "case.letter_corrected",
+        request,
+        summary=f"Kasus #{request.case_id}, surat {request.letter_type}: {note}",
+        before=before,
+        after=audit.snapshot(request, ("status", "issued_on", "received_on")),
+        actor=actor,
+    )
+
+
 def request_of(letter_or_request) -> CaseLetterRequest | None:
     """The case's request behind a Letter (None for a letter without a case)."""
     if isinstance(letter_or_request, CaseLetterRequest):
@@ -123,7 +174,6 @@ def mark_letter_issued(letter_or_request, day: date, actor=None, today=None) -> 
     from_letter = request is not letter_or_request
     if from_letter and request.status != "draft_requested":
         return
-    from crm.cases.manage import check_issue_floor, correct_letter_date  # cycle: late
 
     if request.status != "draft_requested":  # a supervisor corrects, an RM is told so
         return correct_letter_date(request, "issued", day, actor, today)
@@ -150,8 +200,6 @@ def mark_letter_received(letter_or_request, day: date, actor=None, today=None) -
             issued = letter_or_request.letter_date or day
             mark_letter_issued(request, min(issued, day), actor)
     if request.status == "received":  # a supervisor corrects, an RM is told so
-        from crm.cases.manage import correct_letter_date  # cycle: import late
-
         return correct_letter_date(request, "received", day, actor, today)
     if request.status != "issued" or request.issued_on is None:
         raise ServiceError(

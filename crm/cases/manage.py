@@ -11,27 +11,22 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from crm import audit
 from crm.accounts.models import Account
 from crm.auth.models import User
-from crm.cases.models import STAGES, CaseEvent, CaseLetterRequest, EscalationCase
-from crm.cases.services import (
-    ARREARS_BATCH,
-    CASE_FIELDS,
-    _event,
-    _stage_label,
-    can_act,
-    check_due,
-    is_supervisor,
-)
+from crm.cases.access import can_act, is_supervisor
+from crm.cases.models import STAGES, EscalationCase
+from crm.cases.services import CASE_FIELDS, _event, _stage_label, check_due
+from crm.cases.stored_arrears import ARREARS_BATCH
 from crm.compliance.services import account_compliance, today_local
-from crm.db import utcnow
 from crm.extensions import db
-from crm.i18n import local_date, long_date
+from crm.i18n import long_date
 from crm.imports.checks import chunked
+from crm.meetings import queries as meeting_queries
+from crm.meetings.services import can_log, can_see_minutes
 from crm.services import ServiceError
 
 ACCOUNT_CASES_LIMIT = 10
@@ -207,95 +202,6 @@ def denda_fine(case: EscalationCase) -> int:
     return (case.arrears_unpaid * DENDA_RATE_PER_MILLE + 500) // 1000
 
 
-# -- letter dates: the earliest issue date, corrections ---------------------------------------
-
-
-def earliest_issue_date(request: CaseLetterRequest) -> date:
-    """A letter goes out no earlier than it was requested, nor before its stage began (the
-    day the case advanced into it), both as local calendar days."""
-    entered = db.session.scalar(
-        select(func.max(CaseEvent.created_at)).where(
-            CaseEvent.case_id == request.case_id,
-            CaseEvent.kind == "advanced",
-            CaseEvent.to_stage == request.stage,
-        )
-    )
-    days = [local_date(request.created_at or utcnow())]
-    if entered is not None:
-        days.append(local_date(entered))
-    return max(days)
-
-
-def check_issue_floor(request: CaseLetterRequest, day: date) -> None:
-    earliest = earliest_issue_date(request)
-    if day < earliest:
-        raise ServiceError(
-            _(
-                "Tanggal terbit tidak boleh sebelum surat diminta dan tahapnya dimulai (%(day)s).",
-                day=long_date(earliest),
-            )
-        )
-
-
-def correct_letter_date(
-    request: CaseLetterRequest, what: str, day: date, actor, today: date | None = None
-) -> None:
-    """A supervisor or admin corrects an issue or receipt date already recorded (event note
-    "dikoreksi", audited); anyone else is told a supervisor can. The clock follows."""
-    from crm.cases.letters import _restart_clock
-
-    old = request.issued_on if what == "issued" else request.received_on
-    label = _("terbit") if what == "issued" else _("terima")
-    if actor is None or not is_supervisor(actor):
-        raise ServiceError(
-            _(
-                "Tanggal %(what)s surat ini sudah dicatat (%(day)s). Bila salah, supervisor "
-                "dapat mengoreksinya.",
-                what=label,
-                day=long_date(old),
-            )
-        )
-    if day == old:
-        raise ServiceError(_("Tanggal itu sudah tercatat."))
-    if day > (today or today_local()):
-        raise ServiceError(_("Tanggal %(what)s tidak boleh di masa depan.", what=label))
-    if what == "issued":
-        check_issue_floor(request, day)
-        if request.received_on is not None and day > request.received_on:
-            raise ServiceError(_("Tanggal terbit tidak boleh setelah tanggal terima."))
-    elif day < request.issued_on:
-        raise ServiceError(_("Tanggal terima tidak boleh sebelum tanggal terbit."))
-    before = audit.snapshot(request, ("status", "issued_on", "received_on"))
-    setattr(request, f"{what}_on", day)
-    if what == "received" or request.received_on is None:  # the clock runs from the latest
-        _restart_clock(request, day)
-    kind = f"letter_{what}"
-    note = _(
-        "Tanggal %(what)s dikoreksi: %(day)s (sebelumnya %(old)s).",
-        what=label,
-        day=day.isoformat(),
-        old=old.isoformat(),
-    )
-    _event(
-        request.case,
-        kind,
-        actor,
-        from_stage=request.stage,
-        to_stage=request.stage,
-        note=note,
-        letter_request_id=request.id,
-    )
-    db.session.flush()
-    audit.record(
-        "case.letter_corrected",
-        request,
-        summary=f"Kasus #{request.case_id}, surat {request.letter_type}: {note}",
-        before=before,
-        after=audit.snapshot(request, ("status", "issued_on", "received_on")),
-        actor=actor,
-    )
-
-
 @dataclass
 class AccountCases:
     cases: list[EscalationCase]
@@ -304,7 +210,7 @@ class AccountCases:
 
 def account_cases(account: Account, user: User, limit: int = ACCOUNT_CASES_LIMIT) -> AccountCases:
     """The account's cases the user may open, open ones first, then the newest. An RM
-    outside the account's portfolio sees only cases they own (crm.cases.services.can_view)."""
+    outside the account's portfolio sees only cases they own (crm.cases.access.can_view)."""
     stmt = (
         select(EscalationCase)
         .options(joinedload(EscalationCase.owner))
@@ -329,9 +235,6 @@ def drill_in(case: EscalationCase, user: User) -> dict:
     """What the case page shows of its account: arrears as of today (every month, the
     owing ones in a table of at most ARREARS_ROWS rows) and the first page of the account's
     timeline (meetings and tasks), with a link to the account page for more."""
-    from crm.meetings import queries as meeting_queries
-    from crm.meetings.services import can_log, can_see_minutes
-
     compliance = account_compliance(case.account_id, today_local())
     owing = [m for m in compliance.summary.months if m.arrears]
     timeline, timeline_next = meeting_queries.timeline(case.account_id, None, TIMELINE_LIMIT)

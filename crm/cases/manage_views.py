@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from crm.accounts.models import Account
 from crm.accounts.services import can_edit
 from crm.auth.models import User
-from crm.cases import manage, notes, services
+from crm.cases import access, manage, notes, services
 from crm.cases.clock import due_date, has_default_days
 from crm.cases.forms import DueForm, NewCaseForm, NoteForm, SupervisorForm
 from crm.cases.manage import find_account
@@ -33,7 +33,7 @@ DUE_MAX_DAYS = services.DUE_MAX_DAYS
 @bp.post("/<int:case_id>/notes")
 def add_note(case_id: int):
     case = _case_or_403(case_id)
-    if not services.can_act(current_user, case):
+    if not access.can_act(current_user, case):
         abort(403)
     form = NoteForm(prefix="note")
     if not form.validate_on_submit():
@@ -69,7 +69,7 @@ def set_due(case_id: int):
 def set_supervisor(case_id: int):
     """Change the supervisor responsible for the case (supervisors and admins)."""
     case = _case_or_403(case_id)
-    if not services.is_supervisor(current_user) or not services.can_act(current_user, case):
+    if not access.is_supervisor(current_user) or not access.can_act(current_user, case):
         abort(403)
     form = SupervisorForm(prefix="supervisor")
     form.supervisor_id.choices = [(u.id, u.name) for u in manage.supervisor_choices()]
@@ -168,7 +168,7 @@ def _open(form: NewCaseForm, account: Account, pinned, manual_due: bool, today: 
 def _duplicate_message(account: Account, reason: str) -> Markup:
     message = escape(_("Akun ini sudah punya kasus terbuka dengan alasan yang sama."))
     existing = services.open_case_of(account.id, reason)
-    if existing is None or not services.can_view(current_user, existing):
+    if existing is None or not access.can_view(current_user, existing):
         return message
     link = Markup('<a href="{}">{}</a>').format(
         url_for(".detail", case_id=existing.id), _("Buka kasus #%(id)d", id=existing.id)

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from crm import audit
 from crm.auth.models import User
+from crm.cases.access import can_act
 from crm.cases.models import CaseEvent, EscalationCase
-from crm.cases.services import can_act
 from crm.extensions import db
 from crm.services import ServiceError
 

@@ -1,9 +1,9 @@
-"""Case rules: who may act, opening (one open case per account and reason), advancing one
-stage at a time (once the stage's letter is issued and its deadline has come, unless a
-supervisor overrides with a note), closing (Lunas only when the recomputed arrears are 0,
-Terdaftar penuh only for a registration case, Dihapuskan only by a supervisor), closing
-automatically when an import shows arrears paid, and the arrears figure stored on each open
-case for the board (refresh_case_arrears).
+"""Case rules: opening (one open case per account and reason), advancing one stage at a
+time (once the stage's letter is issued and its deadline has come, unless a supervisor
+overrides with a note), closing (Lunas only when the recomputed arrears are 0, Terdaftar
+penuh only for a registration case, Dihapuskan only by a supervisor), and closing
+automatically when an import shows arrears paid. Who may act is in crm.cases.access, the
+arrears stored on each open case in crm.cases.stored_arrears.
 
 Services flush and never commit; views, jobs and the import's write path commit.
 Supervisors (and admins, who act for them) move a case to Denda, TMP2T or SKK and write a
@@ -12,73 +12,40 @@ case off; an RM opens, advances and closes cases of the accounts in their portfo
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import select
 
 from crm import audit
 from crm.accounts.models import Account
-from crm.accounts.services import can_edit
 from crm.auth.models import User
+from crm.cases.access import can_act, is_supervisor, may_enter, require_portfolio
 from crm.cases.clock import due_date, has_default_days
-from crm.cases.letters import request_letter
+from crm.cases.labels import case_label
+from crm.cases.letter_requests import request_letter
 from crm.cases.models import (
     CLOSE_REASONS,
     LETTER_TYPES,
     REASONS,
     STAGES,
-    SUPERVISOR_STAGES,
     CaseEvent,
     EscalationCase,
 )
-from crm.compliance import arrears
-from crm.compliance.calendar import working_calendar
+from crm.cases.stored_arrears import ARREARS_BATCH, refresh_case_arrears
+from crm.cases.suggestions import refresh_suggestions
 from crm.compliance.models import ComplianceImport, CompliancePeriod
-from crm.compliance.services import account_compliance, arrears_rules, today_local
+from crm.compliance.services import account_compliance, today_local
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import long_date, rupiah
 from crm.imports.checks import chunked
 from crm.services import ServiceError
 
-SUPERVISOR_ROLES = ("supervisor", "admin")
 CASE_FIELDS = ("stage", "status", "stage_started_on", "stage_due_on", "closed_reason")
 # "Terdaftar penuh" ends a registration case (PDS findings, late registration) only.
 REGISTRATION_REASONS = ("pds_tk", "pds_upah", "pds_program", "late_registration")
 DUE_MAX_DAYS = 365  # a deadline set by hand lies within a year from today
-
-
-# -- access ----------------------------------------------------------------------------------
-
-
-def is_supervisor(user: User) -> bool:
-    return user.role in SUPERVISOR_ROLES
-
-
-def can_view(user: User, case: EscalationCase) -> bool:
-    """Supervisors and admins see every case; an RM sees the cases they own or whose
-    account is in their portfolio."""
-    if is_supervisor(user):
-        return True
-    return user.role == "rm" and (case.owner_id == user.id or case.account.rm_id == user.id)
-
-
-def can_act(user: User, case: EscalationCase) -> bool:
-    """Advance, close, record letter dates: the account's RM, supervisors, admins."""
-    return user.role != "partner" and can_edit(user, case.account)
-
-
-def may_enter(user: User, stage: str) -> bool:
-    return stage not in SUPERVISOR_STAGES or is_supervisor(user)
-
-
-def _require(user: User, account: Account) -> None:
-    if not can_edit(user, account) or user.role == "partner":
-        raise PermissionError(_("Anda hanya dapat menangani kasus akun dalam portofolio Anda."))
 
 
 # -- open ------------------------------------------------------------------------------------
@@ -122,7 +89,7 @@ def open_case(
 ) -> EscalationCase:
     """A new case at Persuasi, owned by the account's RM (none when the account has no RM:
     the supervisor or admin who opened it does not become its owner)."""
-    _require(actor, account)
+    require_portfolio(actor, account)
     if reason not in REASONS:
         raise ServiceError(_("Pilih alasan kasus."), "reason")
     if open_case_of(account.id, reason) is not None:
@@ -179,8 +146,6 @@ def check_due(day: date | None, today: date, stage: str, required: bool) -> None
 
 
 def _stage_label(stage: str) -> str:
-    from crm.cases.labels import case_label
-
     return case_label("stage", stage)
 
 
@@ -364,88 +329,6 @@ def close_case(
     return case
 
 
-# -- stored arrears --------------------------------------------------------------------------
-
-ARREARS_BATCH = 500  # accounts whose compliance months are read in one query
-
-
-def _open_cases_of(case_ids: Iterable[int] | None) -> list[tuple[int, int]]:
-    """(case id, account id) of the given cases that are open; None: every open case."""
-    stmt = select(EscalationCase.id, EscalationCase.account_id).where(
-        EscalationCase.status == "open"
-    )
-    if case_ids is None:
-        return [(r[0], r[1]) for r in db.session.execute(stmt)]
-    pairs = []
-    for batch in chunked(sorted(set(case_ids)), ARREARS_BATCH):
-        pairs += [
-            (r[0], r[1]) for r in db.session.execute(stmt.where(EscalationCase.id.in_(batch)))
-        ]
-    return pairs
-
-
-def arrears_of_accounts(account_ids: list[int], as_of: date) -> dict[int, arrears.ArrearsSummary]:
-    """The arrears of each account as of a date, from one query for all their months: the
-    same rules, calendar and months as the account's compliance page (account_compliance)."""
-    cp = CompliancePeriod
-    months: dict[int, list[arrears.MonthFigures]] = defaultdict(list)
-    rows = db.session.execute(
-        select(cp.account_id, cp.period, cp.contribution_due, cp.amount_paid, cp.paid_on)
-        .add_columns(cp.fine_paid)
-        .where(cp.account_id.in_(account_ids), cp.period <= as_of)
-    )
-    for account_id, period, due, paid, paid_on, fine_paid in rows:
-        months[account_id].append(arrears.MonthFigures(period, due, paid, paid_on, fine_paid))
-    rules, cal = arrears_rules(), working_calendar()
-    return {a: arrears.account_arrears(months.get(a, []), as_of, rules, cal) for a in account_ids}
-
-
-def _store_arrears(values: list[dict]) -> None:
-    """Write the figures: on the case objects this session holds (so they stay current),
-    and in one executemany UPDATE by primary key for the rest."""
-    identity = db.session.identity_map
-    bulk = []
-    for row in values:
-        held = identity.get(identity_key(EscalationCase, row["id"]))
-        if held is None:
-            bulk.append(row)
-            continue
-        for key, value in row.items():
-            if key != "id":
-                setattr(held, key, value)
-    if bulk:
-        db.session.execute(update(EscalationCase), bulk)
-    db.session.flush()
-
-
-def refresh_case_arrears(case_ids: list[int] | None = None, as_of: date | None = None) -> int:
-    """Recompute the stored arrears (unpaid contributions, fines, total, as-of date) of the
-    given open cases, or of every open case when case_ids is None; returns how many cases
-    were updated. Accounts are read ARREARS_BATCH at a time, their months in one query per
-    batch. Flushes, never commits."""
-    as_of = as_of or today_local()
-    cases_by_account: dict[int, list[int]] = defaultdict(list)
-    for case_id, account_id in _open_cases_of(case_ids):
-        cases_by_account[account_id].append(case_id)
-    updated = 0
-    for batch in chunked(sorted(cases_by_account), ARREARS_BATCH):
-        summaries = arrears_of_accounts(batch, as_of)
-        values = [
-            {
-                "id": case_id,
-                "arrears_unpaid": summaries[account_id].unpaid,
-                "arrears_fine": summaries[account_id].fine,
-                "arrears_total": summaries[account_id].total,
-                "arrears_as_of": as_of,
-            }
-            for account_id in batch
-            for case_id in cases_by_account[account_id]
-        ]
-        _store_arrears(values)
-        updated += len(values)
-    return updated
-
-
 # -- after a compliance import ---------------------------------------------------------------
 
 
@@ -495,7 +378,5 @@ def after_compliance_import(run: ComplianceImport) -> None:
     """Called by the import's write path in its transaction: refresh the arrears of the
     touched accounts' open cases, close the paid ones, refresh the suggestions so the new
     month shows at once."""
-    from crm.cases.suggestions import refresh_suggestions
-
     auto_close_paid(run)
     refresh_suggestions()

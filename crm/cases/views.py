@@ -24,18 +24,22 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.accounts.models import Account
 from crm.auth.access import require_roles
-from crm.cases import board, letters, services
+from crm.cases import access, board, letters, services
 from crm.cases.clock import has_default_days
 from crm.cases.export import case_export, count_cases
 from crm.cases.forms import (
     AdvanceForm,
     CloseForm,
+    DueForm,
     LetterDateForm,
+    NoteForm,
     OpenCaseForm,
+    SupervisorForm,
     close_reason_choices,
 )
 from crm.cases.jobs import EXPORT_KIND
 from crm.cases.labels import case_label, case_labels
+from crm.cases.manage import denda_fine, drill_in, may_set_due, supervisor_choices
 from crm.cases.models import REASONS, STAGES, CaseEvent, CaseLetterRequest, CaseSuggestion
 from crm.cases.models import EscalationCase as Case
 from crm.cases.suggestions import suggestion_query
@@ -64,7 +68,7 @@ def inject_labels():
 
 def _filter_choices() -> dict:
     return {
-        "owners": board.owner_choices() if services.is_supervisor(current_user) else [],
+        "owners": board.owner_choices() if access.is_supervisor(current_user) else [],
         "branches": board.branch_choices(),
         "stages": STAGES,
         "reasons": REASONS,
@@ -212,7 +216,7 @@ def _case_or_403(case_id: int) -> Case:
     )
     if case is None:
         abort(404)
-    if not services.can_view(current_user, case):
+    if not access.can_view(current_user, case):
         abort(403)
     return case
 
@@ -240,11 +244,8 @@ def close_form(case: Case, formdata=None) -> CloseForm:
 
 
 def _render_detail(case: Case, status: int = 200, **forms):
-    from crm.cases.forms import DueForm, NoteForm, SupervisorForm
-    from crm.cases.manage import denda_fine, drill_in, may_set_due, supervisor_choices
-
     nxt, today = case.next_stage, today_local()
-    is_supervisor = services.is_supervisor(current_user)
+    is_supervisor = access.is_supervisor(current_user)
     supervisor_form = forms.get("supervisor_form") or SupervisorForm(
         prefix="supervisor", formdata=None, supervisor_id=case.supervisor_id
     )
@@ -261,8 +262,8 @@ def _render_detail(case: Case, status: int = 200, **forms):
             due_form=forms.get("due_form")
             or DueForm(prefix="due", formdata=None, due_on=case.stage_due_on),
             supervisor_form=supervisor_form,
-            can_act=services.can_act(current_user, case),
-            may_enter_next=bool(nxt) and services.may_enter(current_user, nxt),
+            can_act=access.can_act(current_user, case),
+            may_enter_next=bool(nxt) and access.may_enter(current_user, nxt),
             next_needs_due=bool(nxt) and not has_default_days(nxt, today),
             blockers=services.advance_blockers(case, today) if case.is_open else [],
             may_set_due=may_set_due(current_user, case),
@@ -334,7 +335,7 @@ def letter_date(case_id: int, request_id: int, what: str):
     letter = db.session.get(CaseLetterRequest, request_id)
     if letter is None or letter.case_id != case.id:
         abort(404)
-    if not services.can_act(current_user, case):
+    if not access.can_act(current_user, case):
         abort(403)
     form = LetterDateForm()
     if not form.validate_on_submit():

@@ -13,6 +13,7 @@ from crm.cases import board
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.jobs.models import BackgroundJob
+from crm.meetings.queries import rm_home
 from crm.partners.expiry import open_alerts
 
 bp = Blueprint("dashboard", __name__)
@@ -50,7 +51,6 @@ def index():
             case_stages=stages,
             agreement_alerts=open_alerts(current_user, today_local()),
         )
-    from crm.meetings.queries import rm_home
 
     return render_template(
         "dashboard/rm.html",

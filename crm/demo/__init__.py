@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+from crm.compliance.holidays_data import seed_holidays
 from crm.demo.accounts import (
     DEMO_USERS,
     JAKARTA_STREETS,
@@ -44,6 +45,7 @@ from crm.demo.sponsorships import _add_sponsorships
 from crm.demo.state import SEED, DemoState
 from crm.demo.supply_chain import _add_supply_chains
 from crm.demo_data import COMPANIES, INSTITUTIONS, Co, Inst
+from crm.i18n import local_date
 
 __all__ = [
     "COMPLIANCE_MONTHS",
@@ -74,9 +76,6 @@ __all__ = [
 def seed(password: str, now: datetime | None = None) -> dict[str, int]:
     """Add the demo data set to an empty database (caller commits). `now` (UTC) moves the
     clock for tests; every date is relative to it."""
-    from crm.compliance.holidays_data import seed_holidays
-    from crm.i18n import local_date
-
     now = now or datetime.now(UTC)
     holidays = seed_holidays()  # working-day deadlines need the national holidays
     state = DemoState(random.Random(SEED), local_date(now), now=now)

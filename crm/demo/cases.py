@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from crm import audit
 from crm.accounts.models import Account
+from crm.audit import AuditLog
 from crm.auth.models import User
+from crm.cases import letters, services, stored_arrears
+from crm.cases.clock import due_date
+from crm.cases.models import LETTER_TYPES, SUPERVISOR_STAGES, CaseEvent
+from crm.cases.suggestions import refresh_suggestions, suggestion_query
+from crm.compliance.calendar import working_calendar
+from crm.compliance.models import ComplianceImport, CompliancePeriod
 from crm.demo.compliance import Ledger, _company_months, _ledger, office_day, unpaid_since
 from crm.demo.state import DemoState
-from crm.demo_data import CASE_NOTES, CASE_PLANS, COMPANIES, COMPLIANCE_EXPORT_NAME
+from crm.demo_data import COMPANIES
+from crm.demo_data_history import CASE_NOTES, CASE_PLANS, COMPLIANCE_EXPORT_NAME
 from crm.extensions import db
+from crm.i18n import local_zone
 
 
 class _Backdate:
@@ -24,9 +34,6 @@ class _Backdate:
     def mark(self) -> None:
         from sqlalchemy import func, select
 
-        from crm.audit import AuditLog
-        from crm.cases.models import CaseEvent
-
         db.session.flush()
         self.event_id = db.session.scalar(select(func.max(CaseEvent.id))) or 0
         self.audit_id = db.session.scalar(select(func.max(AuditLog.id))) or 0
@@ -36,9 +43,6 @@ class _Backdate:
 
     def __call__(self, day: date, hour: int) -> datetime:
         from sqlalchemy import update
-
-        from crm.audit import AuditLog
-        from crm.cases.models import CaseEvent
 
         when = self.moment(day, hour)
         db.session.flush()
@@ -51,10 +55,6 @@ class _Backdate:
 def _replay_case(led: Ledger, stamp: _Backdate, plan, account: Account, users: dict):
     """Open the case and walk it up the ladder through the services, day by day as the plan
     says; letters are issued by the supervisor's office and received by the company."""
-    from crm.cases import letters, services
-    from crm.cases.clock import due_date
-    from crm.cases.models import LETTER_TYPES, SUPERVISOR_STAGES
-
     rm = db.session.get(User, account.rm_id) if account.rm_id else users["supervisor"]
     boss, cal = users["supervisor"], led.cal
     day = office_day(cal, led.today - timedelta(days=plan.opened))
@@ -96,13 +96,6 @@ def _add_compliance(
     of the core system's export made yesterday; the escalation cases of the companies in
     arrears replayed through the case services; suggestions and stored arrears refreshed."""
     from sqlalchemy import func, insert, select
-
-    from crm import audit
-    from crm.cases import services
-    from crm.cases.suggestions import refresh_suggestions, suggestion_query
-    from crm.compliance.calendar import working_calendar
-    from crm.compliance.models import ComplianceImport, CompliancePeriod
-    from crm.i18n import local_zone
 
     today = state.today
     cutoff = office_day(working_calendar(), today - timedelta(days=1))
@@ -148,7 +141,7 @@ def _add_compliance(
     for case in services.auto_close_paid(run, as_of=today):
         case.closed_at = stamp(cutoff, 16)
     refresh_suggestions(today)
-    services.refresh_case_arrears(as_of=today)
+    stored_arrears.refresh_case_arrears(as_of=today)
     db.session.flush()
     suggested = db.session.scalar(
         select(func.count()).select_from(suggestion_query(boss).subquery())

@@ -8,8 +8,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from crm.accounts.models import Account
+from crm.compliance import arrears
+from crm.compliance.calendar import working_calendar
+from crm.compliance.services import arrears_rules
 from crm.demo.state import SEED
-from crm.demo_data import (
+from crm.demo_data import Co
+from crm.demo_data_history import (
     AVERAGE_WAGE,
     JHT_BP,
     JKK_BP,
@@ -17,7 +21,6 @@ from crm.demo_data import (
     JP_BP,
     JP_WAGE_CAPS,
     PDS_FINDINGS,
-    Co,
 )
 
 if TYPE_CHECKING:
@@ -61,10 +64,6 @@ class Ledger:
 
 
 def _ledger(today: date, cutoff: date) -> Ledger:
-    from crm.compliance import arrears
-    from crm.compliance.calendar import working_calendar
-    from crm.compliance.services import arrears_rules
-
     last = arrears.add_months(today.replace(day=1), -1)
     periods = [arrears.add_months(last, -k) for k in range(COMPLIANCE_MONTHS - 1, -1, -1)]
     rules, cal = arrears_rules(), working_calendar()
@@ -74,8 +73,6 @@ def _ledger(today: date, cutoff: date) -> Ledger:
 
 def _fine(led: Ledger, period: date, amount: int, paid_on: date) -> int:
     """The late fine on `amount` of a month paid on `paid_on` (crm.compliance.arrears)."""
-    from crm.compliance import arrears
-
     figures = arrears.MonthFigures(period, amount, amount, paid_on)
     rule = arrears.rule_for(period, led.rules)
     return arrears.month_arrears(figures, paid_on, rule, led.cal).fine
@@ -91,8 +88,6 @@ def office_day(cal: WorkingCalendar, day: date) -> date:
 def unpaid_since(opened: date, periods: list[date]) -> date:
     """The first unpaid month of a company whose case opened on `opened`: two months
     before the month 20 days earlier, so two months were overdue by then."""
-    from crm.compliance import arrears
-
     return max(arrears.add_months((opened - timedelta(days=20)).replace(day=1), -2), periods[0])
 
 

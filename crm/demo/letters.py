@@ -10,13 +10,31 @@ from typing import NamedTuple
 
 from sqlalchemy import select, update
 
+from crm import queue
 from crm.accounts.models import Account
+from crm.audit import AuditLog
 from crm.auth.models import User
+from crm.cases.models import CaseLetterRequest
+from crm.compliance.calendar import working_calendar
+from crm.compliance.services import today_local
 from crm.demo.compliance import office_day
 from crm.demo.state import DemoState
-from crm.demo_data import CASE_PLANS, COMPANIES, INSTITUTIONS
+from crm.demo_data import COMPANIES, INSTITUTIONS
+from crm.demo_data_history import CASE_PLANS
 from crm.extensions import db
-from crm.letters.models import Letter, LetterEvent
+from crm.i18n import local_zone
+from crm.letters.jobs import start_render
+from crm.letters.models import STATUSES, Letter, LetterEvent
+from crm.letters.services import draft_letter
+from crm.letters.workflow import (
+    approve_letter,
+    cancel_letter,
+    dispatch_letter,
+    receive_letter,
+    return_letter,
+    submit_letter,
+)
+from crm.meetings.models import Interaction
 
 RETURN_COMMENT = (
     "Mohon rincian tunggakan diperbarui sesuai impor terakhir dan nama pejabat penerima "
@@ -65,15 +83,11 @@ INSTITUTION_PLANS = (
 
 
 def _moment(day: date, hour: int) -> datetime:
-    from crm.i18n import local_zone
-
     return datetime.combine(day, time(hour), tzinfo=local_zone()).astimezone(UTC)
 
 
 def _backdate(letter: Letter, kinds: tuple[str, ...], when: datetime) -> None:
     """The services write "now": move this letter's last steps to the story's moment."""
-    from crm.audit import AuditLog
-
     db.session.flush()
     db.session.execute(
         update(LetterEvent)
@@ -99,8 +113,6 @@ def _author(letter_or_account, boss: User) -> User:
 
 def _case_letters() -> list[tuple[date, Letter]]:
     """The case letters whose request the cases already issued, with their issue date."""
-    from crm.cases.models import CaseLetterRequest
-
     rows = db.session.execute(
         select(CaseLetterRequest.issued_on, Letter)
         .join(Letter, Letter.id == CaseLetterRequest.letter_id)
@@ -112,8 +124,6 @@ def _case_letters() -> list[tuple[date, Letter]]:
 
 def _plan_accounts(accounts: dict[str, Account]):
     """(plan, account, meeting) for the demo letters outside the cases, in a fixed order."""
-    from crm.meetings.models import Interaction
-
     in_cases = {p.company for p in CASE_PLANS}
     companies = [
         accounts[c.name] for c in COMPANIES if c.name not in in_cases and c.rm and not c.parent
@@ -137,8 +147,6 @@ def _plan_accounts(accounts: dict[str, Account]):
 
 
 def _approve(letter: Letter, day: date, boss: User) -> None:
-    from crm.letters.services import approve_letter, submit_letter
-
     submit_letter(letter, _author(letter, boss))
     _backdate(letter, ("submitted",), _moment(day, 9))
     approve_letter(letter, boss, today=day)
@@ -151,9 +159,6 @@ def _add_letters(
 ) -> dict[str, int]:
     """Case letters submitted and approved on their issue date; the other demo letters
     drafted, returned, submitted, approved or cancelled (caller commits)."""
-    from crm.compliance.calendar import working_calendar
-    from crm.letters.services import cancel_letter, draft_letter, return_letter, submit_letter
-
     boss, cal, today = users["supervisor"], working_calendar(), state.today
     approvals = _case_letters()
     for plan, account, meeting in _plan_accounts(accounts):
@@ -182,9 +187,6 @@ def render_demo_letters(supervisor: User) -> tuple[int, bool]:
     jobs here with the worker's own code; (letters queued, rendered now)."""
     from rq import SimpleWorker
 
-    from crm import queue
-    from crm.letters.jobs import start_render
-
     ids = list(
         db.session.scalars(select(Letter.id).where(Letter.status == "approved").order_by(Letter.id))
     )
@@ -210,10 +212,6 @@ def render_demo_letters(supervisor: User) -> tuple[int, bool]:
 
 def _deliveries(accounts: dict[str, Account]):
     """(letter, channel, dispatched on, received on or None) for the issued demo letters."""
-    from crm.cases.models import CaseLetterRequest
-    from crm.compliance.calendar import working_calendar
-    from crm.compliance.services import today_local
-
     cal, today = working_calendar(), today_local()
     requests = db.session.scalars(
         select(CaseLetterRequest)
@@ -242,8 +240,6 @@ def deliver_demo_letters(supervisor: User) -> int:
     """Record dispatch and receipt of the issued demo letters, back-dated; a case letter is
     received on its request's receipt date, so its case keeps the dates the seed gave it
     (caller commits). Returns how many letters were delivered."""
-    from crm.letters.services import dispatch_letter, receive_letter
-
     accounts = {a.name: a for a in db.session.scalars(select(Account))}
     delivered = 0
     for n, (letter, channel, sent, got) in enumerate(_deliveries(accounts)):
@@ -264,8 +260,6 @@ def deliver_demo_letters(supervisor: User) -> int:
 
 
 def letters_per_state() -> dict[str, int]:
-    from crm.letters.models import STATUSES
-
     rows = dict(
         db.session.execute(select(Letter.status, db.func.count()).group_by(Letter.status)).all()
     )

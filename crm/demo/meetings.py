@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from crm.accounts.models import Account, Position
 from crm.auth.models import User
 from crm.demo.state import SEED, DemoState
-from crm.demo_data import (
+from crm.demo_data_history import (
     AGENDAS,
     CONFIDENTIAL_MINUTES,
     CORPORATE_TOPICS,
@@ -23,7 +23,10 @@ from crm.demo_data import (
     STAFF_TYPES,
 )
 from crm.extensions import db
-from crm.meetings.models import TOPICS
+from crm.i18n import local_zone
+from crm.meetings import summary
+from crm.meetings.models import TOPICS, Interaction, InteractionAttendee, Task
+from crm.meetings.months import add_months
 
 HISTORY_MONTHS = 12
 # Corporate cadence profiles this month (weights): a BOD-1 meeting every month; every month
@@ -64,8 +67,6 @@ def _workday(h: History, first: date, last: date) -> date | None:
 def _month_days(h: History, offset: int) -> tuple[date, date] | None:
     """First and last day usable for a held interaction in the month `offset` months away
     (0 = this month, up to yesterday)."""
-    from crm.meetings.summary import add_months
-
     first = add_months(h.today.replace(day=1), offset)
     last = add_months(first, 1) - timedelta(days=1)
     if offset == 0:
@@ -197,7 +198,6 @@ def _institution_history(h: History, account: Account, author: User, profile: st
     else:
         end = today - timedelta(days=1)
     day, last_logged = start, None
-    from crm.meetings.summary import add_months
 
     last_quarter = add_months(today.replace(day=1), -3)
     while day <= end:
@@ -227,10 +227,6 @@ def _add_interactions(
     the day, planned meetings for the coming two weeks and next-step tasks. Bulk inserted,
     then the cadence summaries are rebuilt (crm.meetings.summary.rebuild_all)."""
     from sqlalchemy import insert, select
-
-    from crm.i18n import local_zone
-    from crm.meetings import summary
-    from crm.meetings.models import Interaction, InteractionAttendee, Task
 
     rng = random.Random(SEED + 1)  # its own stream: the people above stay as they were
     zone = local_zone()

@@ -11,7 +11,8 @@ from crm.accounts.people import mark_left
 from crm.accounts.services import search_name
 from crm.auth.models import User
 from crm.demo.state import DemoState
-from crm.demo_data import FIRST_NAMES, FOREIGN_NAMES, GAPS, LAST_NAMES, MOVES, TITLES, Co, Inst
+from crm.demo_data import Co, Inst
+from crm.demo_data_people import FIRST_NAMES, FOREIGN_NAMES, GAPS, LAST_NAMES, MOVES, TITLES
 from crm.extensions import db
 
 # Level mix by number of people: a head, the HR line below it, then staff.

@@ -19,12 +19,14 @@ from sqlalchemy import func, select
 from crm import audit, storage
 from crm.accounts.models import Account
 from crm.accounts.services import AccountFilters, account_query
+from crm.auth.models import User
 from crm.extensions import db
 from crm.inputs import parse_int
 from crm.jobs.models import BackgroundJob
 from crm.jobs.services import JobContext, create_job, job_handler
 from crm.letters import pdfmerge
 from crm.letters.models import TYPES, Letter, LetterBatch
+from crm.letters.services import draft_letter
 from crm.services import ServiceError
 
 DRAFT_KIND = "letters.bulk_draft"
@@ -156,8 +158,6 @@ def draft_into_batch(
 ) -> DraftOutcome:
     """A draft per target not yet in the batch (a re-run adds no duplicates); an account
     the author may not write for is counted as refused."""
-    from crm.letters.services import draft_letter
-
     outcome = DraftOutcome()
     have = set(
         db.session.execute(
@@ -184,8 +184,6 @@ def draft_into_batch(
 @job_handler(DRAFT_KIND, title="Draf surat massal")
 def draft_batch_job(ctx: JobContext) -> dict:
     """Drafts a large batch, committing every DRAFT_CHUNK drafts with the progress."""
-    from crm.auth.models import User
-
     batch = db.session.get(LetterBatch, ctx.params["batch_id"])
     author = db.session.get(User, ctx.owner_id)
     targets = ctx.params["targets"]

@@ -27,7 +27,11 @@ from crm.jobs.services import create_job
 from crm.jobs.status import status_payload
 from crm.letters import bulk
 from crm.letters.jobs import start_render
+from crm.letters.labels import letter_label
 from crm.letters.models import TYPES, LetterBatch
+from crm.letters.services import MAX_BULK
+from crm.letters.template_context import LETTER_TYPES
+from crm.letters.workflow import approve_letters, submit_letter
 from crm.services import ServiceError, discard_changes, show_error
 
 bp = Blueprint("letter_batches", __name__, url_prefix="/letters/batches")
@@ -35,8 +39,6 @@ bp.before_request(require_roles("admin", "supervisor", "rm"))
 
 
 def _type_choices() -> list[tuple[str, str]]:
-    from crm.letters.render import LETTER_TYPES
-
     return [(t, LETTER_TYPES.get(t, t)) for t in TYPES]
 
 
@@ -120,8 +122,6 @@ def _visible_job(job_id: str | None) -> BackgroundJob | None:
 
 @bp.get("/<int:batch_id>")
 def detail(batch_id: int):
-    from crm.letters.labels import letter_label
-
     batch = _batch_or_403(batch_id)
     job = _visible_job(batch.render_job_id)
     return render_template(
@@ -141,8 +141,6 @@ def detail(batch_id: int):
 @bp.post("/<int:batch_id>/submit")
 def submit_all(batch_id: int):
     """The author submits every draft (and returned letter) of the batch."""
-    from crm.letters.services import submit_letter
-
     batch = _batch_or_403(batch_id)
     if batch.created_by_id != current_user.id:
         abort(403)
@@ -166,8 +164,6 @@ def approve_all(batch_id: int):
     """A supervisor approves every submitted letter (numbered in order) and one job renders
     them all, created in the same transaction (it reaches Redis after the commit). Posted
     twice, the second post finds every letter approved and numbers none."""
-    from crm.letters.services import MAX_BULK, approve_letters
-
     batch = _batch_or_403(batch_id)
     if current_user.role not in ("supervisor", "admin"):
         abort(403)

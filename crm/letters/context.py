@@ -12,6 +12,7 @@ from flask import current_app, has_app_context, has_request_context, request
 from crm import storage
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.i18n import local_zone
 from crm.letters.models import Letter, LetterheadSetting
 
 PLACEHOLDER_LOGO = "img/letter-logo.svg"
@@ -58,8 +59,6 @@ def _moment(value) -> datetime | None:
         return None
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is not None and has_app_context():
-        from crm.i18n import local_zone
-
         moment = moment.astimezone(local_zone())  # printed as the local time
     return moment
 

@@ -10,7 +10,10 @@ from flask_login import current_user
 from crm import audit, storage
 from crm.auth.access import require_roles
 from crm.extensions import db
+from crm.letters.context import letter_context
 from crm.letters.models import Letter, LetterEvent
+from crm.letters.render import RenderError, render_letter
+from crm.letters.services import can_view
 from crm.services import refuse
 
 bp = Blueprint("letter_files", __name__)
@@ -20,8 +23,6 @@ bp.before_request(require_roles("admin", "supervisor", "rm"))
 
 def visible_letter(letter_id: int) -> Letter:
     """The letter if the user may see it: 404 when it does not exist, 403 when not theirs."""
-    from crm.letters.services import can_view
-
     letter = db.session.get(Letter, letter_id)
     if letter is None:
         abort(404)
@@ -53,9 +54,6 @@ def pdf(letter_id: int):
 @bp.get("/letters/<int:letter_id>/reprint.pdf")
 def reprint(letter_id: int):
     """A copy rendered fresh from the same context with a SALINAN stamp; not stored."""
-    from crm.letters.context import letter_context
-    from crm.letters.render import RenderError, render_letter
-
     letter = visible_letter(letter_id)
     if not letter.is_frozen:
         abort(404)

@@ -33,8 +33,10 @@ from crm.jobs.services import (
     job_handler,
     sweep_hook,
 )
+from crm.letters.context import letter_context
 from crm.letters.hooks import run_issued_hooks
 from crm.letters.models import Letter, LetterEvent
+from crm.letters.render import RenderError, RenderTimeout, render_letter, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +122,6 @@ def _renderable(letter: Letter | None, job_id: str) -> bool:
 
 def render_one(ctx: JobContext, letter_id: int, done: int, total: int) -> str:
     """Render and issue one letter: "issued", "failed" or "skipped"."""
-    from crm.letters.context import letter_context
-    from crm.letters.render import RenderError, RenderTimeout, render_letter
-
     letter = db.session.get(Letter, letter_id, populate_existing=True)
     if letter is not None and letter.pdf_key and letter.render_job_id == ctx.job_id:
         return "issued"  # by an earlier dispatch of this same job
@@ -275,10 +274,7 @@ def warm_worker() -> float:
     try:
         import pypdf  # noqa: F401 - page counts; 0.1 s per horse otherwise
 
-        import crm.letters.context  # noqa: F401
-        from crm.letters import render
-
-        render.warm_up()
+        warm_up()
     except Exception:
         log.warning("letter renderer warm-up failed; horses will warm up per job", exc_info=True)
     # Everything loaded so far lives as long as the worker: move it out of the cyclic GC's

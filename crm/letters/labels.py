@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-# The renderer (crm.letters.render.LETTER_TYPES) holds the titles printed on the letter;
+# The renderer (crm.letters.template_context.LETTER_TYPES) holds the titles printed on the letter;
 # these are the short names the screens use.
 TYPE_LABELS = {
     "pemberitahuan": _l("Surat Pemberitahuan"),

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from crm.cases.models import EscalationCase
     from crm.meetings.models import Interaction
 
-# The letter types (crm.letters.render.LETTER_TYPES holds their Indonesian titles).
+# The letter types (crm.letters.template_context.LETTER_TYPES holds their Indonesian titles).
 TYPES = (
     "pemberitahuan",
     "teguran_1",

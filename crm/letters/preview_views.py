@@ -7,8 +7,9 @@ from flask import Blueprint, Response, abort, render_template
 from crm.auth.access import require_roles
 from crm.extensions import limiter
 from crm.letters.context import letterhead_context
-from crm.letters.render import LETTER_TYPES, render_letter
+from crm.letters.render import render_letter
 from crm.letters.samples import sample_context
+from crm.letters.template_context import LETTER_TYPES
 from crm.limits import audit_breach, setting, user_key
 
 bp = Blueprint("letter_preview", __name__, url_prefix="/letters/preview")

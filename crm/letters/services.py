@@ -1,16 +1,13 @@
 """Letter rules: who may see and act, drafting with its prefill (addressee, perihal, body,
-facts), editing, submitting, returning, approving with a number, cancelling, dispatch and
-receipt (which starts the addressee's deadline and, for a case letter, the case clock).
+facts) and editing; the steps after a draft are in crm.letters.workflow.
 
 Every step is a LetterEvent and an audit row. Services flush and never commit; the views
-commit. The render job of an approval is created in the approving transaction (so no
-approved letter is ever left without one) and reaches Redis after that commit.
+commit.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from datetime import date
 
 from flask_babel import gettext as _
@@ -19,15 +16,10 @@ from sqlalchemy import case, select
 from crm import audit
 from crm.accounts.models import Account, Position
 from crm.accounts.services import can_edit
-from crm.auth.models import User
-from crm.compliance.calendar import working_calendar
 from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import account_compliance, today_local
-from crm.db import utcnow
 from crm.extensions import db
-from crm.letters.hooks import run_received_hooks
-from crm.letters.models import CHANNELS, TYPES, Letter, LetterEvent, LetterTypeSetting
-from crm.letters.numbering import next_number
+from crm.letters.models import TYPES, Letter, LetterEvent, LetterTypeSetting
 from crm.services import ServiceError
 
 SUPERVISOR_ROLES = ("supervisor", "admin")
@@ -230,13 +222,13 @@ def prefill(account: Account, letter_type: str, interaction=None, today: date | 
 # -- drafting and editing --------------------------------------------------------------------
 
 
-def _event(letter: Letter, kind: str, actor, note: str = "") -> LetterEvent:
+def record_event(letter: Letter, kind: str, actor, note: str = "") -> LetterEvent:
     event = LetterEvent(letter=letter, kind=kind, actor_id=getattr(actor, "id", None), note=note)
     db.session.add(event)
     return event
 
 
-def _audit(letter: Letter, kind: str, actor, before: dict | None, summary: str = "") -> None:
+def audit_step(letter: Letter, kind: str, actor, before: dict | None, summary: str = "") -> None:
     db.session.flush()
     fields = tuple(before) if before else STATE_FIELDS
     label = letter.number or f"#{letter.id}"
@@ -311,8 +303,8 @@ def draft_letter(
     )
     db.session.add(letter)
     db.session.flush()
-    _event(letter, "drafted", actor)
-    _audit(
+    record_event(letter, "drafted", actor)
+    audit_step(
         letter,
         "drafted",
         actor,
@@ -333,215 +325,6 @@ def update_letter(letter: Letter, data: dict, actor) -> Letter:
     for name, value in clean.items():
         setattr(letter, name, value)
     if audit.snapshot(letter, EDIT_FIELDS) != before:
-        _event(letter, "edited", actor)
-        _audit(letter, "edited", actor, before)
+        record_event(letter, "edited", actor)
+        audit_step(letter, "edited", actor, before)
     return letter
-
-
-# -- the approval path -----------------------------------------------------------------------
-
-
-def submit_letter(letter: Letter, actor) -> None:
-    if not can_edit_letter(actor, letter):
-        if not letter.is_editable:
-            raise ServiceError(_("Hanya draf atau surat yang dikembalikan yang dapat diajukan."))
-        raise PermissionError(_("Anda tidak dapat mengajukan surat ini."))
-    clean_fields(audit.snapshot(letter, EDIT_FIELDS))  # a draft saved by a job is checked too
-    before = audit.snapshot(letter, STATE_FIELDS)
-    letter.status, letter.submitted_at = "submitted", utcnow()
-    _event(letter, "submitted", actor)
-    _audit(letter, "submitted", actor, before)
-
-
-def _require_supervisor(actor) -> None:
-    if not is_supervisor(actor):
-        raise PermissionError(_("Hanya supervisor yang dapat menyetujui atau mengembalikan surat."))
-
-
-def return_letter(letter: Letter, comment: str, actor) -> None:
-    """Send a submitted letter back to its author with a comment."""
-    _require_supervisor(actor)
-    comment = (comment or "").strip()
-    if not comment:
-        raise ServiceError(_("Tulis alasan pengembalian untuk penyusun surat."), "comment")
-    if len(comment) > 2000:
-        raise ServiceError(_("Paling panjang %(n)d karakter.", n=2000), "comment")
-    if letter.status != "submitted":
-        raise ServiceError(_("Hanya surat yang menunggu persetujuan yang dapat dikembalikan."))
-    before = audit.snapshot(letter, STATE_FIELDS)
-    letter.status, letter.review_comment = "returned", comment
-    _event(letter, "returned", actor, comment)
-    _audit(letter, "returned", actor, before)
-
-
-def approve_letter(letter: Letter, actor, today: date | None = None) -> None:
-    """Approve, date and number a submitted letter; its PDF is queued for rendering.
-
-    The letter's row is locked and read afresh first (SELECT ... FOR UPDATE on PostgreSQL;
-    on SQLite the approving transaction holds the single write lock from its start): of two
-    approvals at the same moment, the second waits, then finds the letter approved and is
-    refused before it takes a number, so no number is ever burnt."""
-    _require_supervisor(actor)
-    lock_letter(letter)
-    if letter.status != "submitted":
-        raise ServiceError(not_awaiting_approval(letter))
-    _approve_locked(letter, actor, today or today_local())
-
-
-def lock_letter(letter: Letter) -> None:
-    """Lock the letter's row for this transaction and read it afresh (after the wait, the
-    state another transaction committed meanwhile)."""
-    db.session.execute(select(Letter.id).where(Letter.id == letter.id).with_for_update())
-    db.session.refresh(letter)
-
-
-def not_awaiting_approval(letter: Letter) -> str:
-    """Why a letter cannot be approved (any more): who got there first, if anyone."""
-    if letter.approved_by_id is not None and letter.status not in ("draft", "submitted"):
-        approver = db.session.get(User, letter.approved_by_id)
-        return _(
-            "Surat ini sudah disetujui oleh %(name)s dengan nomor %(number)s.",
-            name=approver.name if approver else "-",
-            number=letter.number or "-",
-        )
-    if letter.status == "returned":
-        return _("Surat ini sudah dikembalikan kepada penyusunnya.")
-    if letter.status == "cancelled":
-        return _("Surat ini sudah dibatalkan.")
-    return _("Hanya surat yang menunggu persetujuan yang dapat disetujui.")
-
-
-def _approve_locked(letter: Letter, actor, today: date) -> None:
-    before = audit.snapshot(letter, STATE_FIELDS)
-    number = next_number(letter.letter_type, today)
-    letter.number, letter.number_code = number.text, number.code
-    letter.number_year, letter.number_seq = number.year, number.seq
-    letter.letter_date = today
-    letter.status, letter.approved_by_id, letter.approved_at = "approved", actor.id, utcnow()
-    letter.review_comment = ""
-    letter.render_status, letter.render_error = "queued", ""
-    _event(letter, "approved", actor, number.text)
-    _audit(letter, "approved", actor, before, summary=f"Surat {number.text} disetujui")
-
-
-def approve_letters(ids: Sequence[int], actor, today: date | None = None) -> list[Letter]:
-    """Approve many submitted letters at once, numbered in id order; others are skipped.
-
-    The rows are locked in id order (no deadlock between two bulk approvals) and the
-    status is checked under the lock: a selection posted twice approves each letter once;
-    the second post finds nothing left and takes no number."""
-    _require_supervisor(actor)
-    wanted = sorted({int(i) for i in ids})
-    if not wanted:
-        raise ServiceError(_("Pilih minimal satu surat."), "ids")
-    if len(wanted) > MAX_BULK:
-        raise ServiceError(_("Paling banyak %(n)d surat sekali setuju.", n=MAX_BULK), "ids")
-    letters = db.session.scalars(
-        select(Letter)
-        .where(Letter.id.in_(wanted), Letter.status == "submitted")
-        .order_by(Letter.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    today = today or today_local()
-    for letter in letters:
-        _approve_locked(letter, actor, today)
-    return list(letters)
-
-
-def cancel_letter(letter: Letter, actor, note: str = "") -> None:
-    if letter.is_frozen or letter.status == "cancelled":
-        raise ServiceError(_("Surat yang sudah terbit atau dibatalkan tidak dapat dibatalkan."))
-    if not can_cancel(actor, letter):
-        raise PermissionError(_("Anda tidak dapat membatalkan surat ini."))
-    before = audit.snapshot(letter, STATE_FIELDS)
-    letter.status, letter.cancelled_at = "cancelled", utcnow()
-    _event(letter, "cancelled", actor, (note or "").strip()[:2000])
-    _audit(letter, "cancelled", actor, before)
-
-
-def queue_render(letter: Letter, actor) -> None:
-    """A failed render is tried again by whoever may approve (the caller starts the render
-    job in the same transaction)."""
-    lock_letter(letter)
-    if letter.render_status != "failed" or letter.status != "approved":
-        raise ServiceError(_("Hanya pembuatan PDF yang gagal yang dapat diulang."))
-    if not is_supervisor(actor):
-        raise PermissionError(_("Hanya supervisor yang dapat mengulang pembuatan PDF surat."))
-    before = audit.snapshot(letter, STATE_FIELDS)
-    letter.render_status, letter.render_error = "queued", ""
-    _audit(letter, "render_retry", actor, before)
-
-
-# -- dispatch and receipt --------------------------------------------------------------------
-
-DELIVERY_FIELDS = (
-    "status",
-    "dispatch_channel",
-    "tracking_number",
-    "dispatched_on",
-    "received_on",
-    "recipient_name",
-    "deadline_on",
-)
-
-
-def dispatch_letter(
-    letter: Letter, channel: str, day: date | None, tracking: str, actor, today: date | None = None
-) -> None:
-    """The issued letter left the office on `day` by `channel`."""
-    if not can_deliver(actor, letter):
-        raise PermissionError(_("Anda tidak dapat mencatat pengiriman surat ini."))
-    if letter.status != "issued":
-        raise ServiceError(_("Hanya surat yang sudah terbit yang dapat dikirim."))
-    today = today or today_local()
-    tracking = (tracking or "").strip()
-    if channel not in CHANNELS:
-        raise ServiceError(_("Pilih cara pengiriman."), "channel")
-    if channel == "courier" and not tracking:
-        raise ServiceError(_("Isi nomor resi kurir."), "tracking_number")
-    if len(tracking) > 100:
-        raise ServiceError(_("Paling panjang %(n)d karakter.", n=100), "tracking_number")
-    if day is None:
-        raise ServiceError(_("Isi tanggal yang valid."), "day")
-    if day > today:
-        raise ServiceError(_("Tanggal kirim tidak boleh di masa depan."), "day")
-    if letter.letter_date and day < letter.letter_date:
-        raise ServiceError(_("Tanggal kirim tidak boleh sebelum tanggal surat."), "day")
-    before = audit.snapshot(letter, DELIVERY_FIELDS)
-    letter.status, letter.dispatch_channel, letter.tracking_number = "dispatched", channel, tracking
-    letter.dispatched_on, letter.dispatched_by_id = day, actor.id
-    _event(letter, "dispatched", actor, " ".join(p for p in (channel, tracking) if p))
-    _audit(letter, "dispatched", actor, before)
-
-
-def receive_letter(
-    letter: Letter, day: date | None, recipient: str, actor, today: date | None = None
-) -> None:
-    """The addressee received it on `day`: their deadline runs from here (working days)."""
-    if not can_deliver(actor, letter):
-        raise PermissionError(_("Anda tidak dapat mencatat penerimaan surat ini."))
-    if letter.status != "dispatched":
-        raise ServiceError(_("Catat pengiriman surat lebih dulu."))
-    today = today or today_local()
-    recipient = (recipient or "").strip()
-    if day is None:
-        raise ServiceError(_("Isi tanggal yang valid."), "day")
-    if day > today:
-        raise ServiceError(_("Tanggal terima tidak boleh di masa depan."), "day")
-    if letter.dispatched_on and day < letter.dispatched_on:
-        raise ServiceError(_("Tanggal terima tidak boleh sebelum tanggal kirim."), "day")
-    if not recipient:
-        raise ServiceError(_("Isi nama penerima surat."), "recipient_name")
-    if len(recipient) > 200:
-        raise ServiceError(_("Paling panjang %(n)d karakter.", n=200), "recipient_name")
-    before = audit.snapshot(letter, DELIVERY_FIELDS)
-    letter.status, letter.received_on, letter.recipient_name = "received", day, recipient
-    if letter.deadline_days:
-        letter.deadline_on = working_calendar().add_working_days(day, letter.deadline_days)
-    _event(letter, "received", actor, recipient)
-    _audit(letter, "received", actor, before)
-    try:
-        run_received_hooks(letter, day, actor, today)
-    except ServiceError as exc:
-        raise ServiceError(str(exc), "day") from exc

@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm.extensions import db, limiter
 from crm.letters.models import Letter
+from crm.letters.template_context import LETTER_TYPES
 from crm.limits import audit_breach, client_address, setting
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")
@@ -50,8 +51,6 @@ def issued_letter(code: str) -> Letter | None:
 
 
 def type_title(letter_type: str) -> str:
-    from crm.letters.render import LETTER_TYPES
-
     return LETTER_TYPES.get(letter_type, letter_type)
 
 

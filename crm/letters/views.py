@@ -1,6 +1,7 @@
 """/letters/: the register, drafting (from an account, a case or a meeting), one letter
-with its history and the actions its state and the user's role allow, and the approval
-queue. The PDF render starts only after the approving transaction has committed."""
+with its history and the actions its state and the user's role allow (the actions
+themselves are in step_views), and the approval queue. The PDF render starts only after
+the approving transaction has committed."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from crm.auth.models import User
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.inputs import int_arg, parse_int
-from crm.letters import services
+from crm.letters import services, workflow
+from crm.letters.context import arrears_of, meeting_of
 from crm.letters.forms import (
     CancelForm,
     ConfirmForm,
@@ -148,8 +150,6 @@ def create():
 
 
 def _render_form(form, account, letter_type, facts, interaction=None, status=200, letter=None):
-    from crm.letters.context import arrears_of, meeting_of
-
     return (
         render_template(
             "letters/form.html",
@@ -169,7 +169,7 @@ def _render_form(form, account, letter_type, facts, interaction=None, status=200
 # -- one letter ------------------------------------------------------------------------------
 
 
-def _letter_or_403(letter_id: int) -> Letter:
+def letter_or_403(letter_id: int) -> Letter:
     letter = db.session.scalar(
         select(Letter)
         .where(Letter.id == letter_id)
@@ -196,9 +196,7 @@ def _pdf_url(letter: Letter) -> str | None:
     return f"/letters/{letter.id}/pdf"
 
 
-def _render_detail(letter: Letter, status: int = 200, **forms):
-    from crm.letters.context import arrears_of, meeting_of
-
+def render_detail(letter: Letter, status: int = 200, **forms):
     facts = letter.facts or {}
     user = current_user
     return (
@@ -227,12 +225,12 @@ def _render_detail(letter: Letter, status: int = 200, **forms):
 
 @bp.get("/<int:letter_id>")
 def detail(letter_id: int):
-    return _render_detail(_letter_or_403(letter_id))
+    return render_detail(letter_or_403(letter_id))
 
 
 @bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])
 def edit(letter_id: int):
-    letter = _letter_or_403(letter_id)
+    letter = letter_or_403(letter_id)
     if not services.can_edit_letter(current_user, letter):
         if not letter.is_editable:
             flash(_("Surat hanya dapat diubah selama masih draf atau dikembalikan."), "error")
@@ -259,103 +257,6 @@ def edit(letter_id: int):
         status,
         letter,
     )
-
-
-def _step(letter_id: int, action, success: str, form_cls=ConfirmForm, form_name: str = ""):
-    """Run one state change from a POST: 403 for the wrong user, the form again on bad
-    input, a flash for a refused step; commit on success."""
-    letter = _letter_or_403(letter_id)
-    form = form_cls()
-    if not form.validate_on_submit():
-        if form_name:
-            return _render_detail(letter, 400, **{form_name: form})
-        abort(400)
-    try:
-        action(letter, form)
-    except PermissionError:
-        abort(403)
-    except ServiceError as exc:
-        on_form = bool(form_name and exc.field and exc.field in form)
-        show_error(exc, form if on_form else None)
-        if on_form:
-            return _render_detail(_letter_or_403(letter_id), 400, **{form_name: form})
-        return redirect(url_for(".detail", letter_id=letter_id))
-    flash(success, "success")
-    return None
-
-
-@bp.post("/<int:letter_id>/submit")
-def submit(letter_id: int):
-    refused = _step(
-        letter_id,
-        lambda letter, form: services.submit_letter(letter, current_user),
-        _("Surat diajukan untuk persetujuan."),
-    )
-    return refused or redirect(url_for(".detail", letter_id=letter_id))
-
-
-@bp.post("/<int:letter_id>/cancel")
-def cancel(letter_id: int):
-    refused = _step(
-        letter_id,
-        lambda letter, form: services.cancel_letter(letter, current_user, form.note.data),
-        _("Surat dibatalkan."),
-        CancelForm,
-        "cancel_form",
-    )
-    return refused or redirect(url_for(".detail", letter_id=letter_id))
-
-
-@bp.post("/<int:letter_id>/return")
-def send_back(letter_id: int):
-    refused = _step(
-        letter_id,
-        lambda letter, form: services.return_letter(letter, form.comment.data, current_user),
-        _("Surat dikembalikan kepada penyusunnya."),
-        ReturnForm,
-        "return_form",
-    )
-    return refused or redirect(url_for(".detail", letter_id=letter_id))
-
-
-@bp.post("/<int:letter_id>/approve")
-def approve(letter_id: int):
-    def act(letter, form):
-        services.approve_letter(letter, current_user)
-        start_render([letter.id], current_user)  # same transaction: never approved, job-less
-
-    refused = _step(letter_id, act, _("Surat disetujui dan diberi nomor; PDF sedang dibuat."))
-    return refused or redirect(url_for(".detail", letter_id=letter_id))
-
-
-@bp.post("/<int:letter_id>/render")
-def render_again(letter_id: int):
-    def act(letter, form):
-        services.queue_render(letter, current_user)
-        start_render([letter.id], current_user)
-
-    refused = _step(letter_id, act, _("Pembuatan PDF diulang."))
-    return refused or redirect(url_for(".detail", letter_id=letter_id))
-
-
-@bp.post("/<int:letter_id>/dispatch")
-def dispatch(letter_id: int):
-    def act(letter, form):
-        services.dispatch_letter(
-            letter, form.channel.data, form.day.data, form.tracking_number.data, current_user
-        )
-
-    refused = _step(letter_id, act, _("Pengiriman surat dicatat."), DispatchForm, "dispatch_form")
-    return refused or redirect(url_for(".detail", letter_id=letter_id))
-
-
-@bp.post("/<int:letter_id>/receive")
-def receive(letter_id: int):
-    def act(letter, form):
-        services.receive_letter(letter, form.day.data, form.recipient_name.data, current_user)
-
-    refused = _step(letter_id, act, _("Penerimaan surat dicatat."), ReceiptForm, "receipt_form")
-    return refused or redirect(url_for(".detail", letter_id=letter_id))
 
 
 # -- approval queue --------------------------------------------------------------------------
@@ -415,7 +316,7 @@ def _approve_many():
         abort(400)
     ids = [n for n in map(parse_int, request.form.getlist("ids")) if n is not None]
     try:
-        letters = services.approve_letters(ids, current_user)
+        letters = workflow.approve_letters(ids, current_user)
         approved = [letter.id for letter in letters]
         if approved:
             start_render(approved, current_user)  # in the approving transaction
@@ -428,3 +329,6 @@ def _approve_many():
     if skipped:
         flash(_("%(n)d surat dilewati karena tidak lagi menunggu persetujuan.", n=skipped), "info")
     return redirect(url_for(".approvals"))
+
+
+from crm.letters import step_views  # noqa: E402,F401 - one letter's workflow steps, same blueprint

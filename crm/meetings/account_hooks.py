@@ -14,8 +14,8 @@ from crm.accounts.models import Account
 from crm.extensions import db
 from crm.meetings import cadence, queries
 from crm.meetings.models import AccountCadence, Task
+from crm.meetings.months import month_start
 from crm.meetings.services import can_log, can_see_minutes
-from crm.meetings.summary import month_start
 
 # The account list's cadence filter: "no_bod1" (no held BOD-1 meeting this calendar month)
 # or a cadence state (crm.meetings.cadence).

@@ -30,12 +30,19 @@ from flask import g, has_app_context
 from sqlalchemy import and_, case, false, literal, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from crm import audit
 from crm.accounts.models import SEGMENTS, Account
 from crm.db import as_utc, utcnow
 from crm.extensions import db
 from crm.i18n import local_date, local_midnight
-from crm.meetings.models import AccountCadence, AccountMonth, CadencePolicy
-from crm.meetings.summary import IN_SCOPE_STATUSES, add_months, month_start
+from crm.meetings.models import (
+    CADENCE_MODES,
+    AccountCadence,
+    AccountMonth,
+    CadenceMonth,
+    CadencePolicy,
+)
+from crm.meetings.months import IN_SCOPE_STATUSES, add_months, month_start
 from crm.services import ServiceError
 
 DUE_WINDOW_DAYS = 7
@@ -343,9 +350,6 @@ def save_policy(segment: str, mode: str, days: int | None, actor) -> Policy:
     """Change a segment's cadence rule (admins); cached month figures are recomputed."""
     from flask_babel import gettext as _
     from sqlalchemy import delete
-
-    from crm import audit
-    from crm.meetings.models import CADENCE_MODES, CadenceMonth
 
     if getattr(actor, "role", None) != "admin":
         raise ServiceError(_("Hanya admin yang dapat mengubah kebijakan kadens."))

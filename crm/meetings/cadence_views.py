@@ -17,11 +17,17 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date
 from crm.inputs import parse_int
-from crm.meetings import cadence, reports
+from crm.meetings import cadence, reports, tally, tasks, trend
 from crm.meetings.models import AccountCadence
-from crm.meetings.summary import add_months, month_start
+from crm.meetings.months import add_months, month_start
+from crm.meetings.reengagement import (
+    REENGAGE_SILENT_DAYS,
+    quarters,
+    reengagement_query,
+    reengagement_rows,
+)
 from crm.offices import BranchOffice
-from crm.pagination import keyset_page
+from crm.pagination import decode_cursor, keyset_page
 from crm.services import ServiceError
 
 bp = Blueprint("cadence", __name__, url_prefix="/cadence")
@@ -48,10 +54,10 @@ def index():
     _overseer()
     today = local_date(utcnow())
     rm_id, branch_id = _id_arg("rm"), _id_arg("branch")
-    grid = reports.current_grid(today)
+    grid = tally.current_grid(today)
     by_rm = reports.current_shares(today, "rm", grid)
     by_branch = reports.current_shares(today, "branch", grid)
-    points = reports.trend(today, rm_id=rm_id, branch_id=branch_id, grid=grid)
+    points = trend.trend(today, rm_id=rm_id, branch_id=branch_id, grid=grid)
     scope_label = None
     if rm_id:
         scope_label = getattr(db.session.get(User, rm_id), "name", None)
@@ -127,8 +133,6 @@ def accounts():
 
 def _cursor() -> str | None:
     """The cursor, only when it has the key's types (name text, id integer)."""
-    from crm.pagination import decode_cursor
-
     raw = request.args.get("after")
     values = decode_cursor(raw, 2)
     if values is None or type(values[0]) is not str or type(values[1]) is not int:
@@ -147,15 +151,15 @@ def _summaries(ids: list[int]) -> dict[int, AccountCadence]:
 def reengagement():
     today = local_date(utcnow())
     rm_id = current_user.id if current_user.role == "rm" else _id_arg("rm")
-    stmt = reports.reengagement_query(today, rm_id).options(joinedload(Account.rm))
+    stmt = reengagement_query(today, rm_id).options(joinedload(Account.rm))
     rows = db.session.execute(stmt.order_by(Account.name, Account.id).limit(500)).all()
-    (last_from, last_to), (prev_from, prev_to) = reports.quarters(today)
+    (last_from, last_to), (prev_from, prev_to) = quarters(today)
     return render_template(
         "cadence/reengagement.html",
-        rows=reports.reengagement_rows(rows, today),
+        rows=reengagement_rows(rows, today),
         last=(last_from, last_to),
         prev=(prev_from, prev_to),
-        silent_days=reports.REENGAGE_SILENT_DAYS,
+        silent_days=REENGAGE_SILENT_DAYS,
         rms=db.session.execute(
             select(User.id, User.name).where(User.role == "rm").order_by(User.name)
         ).all()
@@ -177,8 +181,6 @@ def month_label(value: date) -> str:
 def reengagement_task(account_id: int):
     from flask import flash, redirect, url_for
     from flask_babel import gettext as _
-
-    from crm.meetings import tasks
 
     account = db.get_or_404(Account, account_id)
     try:

@@ -14,6 +14,7 @@ from crm.auth.models import STAFF_ROLES, User
 from crm.db import utcnow
 from crm.extensions import db
 from crm.meetings.models import Interaction
+from crm.meetings.queries import load_interactions, related_interaction_ids
 
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 366
@@ -53,8 +54,6 @@ def user_for_token(token: str) -> User | None:
 def feed_interactions(user: User, now: datetime | None = None) -> list[Interaction]:
     """Interactions from 90 days back to a year ahead that the user logged, attends, or
     that are on the user's accounts (cancelled ones drop out of the feed)."""
-    from crm.meetings.queries import load_interactions, related_interaction_ids
-
     now = now or utcnow()
     lo = now - timedelta(days=FEED_PAST_DAYS)
     hi = now + timedelta(days=FEED_FUTURE_DAYS)

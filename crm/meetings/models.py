@@ -263,7 +263,7 @@ class CadenceTally(db.Model):
     in scope, met, overdue. Kept in step in the same transaction as every change that moves
     them (crm.meetings.summary: an interaction's summary, an account created, edited,
     reassigned or deleted); recomputed once, set-based, when the month turns over
-    (crm.meetings.reports.ensure_tally). Every-N-days segments use only in_scope: their
+    (crm.meetings.tally.ensure_tally). Every-N-days segments use only in_scope: their
     met/due figures move with the date alone and are counted from ix_account_cadence_held.
     rm_key/branch_key are 0 for "none"."""
 

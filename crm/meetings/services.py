@@ -1,18 +1,17 @@
-"""Interaction rules: who may log, edit and read what; validation; plan, hold, cancel, quick
-log; next steps as tasks. Every write refreshes the account's summaries and is audited in
-the same transaction. Callers commit."""
+"""Interaction rules: who may log, edit and read what; plan, hold, cancel, quick log; next
+steps as tasks (the checks before a save are in crm.meetings.validation). Every write
+refreshes the account's summaries and is audited in the same transaction. Callers commit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from crm import audit
-from crm.accounts.models import Account, KeyPerson, Position
+from crm.accounts.models import Account
 from crm.accounts.services import can_edit
 from crm.auth.models import STAFF_ROLES, User
 from crm.db import utcnow
@@ -20,12 +19,18 @@ from crm.extensions import db
 from crm.i18n import local_date
 from crm.meetings import summary
 from crm.meetings.models import (
-    INTERACTION_TYPES,
-    SENTIMENTS,
     TOPICS,
     Interaction,
     InteractionAttendee,
     Task,
+)
+from crm.meetings.months import month_of
+from crm.meetings.validation import (
+    InteractionData,
+    NextStep,
+    is_bod1_meeting,
+    validate,
+    validate_next_steps,
 )
 from crm.services import ServiceError
 
@@ -46,33 +51,7 @@ AUDIT_FIELDS = (
     "is_bod1",
 )
 PRIVATE_FIELDS = ("minutes", "outcome", "sentiment")  # hidden when confidential
-BOD1_LEVELS = ("bod", "bod1")
 HIDDEN = "[rahasia]"
-
-
-@dataclass
-class NextStep:
-    title: str
-    assignee_id: int | None
-    due_date: date | None
-
-
-@dataclass
-class InteractionData:
-    type: str = "formal_meeting"
-    status: str = "planned"
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    place: str = ""
-    online_link: str = ""
-    agenda: str = ""
-    topics: list[str] = field(default_factory=list)
-    minutes: str = ""
-    outcome: str = ""
-    sentiment: str | None = None
-    confidential: bool = False
-    person_ids: list[int] = field(default_factory=list)
-    user_ids: list[int] = field(default_factory=list)
 
 
 # -- permissions ---------------------------------------------------------------------------
@@ -100,103 +79,6 @@ def can_change(user: User, interaction: Interaction) -> bool:
         user.role in STAFF_ROLES and interaction.author_id == user.id
     )
     return allowed and can_see_minutes(user, interaction)
-
-
-# -- validation -------------------------------------------------------------------------
-
-
-def _clean_text(value: str | None, limit: int, name: str) -> str:
-    text = (value or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
-    if len(text) > limit:
-        raise ServiceError(_("Terlalu panjang (maksimal %(n)d karakter).", n=limit), name)
-    return text
-
-
-def validate(data: InteractionData, account: Account, now: datetime) -> InteractionData:
-    """Checked values, or ServiceError for the first bad field."""
-    if data.type not in INTERACTION_TYPES:
-        raise ServiceError(_("Pilihan tidak dikenal."), "type")
-    if data.status not in ("planned", "held"):
-        raise ServiceError(_("Pilihan tidak dikenal."), "status")
-    if data.starts_at is None or data.starts_at.tzinfo is None:
-        raise ServiceError(_("Isi tanggal dan jam mulai."), "starts_at")
-    if data.ends_at is not None and data.ends_at <= data.starts_at:
-        raise ServiceError(_("Jam selesai harus setelah jam mulai."), "ends_at")
-    if data.status == "held" and data.starts_at > now:
-        raise ServiceError(
-            _("Pertemuan yang sudah terlaksana tidak boleh di masa depan."), "starts_at"
-        )
-    unknown = [t for t in data.topics if t not in TOPICS]
-    if unknown:
-        raise ServiceError(_("Pilihan tidak dikenal."), "topics")
-    if data.sentiment not in (None, "", *SENTIMENTS):
-        raise ServiceError(_("Pilihan tidak dikenal."), "sentiment")
-    data.sentiment = data.sentiment or None
-    data.place = _clean_text(data.place, 300, "place")
-    data.online_link = _clean_text(data.online_link, 500, "online_link")
-    if data.online_link and not data.online_link.startswith(("https://", "http://")):
-        raise ServiceError(_("Tautan harus diawali https://."), "online_link")
-    data.agenda = _clean_text(data.agenda, 500, "agenda")
-    data.minutes = _clean_text(data.minutes, 20000, "minutes")
-    data.outcome = _clean_text(data.outcome, 5000, "outcome")
-    data.person_ids = list(dict.fromkeys(int(i) for i in data.person_ids))
-    data.user_ids = list(dict.fromkeys(int(i) for i in data.user_ids))
-    _check_attendees(data, account)
-    return data
-
-
-def positions_on(account_id: int, person_ids: list[int], day: date) -> list[Position]:
-    """Positions at the account held by these people on that day."""
-    if not person_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Position).where(
-                Position.account_id == account_id,
-                Position.person_id.in_(person_ids),
-                or_(Position.start_date.is_(None), Position.start_date <= day),
-                or_(Position.end_date.is_(None), Position.end_date >= day),
-            )
-        )
-    )
-
-
-def _check_attendees(data: InteractionData, account: Account) -> None:
-    """Key persons must have (or have had) a position at this account; staff must be
-    active staff users."""
-    known = set(
-        db.session.scalars(
-            select(Position.person_id).where(
-                Position.account_id == account.id, Position.person_id.in_(data.person_ids)
-            )
-        )
-    )
-    strangers = [i for i in data.person_ids if i not in known]
-    if strangers:
-        names = db.session.scalars(select(KeyPerson.name).where(KeyPerson.id.in_(strangers)))
-        raise ServiceError(
-            _(
-                "Bukan key person %(account)s: %(names)s.",
-                account=account.name,
-                names=", ".join(names) or "?",
-            ),
-            "person_ids",
-        )
-    if data.user_ids:
-        staff = set(
-            db.session.scalars(
-                select(User.id).where(
-                    User.id.in_(data.user_ids), User.role.in_(STAFF_ROLES), User.active.is_(True)
-                )
-            )
-        )
-        if set(data.user_ids) - staff:
-            raise ServiceError(_("Peserta internal harus staf aktif."), "user_ids")
-
-
-def is_bod1_meeting(account_id: int, person_ids: list[int], day: date) -> bool:
-    """A BOD or BOD-1 key person attended: from their positions valid on that day."""
-    return any(p.level in BOD1_LEVELS for p in positions_on(account_id, person_ids, day))
 
 
 # -- writes -----------------------------------------------------------------------------
@@ -273,10 +155,10 @@ def save_interaction(
         interaction = Interaction(account_id=account.id, author_id=actor.id, account=account)
         db.session.add(interaction)
     else:
-        months.add(summary.month_of(interaction.starts_at))
+        months.add(month_of(interaction.starts_at))
         interaction.sequence = (interaction.sequence or 0) + 1
     _apply(interaction, data)
-    months.add(summary.month_of(interaction.starts_at))
+    months.add(month_of(interaction.starts_at))
     db.session.flush()
     _add_tasks(interaction, steps, actor)
     summary.refresh_account(account.id, months)
@@ -338,7 +220,7 @@ def cancel_interaction(interaction: Interaction, actor: User) -> Interaction:
     before = snapshot(interaction)
     interaction.status = "cancelled"
     interaction.sequence = (interaction.sequence or 0) + 1
-    summary.refresh_account(interaction.account_id, {summary.month_of(interaction.starts_at)})
+    summary.refresh_account(interaction.account_id, {month_of(interaction.starts_at)})
     audit.record(
         "interaction.cancel",
         interaction,
@@ -391,31 +273,6 @@ def data_from(interaction: Interaction) -> InteractionData:
         person_ids=[a.person_id for a in interaction.attendees if a.person_id],
         user_ids=[a.user_id for a in interaction.attendees if a.user_id],
     )
-
-
-# -- next steps ----------------------------------------------------------------------------
-
-
-def validate_next_steps(steps: list[NextStep], now: datetime) -> list[NextStep]:
-    """Rows with a title need an assignee (active staff) and a due date; blank rows drop."""
-    clean = []
-    for step in steps:
-        title = (step.title or "").replace("\x00", "").strip()
-        if not title:
-            continue
-        if len(title) > 300:
-            raise ServiceError(_("Langkah lanjut terlalu panjang."), "next_steps")
-        if step.due_date is None:
-            raise ServiceError(
-                _("Isi tanggal jatuh tempo untuk “%(title)s”.", title=title), "next_steps"
-            )
-        assignee = db.session.get(User, step.assignee_id) if step.assignee_id else None
-        if assignee is None or assignee.role not in STAFF_ROLES or not assignee.active:
-            raise ServiceError(
-                _("Pilih penanggung jawab untuk “%(title)s”.", title=title), "next_steps"
-            )
-        clean.append(NextStep(title, assignee.id, step.due_date))
-    return clean
 
 
 def _add_tasks(interaction: Interaction, steps: list[NextStep], actor: User) -> None:

@@ -15,6 +15,7 @@ from crm.auth.models import STAFF_ROLES, User
 from crm.db import utcnow
 from crm.extensions import db
 from crm.meetings.models import Task
+from crm.meetings.services import can_log
 from crm.pagination import Page, decode_cursor, encode_cursor
 from crm.services import ServiceError
 
@@ -114,8 +115,6 @@ REENGAGE_DUE_DAYS = 7
 
 def create_reengagement_task(account, actor: User, today: date) -> Task | None:
     """A re-engagement task for the account's RM, unless one is open already (None then)."""
-    from crm.meetings.services import can_log
-
     if not can_log(actor, account):
         raise ServiceError(_("Anda hanya dapat mencatat interaksi untuk akun portofolio Anda."))
     open_one = db.session.scalar(

@@ -1,5 +1,6 @@
-"""/meetings/: the list and its CSV export, plan or log (full form and quick log), one
-interaction, edit, mark held, cancel, its .ics invite, and the user's calendar feed."""
+"""/meetings/: the list and its CSV export, plan or log with the full form, one interaction,
+edit, mark held, cancel and its .ics invite; the quick log and the calendar feed are in
+quick_views."""
 
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ from crm.auth.models import STAFF_ROLES, User
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date, local_zone
-from crm.inputs import date_arg, int_arg, parse_int
-from crm.meetings import feed, queries, services
-from crm.meetings.forms import HeldForm, InteractionForm, QuickForm, local_moment
+from crm.inputs import date_arg, int_arg
+from crm.meetings import forms, queries, services, validation
+from crm.meetings.export import export_response
+from crm.meetings.forms import HeldForm, InteractionForm, local_moment
 from crm.meetings.invites import interaction_calendar
 from crm.meetings.models import INTERACTION_TYPES, Interaction, InteractionAttendee, Task
 from crm.pagination import keyset_merge_page
@@ -98,8 +100,6 @@ def index():
 
 @bp.get("/export.csv")
 def export():
-    from crm.meetings.export import export_response
-
     filters, _author_arg = list_filters()
     return export_response(filters, current_user)
 
@@ -136,14 +136,14 @@ def _fill_steps(form, default_assignee: int) -> None:
             entry.form.assignee_id.data = default_assignee
 
 
-def _steps(form) -> list[services.NextStep]:
+def _steps(form) -> list[validation.NextStep]:
     return [
-        services.NextStep(e.form.title.data or "", e.form.assignee_id.data, e.form.due_date.data)
+        validation.NextStep(e.form.title.data or "", e.form.assignee_id.data, e.form.due_date.data)
         for e in form.next_steps
     ]
 
 
-def _show_error(form, exc: ServiceError) -> str | None:
+def show_save_error(form, exc: ServiceError) -> str | None:
     """Put the message next to its field; returns it when it belongs to the next steps."""
     discard_changes()
     name = FIELD_FOR.get(exc.field or "", exc.field or "")
@@ -157,8 +157,8 @@ def _show_error(form, exc: ServiceError) -> str | None:
     return None
 
 
-def _data(form, status: str) -> services.InteractionData:
-    return services.InteractionData(
+def _data(form, status: str) -> validation.InteractionData:
+    return validation.InteractionData(
         type=form.type.data,
         status=status,
         starts_at=local_moment(form.day.data, form.start.data),
@@ -215,7 +215,7 @@ def create():
             flash(_saved_message(interaction), "success")
             return redirect(url_for("meetings.detail", interaction_id=interaction.id))
         except ServiceError as exc:
-            step_error = _show_error(form, exc)
+            step_error = show_save_error(form, exc)
     return render_template(
         "meetings/form.html", form=form, account=account, interaction=None, step_error=step_error
     )
@@ -287,7 +287,7 @@ def edit(interaction_id: int):
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("meetings.detail", interaction_id=interaction.id))
         except ServiceError as exc:
-            _show_error(form, exc)
+            show_save_error(form, exc)
     return render_template(
         "meetings/form.html", form=form, account=account, interaction=interaction, step_error=None
     )
@@ -330,7 +330,7 @@ def held(interaction_id: int):
             flash(_("Interaksi ditandai terlaksana."), "success")
             return redirect(url_for("meetings.detail", interaction_id=interaction.id))
         except ServiceError as exc:
-            step_error = _show_error(form, exc)
+            step_error = show_save_error(form, exc)
     return render_template(
         "meetings/held.html", form=form, interaction=interaction, step_error=step_error
     )
@@ -363,78 +363,9 @@ def invite(interaction_id: int):
     )
 
 
-# -- quick log -----------------------------------------------------------------------------
-
-
-def _quick_accounts(selected: Account | None) -> list[tuple[int, str]]:
-    """The RM's portfolio (or just the account given), for the quick-log select."""
-    options = []
-    if current_user.role == "rm":
-        rows = db.session.execute(
-            select(Account.id, Account.name)
-            .where(Account.rm_id == current_user.id, Account.status != "inactive")
-            .order_by(Account.name, Account.id)
-            .limit(1000)
-        ).all()
-        options = [(r.id, r.name) for r in rows]
-    if selected is not None and selected.id not in {i for i, _n in options}:
-        options.insert(0, (selected.id, selected.name))
-    return options
-
-
-@bp.route("/quick", methods=["GET", "POST"])
-def quick():
-    raw = request.form.get("account_id", "")
-    account_id = parse_int(raw) or int_arg("account")
-    account = db.session.get(Account, account_id) if account_id else None
-    form = QuickForm()
-    form.account_id.choices = [(0, _("— pilih akun —")), *_quick_accounts(account)]
-    people = person_options(account.id) if account else []
-    form.person_id.choices = [(0, _("— pilih key person —")), *people]
-    if request.method == "GET" and account:
-        form.account_id.data = account.id
-    if form.validate_on_submit() and account is not None:
-        if not services.can_log(current_user, account):
-            abort(403)
-        if not form.person_id.data or form.person_id.data not in {i for i, _n in people}:
-            form.person_id.errors = [_("Pilih key person dari akun ini.")]
-        else:
-            try:
-                interaction = services.quick_log(
-                    account,
-                    form.person_id.data,
-                    form.minutes.data,
-                    current_user,
-                    kind=form.type.data,
-                )
-                flash(_("Interaksi dengan %(name)s dicatat.", name=account.name), "success")
-                return redirect(url_for("accounts.detail", account_id=interaction.account_id))
-            except ServiceError as exc:
-                _show_error(form, exc)
-    return render_template("meetings/quick.html", form=form, account=account, people=people)
-
-
-# -- the calendar feed --------------------------------------------------------------------
-
-
-@bp.route("/feed", methods=["GET", "POST"])
-def feed_settings():
-    token = None
-    if request.method == "POST":
-        if request.form.get("action") == "revoke":
-            feed.revoke_feed_token(current_user)
-            flash(_("URL kalender dicabut. Langganan lama berhenti diperbarui."), "success")
-            return redirect(url_for("meetings.feed_settings"))
-        token = feed.create_feed_token(current_user)
-    url = url_for("calendar.feed_ics", token=token, _external=True) if token else None
-    return render_template("meetings/feed.html", url=url, active=current_user.ics_token is not None)
-
-
 @bp.app_template_global("meeting_label")
 def meeting_label(group: str, value: str | None) -> str:
     """The readable label of a stored meeting choice (type, topic, status, sentiment, state)."""
-    from crm.meetings import forms
-
     choices = {
         "type": forms.type_choices,
         "topic": forms.topic_choices,
@@ -444,3 +375,6 @@ def meeting_label(group: str, value: str | None) -> str:
         "task_status": forms.task_status_choices,
     }[group]()
     return str(dict(choices).get(value or "", value or "-"))
+
+
+from crm.meetings import quick_views  # noqa: E402,F401 - /quick and /feed on this blueprint

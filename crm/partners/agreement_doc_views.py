@@ -4,69 +4,27 @@ Routes on the agreements blueprint of crm.partners.agreement_views."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm import storage
-from crm.compliance.services import today_local
-from crm.errors import render_error
 from crm.extensions import db
-from crm.inputs import date_arg
-from crm.letters.render import tanggal
 from crm.letters.services import EDIT_FIELDS, draft_letter, prefill
-from crm.partners import documents, monitoring, renewal, services
+from crm.letters.template_context import tanggal
+from crm.partners import access, documents, services
 from crm.partners.agreement_views import (
     agreement_or_404,
     bp,
     editable_or_403,
     render_detail,
 )
+from crm.partners.expiry import dismiss_alert as dismiss
 from crm.partners.forms import DocumentForm
 from crm.partners.labels import DOCUMENT_KIND_LABELS
 from crm.partners.models import Agreement, AgreementAlert, AgreementDocument
 from crm.redirects import redirect_to_next
 from crm.services import ServiceError, show_error
-
-
-def _matrix_params(today: date) -> tuple[str, date]:
-    kind = "quarter" if request.args.get("period") == "quarter" else "month"
-    # Any real date: build_matrix clamps it to the first reportable period, so paging back
-    # past it (even to year 1) lands on the oldest page, not on today's.
-    last = min(date_arg("before", earliest=date.min) or today, today)
-    return kind, last
-
-
-def detail_context(agreement: Agreement, **forms) -> dict:
-    """Everything the agreement page shows, in a bounded number of queries."""
-    today = today_local()
-    kind, last = _matrix_params(today)
-    doc_form = forms.pop("doc_form", None) or DocumentForm(prefix="doc", formdata=None)
-    can_edit = services.can_edit(current_user, agreement)
-    return {
-        "agreement": agreement,
-        "status": services.effective_status(agreement, today),
-        "today": today,
-        "can_edit": can_edit,
-        "can_report": monitoring.can_report(current_user, agreement),
-        # The matrix links only the cells of branches this user may report for.
-        "reportable_ids": {b.id for b in monitoring.reportable_branches(current_user, agreement)},
-        "children": agreement.children if agreement.kind == "mou" else [],
-        "renewed_by": renewal.renewed_by(agreement),
-        "outlives_parent": agreement.parent is not None
-        and agreement.valid_to > agreement.parent.valid_to,
-        "groups": documents.document_groups(agreement.id),
-        "doc_form": doc_form,
-        "max_mb": documents.max_upload_bytes() // 2**20,
-        "matrix": monitoring.build_matrix(agreement, kind, last, today),
-        "period_code": monitoring.period_code,
-        "period_label": monitoring.period_label,
-        "branches": monitoring.covered_branches(agreement),
-        **forms,
-    }
 
 
 @bp.post("/<int:agreement_id>/documents")
@@ -106,26 +64,6 @@ def download_document(agreement_id: int, doc_id: int):
         abort(404)
     documents.record_download(doc, current_user, request.remote_addr)
     return documents.download_response(doc)
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def body_too_large(exc):
-    """The body was refused before it was read: the upload form says so at its field."""
-    agreement_id = (request.view_args or {}).get("agreement_id")
-    agreement = db.session.get(Agreement, agreement_id) if agreement_id else None
-    if agreement is None or request.endpoint not in (
-        "agreements.upload_document",
-        "agreements.report",
-    ):
-        return render_error(413)
-    message = documents.too_large_message()
-    if request.endpoint == "agreements.report":
-        from crm.partners.monitoring_views import render_report_form
-
-        return render_report_form(agreement, None, evidence_error=message, status=413)
-    form = DocumentForm(prefix="doc", formdata=None)
-    form.file.errors = [message]
-    return render_detail(agreement, 413, doc_form=form)
 
 
 # -- the cover letter, alerts ----------------------------------------------------------------
@@ -200,12 +138,10 @@ def cover_letter(agreement_id: int):
 
 @bp.post("/alerts/<int:alert_id>/dismiss")
 def dismiss_alert(alert_id: int):
-    from crm.partners.expiry import dismiss_alert as dismiss
-
     alert = db.session.get(AgreementAlert, alert_id)
     if alert is None:
         abort(404)
-    if not services.can_edit(current_user, alert.agreement):
+    if not access.can_edit(current_user, alert.agreement):
         abort(403)
     dismiss(alert, current_user)
     flash(_("Peringatan ditutup."), "success")

@@ -1,11 +1,13 @@
 """/agreements/: the MoU/PKS register, one agreement, new/edit, status changes, renewal.
 
 Every internal user sees every agreement; supervisors and admins edit all of them, an RM
-those they are responsible for (crm.partners.services.can_edit). Documents, the cover
+those they are responsible for (crm.partners.access.can_edit). Documents, the cover
 letter and monitoring routes live in agreement_doc_views and monitoring_views.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,8 +20,9 @@ from crm.auth.access import require_roles
 from crm.auth.models import User
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.inputs import date_arg
 from crm.offices import BranchOffice
-from crm.partners import renewal, services
+from crm.partners import access, documents, monitoring, renewal, services
 from crm.partners.agreement_queries import (
     EXPIRING_WINDOWS,
     STATUS_FILTERS,
@@ -28,7 +31,7 @@ from crm.partners.agreement_queries import (
     filter_choices,
     register_page,
 )
-from crm.partners.forms import AgreementForm, StatusForm
+from crm.partners.forms import AgreementForm, DocumentForm, StatusForm
 from crm.partners.labels import STATUS_ACTIONS, STATUS_BADGES, agreement_label
 from crm.partners.models import Agreement, AgreementBranch
 from crm.services import ServiceError, show_error
@@ -66,7 +69,7 @@ def account_agreements_panel(account: Account) -> dict | None:
     if account.kind not in services.INSTITUTION_KINDS:
         return None
     panel = account_agreements(account)
-    panel["can_create"] = services.can_create_for(current_user, account)
+    panel["can_create"] = access.can_create_for(current_user, account)
     return panel
 
 
@@ -87,7 +90,7 @@ def agreement_or_404(agreement_id: int) -> Agreement:
 
 def editable_or_403(agreement_id: int) -> Agreement:
     agreement = agreement_or_404(agreement_id)
-    if not services.can_edit(current_user, agreement):
+    if not access.can_edit(current_user, agreement):
         abort(403)
     return agreement
 
@@ -113,7 +116,7 @@ def index():
 
 def _account_choices(form: AgreementForm) -> None:
     stmt = select(Account.id, Account.name).where(Account.kind.in_(services.INSTITUTION_KINDS))
-    if not services.is_supervisor(current_user):
+    if not access.is_supervisor(current_user):
         stmt = stmt.where(Account.rm_id == current_user.id)
     rows = db.session.execute(stmt.order_by(Account.name)).all()
     form.account_id.choices = [(0, _("Pilih institusi…")), *((r.id, r.name) for r in rows)]
@@ -171,7 +174,7 @@ def new():
     """A new MoU, or with ?parent=<MoU id> a PKS under it."""
     parent = _parent_from_args()
     if parent is not None:
-        if not services.can_edit(current_user, parent):
+        if not access.can_edit(current_user, parent):
             abort(403)
         try:
             services.check_parent(parent)
@@ -219,7 +222,7 @@ def _render_form(form, *, parent=None, agreement=None, renewal=False, status: in
             parent=parent or (agreement.parent if agreement is not None else None),
             agreement=agreement,
             renewal=renewal,
-            supervisor=services.is_supervisor(current_user),
+            supervisor=access.is_supervisor(current_user),
         ),
         status,
     )
@@ -293,9 +296,44 @@ def status_choices(agreement: Agreement) -> list[tuple[str, str]]:
     return [(s, str(STATUS_ACTIONS[s])) for s in services.TRANSITIONS.get(agreement.status, ())]
 
 
-def render_detail(agreement: Agreement, status: int = 200, **forms):
-    from crm.partners.agreement_doc_views import detail_context
+def _matrix_params(today: date) -> tuple[str, date]:
+    kind = "quarter" if request.args.get("period") == "quarter" else "month"
+    # Any real date: build_matrix clamps it to the first reportable period, so paging back
+    # past it (even to year 1) lands on the oldest page, not on today's.
+    last = min(date_arg("before", earliest=date.min) or today, today)
+    return kind, last
 
+
+def detail_context(agreement: Agreement, **forms) -> dict:
+    """Everything the agreement page shows, in a bounded number of queries."""
+    today = today_local()
+    kind, last = _matrix_params(today)
+    doc_form = forms.pop("doc_form", None) or DocumentForm(prefix="doc", formdata=None)
+    can_edit = access.can_edit(current_user, agreement)
+    return {
+        "agreement": agreement,
+        "status": services.effective_status(agreement, today),
+        "today": today,
+        "can_edit": can_edit,
+        "can_report": monitoring.can_report(current_user, agreement),
+        # The matrix links only the cells of branches this user may report for.
+        "reportable_ids": {b.id for b in monitoring.reportable_branches(current_user, agreement)},
+        "children": agreement.children if agreement.kind == "mou" else [],
+        "renewed_by": renewal.renewed_by(agreement),
+        "outlives_parent": agreement.parent is not None
+        and agreement.valid_to > agreement.parent.valid_to,
+        "groups": documents.document_groups(agreement.id),
+        "doc_form": doc_form,
+        "max_mb": documents.max_upload_bytes() // 2**20,
+        "matrix": monitoring.build_matrix(agreement, kind, last, today),
+        "period_code": monitoring.period_code,
+        "period_label": monitoring.period_label,
+        "branches": monitoring.covered_branches(agreement),
+        **forms,
+    }
+
+
+def render_detail(agreement: Agreement, status: int = 200, **forms):
     status_form = forms.pop("status_form", None) or StatusForm(prefix="status", formdata=None)
     status_form.to_status.choices = [("", _("Pilih…")), *status_choices(agreement)]
     return (

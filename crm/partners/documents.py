@@ -22,8 +22,9 @@ from sqlalchemy.orm import joinedload
 
 from crm import audit, storage
 from crm.extensions import db
+from crm.partners.access import can_edit
+from crm.partners.downloads import log_download
 from crm.partners.models import Agreement, AgreementDocument
-from crm.partners.services import can_edit
 from crm.services import ServiceError
 
 log = logging.getLogger(__name__)
@@ -282,6 +283,4 @@ def download_response(doc: AgreementDocument) -> Response:
 
 def record_download(doc: AgreementDocument, user, ip: str | None) -> None:
     """Internal downloads go to the same log as the portal's (crm.partners.downloads)."""
-    from crm.partners.downloads import log_download
-
     log_download(doc, user, ip)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from crm import audit
 from crm.accounts.models import Account
+from crm.admin.services import create_user
 from crm.auth.models import User
 from crm.auth.services import find_user_by_email, normalize_email
 from crm.db import as_utc, utcnow
@@ -177,8 +178,6 @@ def accept_invitation(invitation: PartnerInvitation, name: str, password: str) -
 
     The link is claimed with a conditional UPDATE first, so two tabs submitting the same
     link at once create one user: the second finds nothing left to claim."""
-    from crm.admin.services import create_user
-
     now = utcnow()
     claimed = db.session.execute(
         update(PartnerInvitation)

@@ -20,6 +20,8 @@ from crm import audit
 from crm.db import utcnow
 from crm.extensions import db
 from crm.offices import BranchOffice
+from crm.partners.access import is_responsible, is_supervisor
+from crm.partners.documents import add_document
 from crm.partners.models import (
     REPORT_STATUSES,
     Agreement,
@@ -27,7 +29,7 @@ from crm.partners.models import (
     AgreementDocument,
     ImplementationReport,
 )
-from crm.partners.services import RUNNING, is_responsible, is_supervisor
+from crm.partners.services import RUNNING
 from crm.services import ServiceError
 
 MATRIX_WIDTH = {"month": 6, "quarter": 4}
@@ -203,8 +205,6 @@ def save_report(
 
 
 def _add_evidence(agreement, report, evidence, actor) -> None:
-    from crm.partners.documents import add_document
-
     data, filename = evidence
     branch = db.session.get(BranchOffice, report.branch_office_id)
     title = _(

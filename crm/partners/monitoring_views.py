@@ -1,6 +1,7 @@
 """/agreements/<id>/reports (an implementation report of one branch and period) and
-/agreements/monitoring (the roll-up of lagging branches). Routes on the agreements
-blueprint of crm.partners.agreement_views."""
+/agreements/monitoring (the roll-up of lagging branches), and the answer to an oversized upload
+(report evidence or agreement document). Routes on the agreements blueprint of
+crm.partners.agreement_views."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm.compliance.services import today_local
+from crm.errors import render_error
 from crm.extensions import db
 from crm.partners import documents, monitoring
-from crm.partners.agreement_views import agreement_or_404, bp
-from crm.partners.forms import ReportForm
-from crm.partners.models import ImplementationReport
+from crm.partners.agreement_views import agreement_or_404, bp, render_detail
+from crm.partners.forms import DocumentForm, ReportForm
+from crm.partners.models import Agreement, ImplementationReport
 from crm.partners.monitoring_rollup import RollupFilters, build_rollup, filter_names
 from crm.services import ServiceError, show_error
 
@@ -143,3 +146,21 @@ def monitoring_rollup():
         filters=filters,
         names=filter_names(filters),
     )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def body_too_large(exc):
+    """The body was refused before it was read: the upload form says so at its field."""
+    agreement_id = (request.view_args or {}).get("agreement_id")
+    agreement = db.session.get(Agreement, agreement_id) if agreement_id else None
+    if agreement is None or request.endpoint not in (
+        "agreements.upload_document",
+        "agreements.report",
+    ):
+        return render_error(413)
+    message = documents.too_large_message()
+    if request.endpoint == "agreements.report":
+        return render_report_form(agreement, None, evidence_error=message, status=413)
+    form = DocumentForm(prefix="doc", formdata=None)
+    form.file.errors = [message]
+    return render_detail(agreement, 413, doc_form=form)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from crm import audit
 from crm.extensions import db
+from crm.partners.access import can_edit, is_supervisor
 from crm.partners.models import Agreement
 from crm.partners.services import (
     AUDIT_FIELDS,
@@ -18,12 +19,10 @@ from crm.partners.services import (
     AgreementData,
     _apply,
     _set_branches,
-    can_edit,
     check_branches,
     check_dates,
     check_parent,
     dismiss_alerts,
-    is_supervisor,
     responsible_rm,
 )
 from crm.services import ServiceError

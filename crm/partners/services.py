@@ -1,4 +1,5 @@
-"""Agreement rules: who may edit, validation, creating, editing, status changes and renewal.
+"""Agreement rules: validation, creating, editing, status changes and renewal (who may act:
+crm.partners.access).
 
 Stored statuses are the workflow (draft, negotiation, signed, active, terminated, renewed).
 "expiring" and "expired" are never stored: they are computed from today for a signed or
@@ -22,6 +23,7 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import long_date
 from crm.offices import BranchOffice
+from crm.partners.access import can_create_for, can_edit, is_supervisor
 from crm.partners.models import Agreement, AgreementAlert, AgreementBranch
 from crm.services import ServiceError
 
@@ -76,33 +78,6 @@ class AgreementData:
     branch_ids: list[int] = field(default_factory=list)
     # The user confirmed that a PKS ends after its MoU (a warning, not a refusal).
     outlive_ok: bool = False
-
-
-# -- permissions --------------------------------------------------------------------------------
-
-
-def is_supervisor(user) -> bool:
-    return user.role in ("supervisor", "admin")
-
-
-def can_view(user, agreement: Agreement | None = None) -> bool:
-    """Every internal user sees every institutional agreement (the team works across
-    institutions); partners see theirs only in the portal, never here."""
-    return user.is_authenticated and user.role in ("rm", "supervisor", "admin")
-
-
-def is_responsible(user, agreement: Agreement) -> bool:
-    """The agreement's responsible RM, or the RM of the institution's account."""
-    return user.role == "rm" and user.id in (agreement.rm_id, agreement.account.rm_id)
-
-
-def can_edit(user, agreement: Agreement) -> bool:
-    """Supervisors and admins edit every agreement; an RM the ones they are responsible for."""
-    return is_supervisor(user) or is_responsible(user, agreement)
-
-
-def can_create_for(user, account: Account) -> bool:
-    return is_supervisor(user) or (user.role == "rm" and account.rm_id == user.id)
 
 
 def effective_status(agreement: Agreement, today: date) -> str:

@@ -19,6 +19,7 @@ from crm.auth.models import User
 from crm.compliance.models import CompliancePeriod
 from crm.extensions import db
 from crm.i18n import local_zone
+from crm.meetings import summary, tally_upkeep
 from crm.meetings.models import Interaction, InteractionAttendee, Task
 from crm.offices import BranchOffice
 from crm.scale.accounts import (
@@ -166,13 +167,12 @@ def seed_scale(
         )
     _reset_sequences()
     db.session.commit()
-    from crm.meetings import summary
 
     if not report.interactions:
         # Raw inserts bypass the ORM listeners: copy the accounts' scope to their cadence
         # rows and let the next read recount this month's tally (rebuild_all_sql does both).
-        summary.sync_scope()
-        summary.forget_tally()
+        tally_upkeep.sync_scope()
+        tally_upkeep.forget_tally()
         db.session.commit()
     else:
         summary_started = time.perf_counter()

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from crm.accounts.services import search_name
 from crm.auth.models import User
-from crm.demo_data import BRANCHES, FIRST_NAMES, LAST_NAMES, TITLES
+from crm.demo_data import BRANCHES
+from crm.demo_data_people import FIRST_NAMES, LAST_NAMES, TITLES
 from crm.extensions import db
 from crm.offices import BranchOffice
 from crm.scale.context import _Context, _next_id

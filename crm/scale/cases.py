@@ -11,6 +11,17 @@ from itertools import pairwise
 from sqlalchemy import select
 
 from crm.auth.models import User
+from crm.cases.models import (
+    LETTER_TYPES,
+    STAGES,
+    SUPERVISOR_STAGES,
+    CaseEvent,
+    CaseLetterRequest,
+    EscalationCase,
+)
+from crm.cases.stored_arrears import refresh_case_arrears
+from crm.cases.suggestions import refresh_suggestions
+from crm.compliance.calendar import working_calendar
 from crm.compliance.models import ComplianceImport
 from crm.extensions import db
 from crm.scale.compliance import _Compliance
@@ -50,8 +61,6 @@ def _case_story(rng: random.Random, today: date, stage: str) -> list[tuple]:
     """The ladder up to `stage`, forward from the day the case opened: (stage, entered,
     issued, received) per stage; the current stage's letter may not be out yet, and about
     a quarter of the cases have outrun their deadline."""
-    from crm.cases.models import LETTER_TYPES, STAGES
-
     path = STAGES[: STAGES.index(stage) + 1]
     spans = [rng.randint(*STAGE_SPAN[s]) for s in path[:-1]]
     age = rng.randint(1, 30)  # days in the current stage
@@ -92,9 +101,6 @@ def _current_clock(story: list[tuple], rng: random.Random, cal) -> tuple:
 def _case_rows(ctx: _Context, cc: _Compliance, pick: tuple, ids: _CaseIds, rows: dict) -> None:
     """One open case with its letter requests and events, as if walked through the case
     services (crm.cases.services) up to a stage drawn from CASE_STAGE_MIX."""
-    from crm.cases.models import LETTER_TYPES, SUPERVISOR_STAGES
-    from crm.compliance.calendar import working_calendar
-
     (account, reason), rng = pick, cc.rng
     stage = rng.choices(*zip(*CASE_STAGE_MIX, strict=True))[0]
     story = _case_story(rng, cc.today, stage)
@@ -181,8 +187,6 @@ def _event_maker(ctx: _Context, rows: dict, ids: _CaseIds, case_id: int):
 def _add_cases(ctx: _Context, cc: _Compliance, wanted: int, report: ScaleReport, progress) -> None:
     """`wanted` open cases (fewer when fewer accounts are in arrears or flagged) among the
     candidates, at most one per account, inserted 5,000 at a time with their history."""
-    from crm.cases.models import CaseEvent, CaseLetterRequest, EscalationCase
-
     picks = cc.rng.sample(cc.candidates, min(wanted, len(cc.candidates)))
     supervisor = db.session.scalar(
         select(User.id).where(User.role == "supervisor", User.active).order_by(User.id)
@@ -209,12 +213,8 @@ def _add_cases(ctx: _Context, cc: _Compliance, wanted: int, report: ScaleReport,
 
 
 def _refresh_case_figures(cc: _Compliance, report: ScaleReport, progress, batch: int = 5000):
-    """The stored arrears of every open case (crm.cases.services.refresh_case_arrears, a
+    """The stored arrears of every open case (crm.cases.stored_arrears.refresh_case_arrears, a
     batch of cases per transaction), then the suggested cases; both timed."""
-    from crm.cases.models import EscalationCase
-    from crm.cases.services import refresh_case_arrears
-    from crm.cases.suggestions import refresh_suggestions
-
     started = time.perf_counter()
     open_ids = list(
         db.session.scalars(

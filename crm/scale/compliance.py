@@ -6,7 +6,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from crm.compliance import arrears
+from crm.compliance.arrears import months_late
+from crm.compliance.calendar import working_calendar
 from crm.compliance.models import ComplianceImport
+from crm.compliance.services import arrears_rules
+from crm.demo import monthly_contribution
+from crm.demo_data_history import AVERAGE_WAGE, JKK_BP
 from crm.extensions import db
 from crm.i18n import local_date
 from crm.scale.context import _Context
@@ -38,10 +44,6 @@ class _Compliance:
 def _compliance_context(ctx: _Context, months: int, cases: int, n: int, seed: int) -> _Compliance:
     """The months ending with last month and the export row; the share of accounts in
     arrears leaves ~15 % more candidates than the cases asked for (at least 5 %)."""
-    from crm.compliance import arrears
-    from crm.compliance.calendar import working_calendar
-    from crm.compliance.services import arrears_rules
-
     today = local_date(ctx.now)  # months and deadlines are counted in CRM_TIMEZONE
     last = arrears.add_months(today.replace(day=1), -1)
     periods = [arrears.add_months(last, -k) for k in range(months - 1, -1, -1)]
@@ -64,8 +66,6 @@ def _compliance_context(ctx: _Context, months: int, cases: int, n: int, seed: in
 def _paid(cc: _Compliance, i: int, due: int, late: bool) -> tuple[int, date | None, int]:
     """(amount paid, paid on, fine paid) of a month paid in full: a few days before its
     deadline, or (late) up to 40 days after it with the 2 % per started month fine."""
-    from crm.compliance.arrears import months_late
-
     deadline, rng = cc.deadlines[i], cc.rng
     if late:
         day = deadline + timedelta(days=rng.randint(1, 40))
@@ -79,9 +79,6 @@ def _compliance_rows(cc: _Compliance, account: dict, rows: list[dict]) -> None:
     """The account's months (registered accounts only): mostly paid on time; an account in
     arrears leaves its last 2-9 overdue months unpaid (the first sometimes paid in part);
     a PDS account carries a finding in its latest months."""
-    from crm.demo import monthly_contribution
-    from crm.demo_data import AVERAGE_WAGE, JKK_BP
-
     if account["npp"] is None:
         return
     rng, periods = cc.rng, cc.periods

@@ -35,3 +35,7 @@ STATUS_BADGE = {
 
 def sponsorship_label(group: str, code: str | None) -> str:
     return str(LABELS.get(group, {}).get(code or "", code or "-"))
+
+
+def scheme_label(scheme: str) -> str:
+    return LABELS["scheme"].get(scheme, scheme)

@@ -19,12 +19,13 @@ from crm import audit
 from crm.extensions import db
 from crm.i18n import rupiah
 from crm.letters.models import Letter
-from crm.letters.render import bulan
 from crm.letters.services import draft_letter
+from crm.letters.template_context import bulan
 from crm.services import ServiceError
+from crm.sponsorships.labels import scheme_label
 from crm.sponsorships.models import Sponsorship, SponsorshipBeneficiary
 from crm.sponsorships.nik import mask_nik
-from crm.sponsorships.services import can_manage, scheme_label
+from crm.sponsorships.services import can_manage
 
 LETTER_TYPE = "piagam_sertakan"
 REFRESHABLE = ("draft", "returned")  # not yet submitted: the facts may still change

@@ -22,8 +22,8 @@ from crm.accounts.services import search_name
 from crm.extensions import db
 from crm.inputs import contains_text, parse_date, parse_int
 from crm.offices import BranchOffice
+from crm.sponsorships.labels import scheme_label
 from crm.sponsorships.models import SCHEMES, Sponsorship
-from crm.sponsorships.services import scheme_label
 from crm.sponsorships.status import SHOWN_STATUSES, status_condition
 
 GROUPS = ("month", "sponsor", "scheme", "branch")

@@ -21,15 +21,15 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.meetings.models import Task
 from crm.services import ServiceError
-from crm.sponsorships.beneficiaries import first_conflict
+from crm.sponsorships.labels import scheme_label
 from crm.sponsorships.models import OPEN_STATUSES, Sponsorship, SponsorshipBeneficiary
+from crm.sponsorships.overlap import first_conflict
 from crm.sponsorships.services import (
     FIELDS,
     Terms,
     can_manage,
     create_sponsorship,
     refresh_figures,
-    scheme_label,
 )
 from crm.sponsorships.status import EXPIRING_DAYS
 

@@ -22,8 +22,10 @@ from crm import audit
 from crm.accounts.services import can_edit
 from crm.compliance.arrears import add_months, month_start
 from crm.extensions import db
+from crm.i18n import rupiah
 from crm.meetings.models import Task
 from crm.services import ServiceError
+from crm.sponsorships.labels import scheme_label
 from crm.sponsorships.models import (
     OPEN_STATUSES,
     PACKAGES,
@@ -33,6 +35,7 @@ from crm.sponsorships.models import (
     SponsorshipBeneficiary,
     SponsorshipPayment,
 )
+from crm.sponsorships.overlap import first_conflict
 from crm.sponsorships.rates import rate_for
 from crm.sponsorships.status import period_end
 
@@ -75,10 +78,6 @@ def is_open(sponsorship: Sponsorship, today: date) -> bool:
 def takes_payments(sponsorship: Sponsorship) -> bool:
     """Whether a payment can be recorded: something is owed and it is not cancelled."""
     return sponsorship.status != "cancelled" and sponsorship.outstanding > 0
-
-
-def scheme_label(scheme: str) -> str:
-    return {"sertakan": "SERTAKAN", "gn_lingkaran": "GN Lingkaran"}.get(scheme, scheme)
 
 
 def _check_terms(terms: Terms, today: date) -> int:
@@ -156,8 +155,6 @@ def create_sponsorship(account, terms: Terms, actor, today: date) -> Sponsorship
 
 def update_sponsorship(sponsorship: Sponsorship, terms: Terms, actor, today: date) -> None:
     """Change the terms (only while nothing is paid) and the notes."""
-    from crm.sponsorships.beneficiaries import first_conflict
-
     if not can_manage(actor, sponsorship.account):
         raise PermissionError(_("Anda hanya dapat mengelola sponsorship akun portofolio Anda."))
     if sponsorship.status not in OPEN_STATUSES:
@@ -296,8 +293,6 @@ def record_payment(
 
 
 def _rupiah(amount: int) -> str:
-    from crm.i18n import rupiah
-
     return rupiah(amount)
 
 

@@ -29,6 +29,7 @@ from crm.extensions import db
 from crm.jobs.models import PENDING_STATUSES, BackgroundJob
 from crm.jobs.services import create_job
 from crm.letters.models import Letter, LetterBatch
+from crm.letters.services import default_body, default_perihal, draft_letter, type_setting
 from crm.services import ServiceError
 from crm.supply_chain.models import SupplyChainLink
 from crm.supply_chain.services import add_event, require_manage
@@ -86,8 +87,6 @@ def vendor_facts(link: SupplyChainLink) -> dict:
 
 def vendor_fields(link: SupplyChainLink, deadline_days: int | None) -> dict:
     """The letter's addressee and text, addressed to the vendor rather than the parent."""
-    from crm.letters.services import default_body, default_perihal
-
     return {
         "perihal": default_perihal(LETTER_TYPE),
         "lampiran": "-",
@@ -208,8 +207,6 @@ def draft_invitations(
     progress: Callable[[int, int], None] | None = None,
 ) -> DraftOutcome:
     """A draft per vendor still without a live letter (a re-run adds no duplicates)."""
-    from crm.letters.services import type_setting
-
     setting = type_setting(LETTER_TYPE)
     days = setting.deadline_days if setting else None
     outcome = DraftOutcome()
@@ -226,8 +223,6 @@ def draft_invitations(
 def _draft_one(batch: LetterBatch, link: SupplyChainLink | None, author, days) -> bool:
     """The vendor's invitation in the batch; False when it has one, registered, or the
     author may no longer write for the parent (e.g. it moved RM while the job waited)."""
-    from crm.letters.services import draft_letter
-
     live = link and link.letter_id and link.letter and link.letter.status != "cancelled"
     if link is None or live or link.is_registered:
         return False

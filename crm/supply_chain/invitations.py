@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.letters.services import cancel_letter
+from crm.letters.workflow import cancel_letter
 from crm.services import ServiceError
 from crm.supply_chain.models import SupplyChainLink
 

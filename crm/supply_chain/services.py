@@ -19,11 +19,12 @@ from sqlalchemy import select
 from crm import audit
 from crm.accounts import identifiers as ids
 from crm.accounts.models import Account
-from crm.accounts.services import can_edit, save_account, search_name
+from crm.accounts.services import ACCOUNT_FIELDS, can_edit, save_account, search_name
 from crm.db import utcnow
 from crm.extensions import db
 from crm.services import ServiceError
 from crm.supply_chain.invitations import cancel_unissued_invitation
+from crm.supply_chain.labels import sc_label
 from crm.supply_chain.models import MAX_WORKERS, SupplyChainEvent, SupplyChainLink
 
 VENDOR_FIELDS = (
@@ -236,8 +237,6 @@ def set_campaign_status(link: SupplyChainLink, status: str, actor, note: str = "
 
 def status_note(old: str, new: str, note: str = "") -> str:
     """`Belum dihubungi → Dalam proses: <the RM's note>` for the link's history."""
-    from crm.supply_chain.labels import sc_label
-
     text = f"{sc_label('status', old)} → {sc_label('status', new)}"
     return f"{text}: {note.strip()}" if note.strip() else text
 
@@ -345,8 +344,6 @@ def register_vendor(link: SupplyChainLink, raw_npp: str, actor, via: str = "") -
 
 
 def _account_data(account: Account) -> dict[str, Any]:
-    from crm.accounts.services import ACCOUNT_FIELDS
-
     return {key: getattr(account, key) for key in ACCOUNT_FIELDS}
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from crm.meetings import services
-from crm.meetings.services import InteractionData, NextStep
+from crm.meetings.validation import InteractionData, NextStep
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
