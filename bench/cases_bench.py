@@ -191,12 +191,12 @@ def monthly_file(size: int = 100_000, paid_off: int = 500) -> MonthlyFile:
     with an open arrears case paid today with its fine (their cases close), and last month
     sent again for other accounts (updates; unpaid ones paid today, fine still owed)."""
     from crm.compliance import arrears
-    from crm.compliance.calendar import working_calendar
+    from crm.compliance.calendar import PAYMENT, working_calendar
     from crm.compliance.services import arrears_rules, today_local
 
     today = today_local()
     this_month, last = today.replace(day=1), arrears.add_months(today.replace(day=1), -1)
-    rules, cal = arrears_rules(), working_calendar()
+    rules, cal = arrears_rules(), working_calendar(PAYMENT)
     cp = CompliancePeriod
     latest = db.session.execute(
         select(Account.npp, cp)

@@ -15,7 +15,7 @@ from crm.cases import deadlines, services
 from crm.cases.models import CaseStageRule
 from crm.compliance import rules
 from crm.compliance.arrears import add_months, month_start
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import LETTER, PAYMENT, working_calendar
 from crm.compliance.models import ArrearsRule, CompliancePeriod
 from crm.compliance.services import account_compliance, today_local
 from crm.services import ServiceError
@@ -133,7 +133,7 @@ def test_adding_a_rule_is_audited_and_changes_new_months_arrears(db, client, adm
     assert audits(db, "arrears_rule.create") == 1
     rules.forget_rules()
     after = account_compliance(account.id, as_of).summary.months[0]
-    cal = working_calendar()
+    cal = working_calendar(PAYMENT)
     assert before.deadline == cal.next_working_day(add_months(start, 1).replace(day=15))
     assert after.deadline == cal.next_working_day(start.replace(day=20))
     # 5 % a month instead of 2 %, for more months late (due in the same month)
@@ -267,7 +267,7 @@ def test_a_new_stage_rule_from_today_gives_new_cases_a_new_due_date(db, client, 
     assert 'name="due_on"' not in form and "Tenggat Persuasi dihitung otomatis" in form
     post_form(client, "/cases/new", {"account_id": second.id, "reason": "arrears"})
     new_case = services.open_case_of(second.id, "arrears")
-    assert new_case.stage_due_on == working_calendar().add_working_days(today_local(), 5)
+    assert new_case.stage_due_on == working_calendar(LETTER).add_working_days(today_local(), 5)
     db.session.refresh(running)
     assert running.stage_due_on is None  # the running case keeps what it had
 

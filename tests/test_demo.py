@@ -391,11 +391,11 @@ def test_cadence_states_late_in_the_month_include_corporate_due(db):
 
 
 def test_demo_seeds_the_national_holidays(db, demo):
-    from crm.compliance.calendar import is_working_day
+    from crm.compliance.calendar import LETTER, working_calendar
     from crm.compliance.models import Holiday
 
     assert db.session.scalar(select(func.count()).select_from(Holiday)) >= 20
-    assert not is_working_day(date(2026, 12, 25))  # Natal
+    assert not working_calendar(LETTER).is_working_day(date(2026, 12, 25))  # Natal
 
 
 # -- compliance history and escalation cases -------------------------------------------------

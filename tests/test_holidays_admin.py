@@ -104,3 +104,48 @@ def test_load_the_built_in_list_twice(db, client, login_as):
     assert "Semua hari libur bawaan sudah ada." in again.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Holiday)) == len(HOLIDAYS)
     assert audits(db, "holiday.seed") == 1
+
+
+def test_the_admin_sets_which_holiday_kinds_each_purpose_skips_and_it_is_audited(
+    app, db, client, login_as
+):
+    from crm.compliance.calendar import LETTER, PAYMENT, working_calendar
+    from crm.compliance.holiday_use import holiday_uses
+
+    assert holiday_uses() == {
+        ("payment", "national"): True,
+        ("payment", "collective_leave"): False,
+        ("letter", "national"): True,
+        ("letter", "collective_leave"): True,
+    }
+    db.session.add(Holiday(day=date(2026, 2, 16), name="Cuti bersama", kind="collective_leave"))
+    db.session.flush()
+    login_as(UserFactory(role="admin"))
+    page = client.get("/admin/holidays/?year=2026").get_data(as_text=True)
+    assert "Hari libur yang dilewati" in page and "Jatuh tempo pembayaran iuran" in page
+    form = {
+        "payment__national": "y",
+        "payment__collective_leave": "y",
+        "letter__national": "y",
+    }  # payment now skips cuti bersama too; letters no longer do
+    resp = post_form(client, "/admin/holidays/use?year=2026", form)
+    assert resp.status_code == 302
+    with app.test_request_context():
+        assert working_calendar(PAYMENT).next_working_day(date(2026, 2, 16)) == date(2026, 2, 17)
+        assert working_calendar(LETTER).is_working_day(date(2026, 2, 16))
+    row = db.session.scalars(select(AuditLog).where(AuditLog.action == "holiday_use.update")).one()
+    assert row.after == {"payment__collective_leave": True, "letter__collective_leave": False}
+    assert post_form(client, "/admin/holidays/use", form).status_code == 302  # unchanged
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditLog)
+            .where(AuditLog.action == "holiday_use.update")
+        )
+        == 1
+    )
+
+
+def test_only_admins_change_the_holiday_rules(db, client, login_as):
+    login_as(UserFactory(role="supervisor"))
+    assert post_form(client, "/admin/holidays/use", {"payment__national": "y"}).status_code == 403

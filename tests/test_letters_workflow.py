@@ -14,7 +14,7 @@ from crm.audit import AuditLog
 from crm.cases import letters as case_letters
 from crm.cases import services as case_services
 from crm.cases.models import CaseLetterRequest
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import LETTER, working_calendar
 from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.jobs.models import BackgroundJob
@@ -311,7 +311,7 @@ def test_workflow_draft_return_resubmit_approve_issue_dispatch_receive(
         today,
         "Bu Resepsionis",
     )
-    assert letter.deadline_on == working_calendar().add_working_days(today, 10)
+    assert letter.deadline_on == working_calendar(LETTER).add_working_days(today, 10)
     kinds = [e.kind for e in letter.events]
     assert kinds == [
         "drafted",
@@ -449,7 +449,7 @@ def test_receipt_of_a_case_letter_not_yet_marked_issued_records_both(db, team):
     workflow.dispatch_letter(letter, "email", day, "", rm)
     workflow.receive_letter(letter, day, "Sekretaris", rm)
     assert case.current_letter.status == "received"
-    assert case.stage_due_on == working_calendar().add_working_days(day, 10)
+    assert case.stage_due_on == working_calendar(LETTER).add_working_days(day, 10)
 
 
 def test_the_case_seam_ignores_letters_without_a_case(db, team):

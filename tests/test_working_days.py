@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from crm.compliance import calendar
-from crm.compliance.calendar import WorkingCalendar
+from crm.compliance.calendar import LETTER, PAYMENT, WorkingCalendar
 from crm.compliance.holidays_data import HOLIDAYS, seed_holidays
 from crm.compliance.models import Holiday
 
@@ -54,12 +54,14 @@ def test_the_database_calendar_reads_the_holiday_table_once_per_request(app, db)
     db.session.add(Holiday(day=date(2026, 11, 23), name="Libur uji", kind="national"))
     db.session.flush()
     with app.test_request_context():
-        assert calendar.add_working_days(date(2026, 11, 20), 1) == date(2026, 11, 24)
+        assert calendar.working_calendar(LETTER).add_working_days(date(2026, 11, 20), 1) == date(
+            2026, 11, 24
+        )
         db.session.add(Holiday(day=date(2026, 11, 24), name="Libur uji 2", kind="national"))
         db.session.flush()
-        assert calendar.is_working_day(date(2026, 11, 24))  # cached for this request
+        assert calendar.working_calendar(LETTER).is_working_day(date(2026, 11, 24))  # cached
         calendar.forget_calendar()
-        assert not calendar.is_working_day(date(2026, 11, 24))
+        assert not calendar.working_calendar(LETTER).is_working_day(date(2026, 11, 24))
 
 
 def test_seed_holidays_is_idempotent_and_keeps_admin_edits(app, db):
@@ -71,3 +73,18 @@ def test_seed_holidays_is_idempotent_and_keeps_admin_edits(app, db):
     assert db.session.query(Holiday).count() == len(HOLIDAYS)
     natal = db.session.query(Holiday).filter_by(day=date(2026, 12, 25)).one()
     assert natal.name == "Natal (diubah admin)"
+
+
+def test_cuti_bersama_moves_letter_deadlines_but_not_payment_due_dates(app, db):
+    """January 2026 is due on the 16th of February although the 16th is cuti bersama (banks
+    are open); a letter deadline over the same days skips it (offices are closed)."""
+    db.session.add(
+        Holiday(day=date(2026, 2, 16), name="Cuti bersama Imlek", kind="collective_leave")
+    )
+    db.session.add(Holiday(day=date(2026, 2, 17), name="Imlek", kind="national"))
+    db.session.flush()
+    with app.test_request_context():
+        pay, letter = calendar.working_calendar(PAYMENT), calendar.working_calendar(LETTER)
+        assert pay.next_working_day(date(2026, 2, 15)) == date(2026, 2, 16)
+        assert letter.next_working_day(date(2026, 2, 15)) == date(2026, 2, 18)
+        assert letter.add_working_days(date(2026, 2, 13), 1) == date(2026, 2, 18)

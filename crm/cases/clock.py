@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from crm.cases.models import CaseStageRule
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import LETTER, working_calendar
 from crm.extensions import db
 
 
@@ -29,7 +29,7 @@ def due_date(stage: str, start: date) -> date | None:
         return None
     if rule.calendar_days:
         return start + timedelta(days=rule.days)
-    return working_calendar().add_working_days(start, rule.days)
+    return working_calendar(LETTER).add_working_days(start, rule.days)
 
 
 def has_default_days(stage: str, start: date) -> bool:

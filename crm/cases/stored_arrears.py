@@ -13,7 +13,7 @@ from crm.cases.models import (
     EscalationCase,
 )
 from crm.compliance import arrears
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import PAYMENT, working_calendar
 from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import arrears_rules, today_local
 from crm.extensions import db
@@ -51,7 +51,7 @@ def arrears_of_accounts(account_ids: list[int], as_of: date) -> dict[int, arrear
     )
     for account_id, period, due, paid, paid_on, fine_paid in rows:
         months[account_id].append(arrears.MonthFigures(period, due, paid, paid_on, fine_paid))
-    rules, cal = arrears_rules(), working_calendar()
+    rules, cal = arrears_rules(), working_calendar(PAYMENT)
     return {a: arrears.account_arrears(months.get(a, []), as_of, rules, cal) for a in account_ids}
 
 

@@ -19,7 +19,7 @@ from crm.accounts.models import Account
 from crm.auth.models import User
 from crm.cases.models import CaseSuggestion, EscalationCase
 from crm.compliance import arrears
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import PAYMENT, working_calendar
 from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import arrears_rules, today_local
 from crm.db import utcnow
@@ -33,7 +33,7 @@ def last_overdue_month(today: date) -> date:
     """The latest contribution month whose deadline has passed by `today`."""
     previous = arrears.add_months(arrears.month_start(today), -1)
     rule = arrears.rule_for(previous, arrears_rules())
-    if today > arrears.deadline(previous, rule, working_calendar()):
+    if today > arrears.deadline(previous, rule, working_calendar(PAYMENT)):
         return previous
     return arrears.add_months(previous, -1)
 

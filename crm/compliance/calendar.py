@@ -1,5 +1,7 @@
 """Working days: Monday to Friday except the days in the holiday table (national holidays
-and cuti bersama, admin-editable at /admin/holidays).
+and cuti bersama, admin-editable at /admin/holidays) whose kind is skipped for the purpose
+at hand (HolidayUse): payment due dates skip national holidays only (banks are open on
+cuti bersama), letter and case deadlines skip both (government offices are closed).
 
 The pure part is WorkingCalendar, built from a set of holiday dates, so arrears and SLA
 arithmetic can be tested without a database. working_calendar() loads the holidays once per
@@ -15,7 +17,7 @@ from datetime import date, timedelta
 from flask import g, has_app_context
 from sqlalchemy import select
 
-from crm.compliance.models import Holiday
+from crm.compliance.models import HOLIDAY_PURPOSES, Holiday, HolidayUse
 from crm.extensions import db
 
 SATURDAY = 5
@@ -64,34 +66,34 @@ class WorkingCalendar:
         return count
 
 
-def load_calendar() -> WorkingCalendar:
-    """Every holiday in the table (a few dozen rows a year)."""
-    return WorkingCalendar(db.session.scalars(select(Holiday.day)))
+PAYMENT, LETTER = HOLIDAY_PURPOSES  # due dates of contributions; letter and case deadlines
 
 
-def working_calendar() -> WorkingCalendar:
-    """The calendar, read once per request or job run."""
+def skipped_kinds(purpose: str) -> list[str]:
+    """The holiday kinds that are not working days for this purpose."""
+    if purpose not in HOLIDAY_PURPOSES:
+        raise ValueError(f"unknown calendar purpose {purpose!r}")
+    stmt = select(HolidayUse.kind).where(HolidayUse.purpose == purpose, HolidayUse.skipped)
+    return list(db.session.scalars(stmt))
+
+
+def load_calendar(purpose: str) -> WorkingCalendar:
+    """The holidays of the kinds this purpose skips (a few dozen rows a year)."""
+    kinds = skipped_kinds(purpose)
+    return WorkingCalendar(db.session.scalars(select(Holiday.day).where(Holiday.kind.in_(kinds))))
+
+
+def working_calendar(purpose: str) -> WorkingCalendar:
+    """The calendar for `purpose` (PAYMENT or LETTER), read once per request or job run."""
     if not has_app_context():
-        return load_calendar()
-    cached = g.get("_working_calendar")
-    if cached is None:
-        cached = g._working_calendar = load_calendar()
-    return cached
+        return load_calendar(purpose)
+    cache = g.setdefault("_working_calendars", {})
+    if purpose not in cache:
+        cache[purpose] = load_calendar(purpose)
+    return cache[purpose]
 
 
 def forget_calendar() -> None:
     """After a holiday edit, so the same request sees the change."""
     if has_app_context():
-        g.pop("_working_calendar", None)
-
-
-def is_working_day(day: date) -> bool:
-    return working_calendar().is_working_day(day)
-
-
-def next_working_day(day: date) -> date:
-    return working_calendar().next_working_day(day)
-
-
-def add_working_days(start: date, n: int) -> date:
-    return working_calendar().add_working_days(start, n)
+        g.pop("_working_calendars", None)

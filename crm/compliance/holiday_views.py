@@ -11,9 +11,9 @@ from flask_login import current_user
 from sqlalchemy import extract, func, select
 
 from crm.auth.access import require_roles
-from crm.compliance import holidays_data, services
+from crm.compliance import holiday_use, holidays_data, services
 from crm.compliance.forms import HolidayForm
-from crm.compliance.models import Holiday
+from crm.compliance.models import HOLIDAY_KINDS, Holiday
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.forms_common import ConfirmForm
@@ -49,7 +49,24 @@ def index():
         years=years,
         seed_form=ConfirmForm(),
         builtin_years=holidays_data.YEARS,
+        use_form=holiday_use.use_form(),
+        purposes=holiday_use.PURPOSE_LABELS,
+        kinds=HOLIDAY_KINDS,
+        field_name=holiday_use.field_name,
     )
+
+
+@bp.post("/use")
+def use():
+    """Which kinds of holiday each purpose skips (payment due dates, letter deadlines)."""
+    form = holiday_use.HolidayUseForm()
+    if form.validate_on_submit():
+        changed = holiday_use.set_holiday_uses(holiday_use.posted_uses(form), current_user)
+        flash(
+            _("Aturan hari kerja disimpan.") if changed else _("Tidak ada yang berubah."),
+            "success" if changed else "info",
+        )
+    return redirect(url_for(".index", year=request.args.get("year") or today_local().year))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -163,3 +163,26 @@ class Holiday(TimestampMixin, db.Model):
     day: Mapped[date] = mapped_column(Date, unique=True)
     name: Mapped[str] = mapped_column(String(150))
     kind: Mapped[str] = mapped_column(String(20), default="national")
+
+
+HOLIDAY_KINDS = ("national", "collective_leave")
+# What working days are counted for: payment due dates (banks are open on cuti bersama) and
+# letter and case deadlines (government offices are closed on both kinds).
+HOLIDAY_PURPOSES = ("payment", "letter")
+
+
+class HolidayUse(db.Model):
+    """Whether a kind of holiday is a non-working day for a purpose (one row per pair, all
+    four seeded by the migration: payment skips national holidays only, letters skip both).
+    Changed at /admin/holidays, audited."""
+
+    __tablename__ = "holiday_use"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('payment','letter')", name="purpose_known"),
+        CheckConstraint("kind IN ('national','collective_leave')", name="kind_known"),
+    )
+
+    purpose: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    skipped: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

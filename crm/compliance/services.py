@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from crm import audit
 from crm.compliance import arrears
-from crm.compliance.calendar import forget_calendar, working_calendar
+from crm.compliance.calendar import PAYMENT, forget_calendar, working_calendar
 from crm.compliance.models import HOLIDAY_KINDS, ArrearsRule, CompliancePeriod, Holiday
 from crm.db import utcnow
 from crm.extensions import db
@@ -83,7 +83,7 @@ def account_compliance(account_id: int, as_of: date) -> AccountCompliance:
         )
     )
     summary = arrears.account_arrears(
-        [figures_of(r) for r in rows], as_of, arrears_rules(), working_calendar()
+        [figures_of(r) for r in rows], as_of, arrears_rules(), working_calendar(PAYMENT)
     )
     by_period = {m.period: m for m in summary.months}
     rows_by_period = {r.period: r for r in rows}

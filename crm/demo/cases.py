@@ -12,7 +12,7 @@ from crm.cases import letters, services, stored_arrears
 from crm.cases.clock import due_date
 from crm.cases.models import LETTER_TYPES, SUPERVISOR_STAGES, CaseEvent
 from crm.cases.suggestions import refresh_suggestions, suggestion_query
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import LETTER, working_calendar
 from crm.compliance.models import ComplianceImport, CompliancePeriod
 from crm.demo.compliance import Ledger, _company_months, _ledger, office_day, unpaid_since
 from crm.demo.state import DemoState
@@ -98,7 +98,7 @@ def _add_compliance(
     from sqlalchemy import func, insert, select
 
     today = state.today
-    cutoff = office_day(working_calendar(), today - timedelta(days=1))
+    cutoff = office_day(working_calendar(LETTER), today - timedelta(days=1))
     led = _ledger(today, cutoff)
     stamp = _Backdate(local_zone())
     boss = users["supervisor"]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from crm.accounts.models import Account
 from crm.compliance import arrears
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import PAYMENT, working_calendar
 from crm.compliance.services import arrears_rules
 from crm.demo.state import SEED
 from crm.demo_data import Co
@@ -66,7 +66,7 @@ class Ledger:
 def _ledger(today: date, cutoff: date) -> Ledger:
     last = arrears.add_months(today.replace(day=1), -1)
     periods = [arrears.add_months(last, -k) for k in range(COMPLIANCE_MONTHS - 1, -1, -1)]
-    rules, cal = arrears_rules(), working_calendar()
+    rules, cal = arrears_rules(), working_calendar(PAYMENT)
     deadlines = {p: arrears.deadline(p, arrears.rule_for(p, rules), cal) for p in periods}
     return Ledger(random.Random(SEED + 2), today, cutoff, periods, deadlines, rules, cal)
 

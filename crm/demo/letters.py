@@ -15,7 +15,7 @@ from crm.accounts.models import Account
 from crm.audit import AuditLog
 from crm.auth.models import User
 from crm.cases.models import CaseLetterRequest
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import LETTER, working_calendar
 from crm.compliance.services import today_local
 from crm.demo.compliance import office_day
 from crm.demo.state import DemoState
@@ -159,7 +159,7 @@ def _add_letters(
 ) -> dict[str, int]:
     """Case letters submitted and approved on their issue date; the other demo letters
     drafted, returned, submitted, approved or cancelled (caller commits)."""
-    boss, cal, today = users["supervisor"], working_calendar(), state.today
+    boss, cal, today = users["supervisor"], working_calendar(LETTER), state.today
     approvals = _case_letters()
     for plan, account, meeting in _plan_accounts(accounts):
         author = _author(account, boss)
@@ -212,7 +212,7 @@ def render_demo_letters(supervisor: User) -> tuple[int, bool]:
 
 def _deliveries(accounts: dict[str, Account]):
     """(letter, channel, dispatched on, received on or None) for the issued demo letters."""
-    cal, today = working_calendar(), today_local()
+    cal, today = working_calendar(LETTER), today_local()
     requests = db.session.scalars(
         select(CaseLetterRequest)
         .where(CaseLetterRequest.letter_id.is_not(None), CaseLetterRequest.issued_on.is_not(None))

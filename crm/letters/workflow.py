@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from crm import audit
 from crm.auth.models import User
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import LETTER, working_calendar
 from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.extensions import db
@@ -237,7 +237,7 @@ def receive_letter(
     before = audit.snapshot(letter, DELIVERY_FIELDS)
     letter.status, letter.received_on, letter.recipient_name = "received", day, recipient
     if letter.deadline_days:
-        letter.deadline_on = working_calendar().add_working_days(day, letter.deadline_days)
+        letter.deadline_on = working_calendar(LETTER).add_working_days(day, letter.deadline_days)
     record_event(letter, "received", actor, recipient)
     audit_step(letter, "received", actor, before)
     try:

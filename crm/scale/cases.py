@@ -21,7 +21,7 @@ from crm.cases.models import (
 )
 from crm.cases.stored_arrears import refresh_case_arrears
 from crm.cases.suggestions import refresh_suggestions
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import LETTER, working_calendar
 from crm.compliance.models import ComplianceImport
 from crm.extensions import db
 from crm.scale.compliance import _Compliance
@@ -105,7 +105,7 @@ def _case_rows(ctx: _Context, cc: _Compliance, pick: tuple, ids: _CaseIds, rows:
     stage = rng.choices(*zip(*CASE_STAGE_MIX, strict=True))[0]
     story = _case_story(rng, cc.today, stage)
     owner = account["rm_id"] or rng.choice(ids.rms)
-    started, due = _current_clock(story, rng, working_calendar())
+    started, due = _current_clock(story, rng, working_calendar(LETTER))
     opened = _at(ctx, story[0][1], 10)
     case_id, ids.case = ids.case, ids.case + 1
     rows["cases"].append(

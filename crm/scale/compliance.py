@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from crm.compliance import arrears
 from crm.compliance.arrears import months_late
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import PAYMENT, working_calendar
 from crm.compliance.models import ComplianceImport
 from crm.compliance.services import arrears_rules
 from crm.demo import monthly_contribution
@@ -47,7 +47,7 @@ def _compliance_context(ctx: _Context, months: int, cases: int, n: int, seed: in
     today = local_date(ctx.now)  # months and deadlines are counted in CRM_TIMEZONE
     last = arrears.add_months(today.replace(day=1), -1)
     periods = [arrears.add_months(last, -k) for k in range(months - 1, -1, -1)]
-    rules, cal = arrears_rules(), working_calendar()
+    rules, cal = arrears_rules(), working_calendar(PAYMENT)
     deadlines = [arrears.deadline(p, arrears.rule_for(p, rules), cal) for p in periods]
     run = ComplianceImport(
         key=f"scale-{seed}-{ctx.next_account}"[:32],

@@ -15,7 +15,7 @@ import time
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from crm.compliance.calendar import working_calendar
+from crm.compliance.calendar import LETTER, working_calendar
 from crm.compliance.services import today_local
 from crm.i18n import long_date
 from crm.letters.models import Letter, LetterEvent
@@ -118,7 +118,7 @@ def test_rm_drafts_supervisor_approves_and_the_issued_letter_is_delivered_and_ve
     expect(page.get_by_text("Penerimaan surat dicatat.")).to_be_visible()
     letter = db.session.get(Letter, letter_id, populate_existing=True)
     assert letter.status == "received" and letter.deadline_days
-    due = working_calendar().add_working_days(today, letter.deadline_days)
+    due = working_calendar(LETTER).add_working_days(today, letter.deadline_days)
     assert letter.deadline_on == due
     with app.test_request_context():
         due_text = long_date(due)
