@@ -13,9 +13,16 @@ from crm.cases.models import (
     CaseLetterRequest,
     CaseStageRule,
     CaseSuggestion,
+    DendaRule,
     EscalationCase,
 )
-from crm.compliance.models import ArrearsRule, ComplianceImport, CompliancePeriod, Holiday
+from crm.compliance.models import (
+    ArrearsRule,
+    ComplianceImport,
+    CompliancePeriod,
+    Holiday,
+    HolidayUse,
+)
 from crm.jobs.models import BackgroundJob, ScheduledRun
 from crm.letters.models import (
     Letter,
@@ -52,8 +59,10 @@ __all__ = [
     "CaseSuggestion",
     "ComplianceImport",
     "CompliancePeriod",
+    "DendaRule",
     "EscalationCase",
     "Holiday",
+    "HolidayUse",
     "Interaction",
     "InteractionAttendee",
     "KeyPerson",

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.audit import AuditLog
-from crm.cases import board, letters, manage, services
+from crm.cases import board, denda, ladder, letters, manage, services
 from crm.cases.models import CaseEvent, EscalationCase
 from crm.compliance.services import account_compliance, today_local
 from crm.services import ServiceError
@@ -30,6 +30,7 @@ from tests.support.cases import (
     names_on,
     post_prefixed,
     ready,
+    sent_outside_system,
     xlsx_rows,
 )
 
@@ -149,6 +150,7 @@ def test_issue_date_not_before_the_request_nor_the_stage_nor_in_the_future(
     case = services.open_case(account_for(people), "arrears", people["rm"])
     services.advance_case(case, "pemberitahuan", people["rm"])
     request = case.current_letter
+    sent_outside_system(request)
     today = today_local()
     with pytest.raises(ServiceError) as refused:
         letters.mark_letter_issued(request, today - timedelta(days=1), people["rm"])
@@ -174,6 +176,7 @@ def test_issue_date_not_before_the_request_nor_the_stage_nor_in_the_future(
 def test_receipt_messages_are_accurate(db, client, login_as, people):
     case = letter_stage_case(people)
     request = case.current_letter
+    sent_outside_system(request)
     login_as(people["rm"])
     base = f"/cases/{case.id}/letters/{request.id}"
     today = today_local()
@@ -195,6 +198,7 @@ def test_a_supervisor_corrects_a_recorded_date_an_rm_is_told_to_ask(
 ):
     case = letter_stage_case(people, days_ago=60)
     request = case.current_letter
+    sent_outside_system(request)
     issued, received = date(2026, 11, 2), date(2026, 11, 4)  # Mon, Wed
     letters.mark_letter_issued(request, issued, people["rm"])
     letters.mark_letter_received(request, received, people["rm"])
@@ -233,9 +237,9 @@ def test_no_advance_while_the_letter_waits_or_before_the_deadline(db, people):
     case = services.open_case(
         account_for(people), "arrears", rm, due_on=today_local() + timedelta(days=7)
     )
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(ServiceError) as refused:  # the company's undertaking date first
         services.advance_case(case, "pemberitahuan", rm)
-    assert "belum lewat" in str(refused.value) and "Supervisor dapat" in str(refused.value)
+    assert "belum tiba" in str(refused.value) and "Supervisor dapat" in str(refused.value)
     ready(case)
     services.advance_case(case, "pemberitahuan", rm)
     case.stage_due_on = None
@@ -243,34 +247,58 @@ def test_no_advance_while_the_letter_waits_or_before_the_deadline(db, people):
         services.advance_case(case, "teguran_1", rm)
     assert "menunggu surat" in str(refused.value)
     backdate(case, 30)
+    sent_outside_system(case.current_letter)
     letters.mark_letter_issued(case.current_letter, today_local() - timedelta(days=2), rm)
-    with pytest.raises(ServiceError):  # issued, but 10 working days not over
-        services.advance_case(case, "teguran_1", rm)
+    with pytest.raises(ServiceError) as refused:  # issued, but its receipt not recorded
+        services.advance_case(case, "teguran_1", supervisor, "Sudah dikirim")
+    assert "Tanda terima" in str(refused.value)
+    letters.mark_letter_received(case.current_letter, today_local() - timedelta(days=1), rm)
+    with pytest.raises(ServiceError) as refused:  # received, but 10 working days not over
+        services.advance_case(case, "teguran_1", supervisor, "Perusahaan menolak")
+    assert "belum berakhir" in str(refused.value) and refused.value.field is None
     ready(case)
     services.advance_case(case, "teguran_1", rm)
     assert case.stage == "teguran_1"
-    assert services.advance_blockers(case, today_local())  # its own letter waits now
-    with pytest.raises(ServiceError) as refused:
-        services.advance_case(case, "teguran_2", supervisor)  # an override needs a note
-    assert refused.value.field == "note"
+    assert ladder.advance_blockers(case, today_local())  # its own letter waits now
+    with pytest.raises(ServiceError) as refused:  # no role skips what the law requires
+        services.advance_case(case, "teguran_2", supervisor, "Override")
+    assert "tidak dapat dilewati" in str(refused.value)
 
 
-def test_a_supervisor_overrides_with_a_note_recorded_in_the_event_and_audit(
+def test_on_the_last_day_of_the_period_the_case_still_waits(db, people):
+    case = letter_stage_case(people)
+    ready(case)
+    case.stage_due_on = today_local()  # the company may still comply today
+    with pytest.raises(ServiceError):
+        services.advance_case(case, "teguran_1", people["supervisor"], "Hari terakhir")
+    case.stage_due_on = today_local() - timedelta(days=1)
+    services.advance_case(case, "teguran_1", people["rm"])
+    assert case.stage == "teguran_1"
+
+
+def test_a_supervisor_passes_only_the_persuasi_undertaking_with_a_note_in_event_and_audit(
     db, client, login_as, people
 ):
-    case = services.open_case(account_for(people), "arrears", people["rm"])
-    services.advance_case(case, "pemberitahuan", people["rm"])
+    due = today_local() + timedelta(days=14)
+    case = services.open_case(account_for(people), "arrears", people["rm"], due_on=due)
     login_as(people["supervisor"])
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "menunggu surat" in html and "override" in html
-    advance(client, case, "teguran_1", "Surat diantar langsung, perusahaan menolak")
+    assert "belum tiba" in html and "override" in html
+    advance(client, case, "pemberitahuan", "Perusahaan menolak membayar")
     db.session.refresh(case)
-    assert case.stage == "teguran_1"
-    event = CaseEvent.query.filter_by(case_id=case.id, to_stage="teguran_1").one()
-    assert event.note.startswith("Override supervisor: Surat Pemberitahuan belum terbit")
-    assert "perusahaan menolak" in event.note
+    assert case.stage == "pemberitahuan"
+    event = CaseEvent.query.filter_by(case_id=case.id, to_stage="pemberitahuan").one()
+    assert event.note.startswith("Override supervisor: Tenggat Persuasi")
+    assert "menolak membayar" in event.note
     entry = audit_actions("case.advance")[-1]
     assert entry.after["override"] and "(override)" in entry.summary
+    # The letter stage that follows has no override: no form, and a post is refused.
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "tidak ada peran yang dapat melewatinya" in html and 'id="advance-note"' not in html
+    resp = advance(client, case, "teguran_1", "Surat diantar langsung", follow_redirects=True)
+    assert "tidak dapat dilewati" in resp.get_data(as_text=True)
+    db.session.refresh(case)
+    assert case.stage == "pemberitahuan"
 
 
 def test_an_rm_sees_why_the_case_waits_and_no_advance_button(db, client, login_as, people):
@@ -534,10 +562,11 @@ def test_denda_shows_the_fine_of_point_one_percent_with_its_basis(db, client, lo
     case = CaseFactory(
         account=account_for(people), stage="denda", arrears_unpaid=1_234_567, arrears_fine=10
     )
-    assert manage.DENDA_RATE_PER_MILLE == 1 and manage.denda_fine(case) == 1_235
+    assert denda.denda_facts(case, today_local())["denda_fine"] == 1_235
     login_as(people["supervisor"])
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Rp 1.235" in html and "0,1 % dari iuran belum dibayar Rp 1.234.567" in html
+    assert "Denda 0,1 %/bulan" in html
     other = CaseFactory(account=account_for(people, "PT Lain"), arrears_unpaid=1_234_567)
     assert "0,1 % dari iuran" not in client.get(f"/cases/{other.id}").get_data(as_text=True)
 
@@ -565,6 +594,7 @@ def test_bad_dates_and_choices_read_in_indonesian(db, client, login_as, people):
 def test_the_case_page_has_unique_element_ids(db, client, login_as, people):
     case = services.open_case(account_for(people), "arrears", people["rm"])
     services.advance_case(case, "pemberitahuan", people["supervisor"], "Mulai")
+    ready(case)
     login_as(people["supervisor"])
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     ids = Counter(re.findall(r'\sid="([^"]+)"', html))

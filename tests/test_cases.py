@@ -26,7 +26,15 @@ from crm.jobs.scheduler import PERIODIC
 from crm.services import ServiceError
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
-from tests.support.cases import advance, backdate, close, import_rows, post_prefixed, ready
+from tests.support.cases import (
+    advance,
+    backdate,
+    close,
+    import_rows,
+    post_prefixed,
+    ready,
+    sent_outside_system,
+)
 from tests.support.compliance import row, unpaid
 
 
@@ -96,26 +104,30 @@ def test_acceptance_suggest_open_advance_gate_and_close_on_payment(
     assert case.stage_due_on is None and case.stage_started_on is None  # menunggu surat
 
     html = advance(client, case, "teguran_1", follow_redirects=True).get_data(as_text=True)
-    assert "menunggu surat" in html and "Supervisor dapat menaikkan" in html
-    url = f"/cases/{case.id}/letters/{letter.id}/issued"
-    assert post_form(client, url, {"day": today.isoformat()}).status_code == 302
-    html = advance(client, case, "teguran_1", follow_redirects=True).get_data(as_text=True)
-    assert "Tenggat tahap Pemberitahuan belum lewat" in html
+    assert "menunggu surat" in html and "tidak dapat dilewati" in html
+    url = f"/cases/{case.id}/letters/{letter.id}/issued"  # a draft has no issue date to record
+    html = post_form(client, url, {"day": today.isoformat()}, follow_redirects=True)
+    assert "belum terbit" in html.get_data(as_text=True)
+    db.session.refresh(letter)
+    assert letter.status == "draft_requested" and letter.issued_on is None
+    auth.logout()
+
+    login_as(supervisor)  # no override of the law, not even with a note
+    resp = advance(client, case, "teguran_1", "Perusahaan menolak bertemu", follow_redirects=True)
+    assert "tidak dapat dilewati" in resp.get_data(as_text=True)
     db.session.refresh(case)
     assert case.stage == "pemberitahuan"
-    auth.logout()
-
-    login_as(supervisor)  # the supervisor moves it on early, saying why
-    resp = advance(client, case, "teguran_1")
-    assert resp.status_code == 400 and "Tulis catatan alasan" in resp.get_data(as_text=True)
-    advance(client, case, "teguran_1", "Perusahaan menolak bertemu")
-    advance(client, case, "teguran_2", "Tidak ada tanggapan")
+    ready(case)  # the letter issued and received, its period over
+    advance(client, case, "teguran_1")
+    ready(case)
+    advance(client, case, "teguran_2")
     db.session.refresh(case)
     assert case.stage == "teguran_2"
-    overrides = [e.note for e in case.events if e.kind == "advanced"][1:]
-    assert all(n.startswith("Override supervisor") for n in overrides)
+    assert not any(e.note.startswith("Override") for e in case.events if e.note)
     auth.logout()
 
+    ready(case)
+    teguran_2_end = case.stage_due_on
     login_as(rm)
     html = advance(client, case, "denda", follow_redirects=True).get_data(as_text=True)
     assert "Hanya supervisor yang dapat menaikkan kasus" in html
@@ -126,7 +138,10 @@ def test_acceptance_suggest_open_advance_gate_and_close_on_payment(
     login_as(supervisor)
     advance(client, case, "denda", "Denda 0,1 %")
     db.session.refresh(case)
-    assert case.stage == "denda" and case.stage_due_on is not None
+    # The window runs from the day after Teguran II's period, for 30 days.
+    assert case.stage == "denda"
+    assert case.stage_started_on == teguran_2_end + timedelta(days=1)
+    assert case.stage_due_on == teguran_2_end + timedelta(days=30)
 
     # Both months paid on 20 Nov 2026 with their late fines (2 % a month, hand-worked):
     # Aug due 15 Sep -> 3 months late = 600,000; Sep due 15 Oct -> 2 months = 400,000.
@@ -146,8 +161,7 @@ def test_acceptance_suggest_open_advance_gate_and_close_on_payment(
     assert kinds == [
         "opened",
         "note",  # the Persuasi deadline
-        "advanced",
-        "letter_issued",
+        "advanced",  # the letters' dates come from the letter workflow, not the case page
         "advanced",
         "advanced",
         "advanced",
@@ -221,6 +235,7 @@ def test_letter_dates_through_the_case_page(db, client, login_as, portfolio):
     case = make_case(companies[0], rm)
     services.advance_case(case, "pemberitahuan", rm)
     backdate(case, 60)
+    sent_outside_system(case.current_letter)
     request_id = case.current_letter.id
     login_as(rm)
     url = f"/cases/{case.id}/letters/{request_id}"

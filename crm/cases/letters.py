@@ -29,6 +29,7 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date, long_date
 from crm.letters.hooks import on_issued, on_received
+from crm.letters.models import Letter
 from crm.services import ServiceError
 
 LETTER_FIELDS = ("status", "issued_on", "received_on")
@@ -213,6 +214,32 @@ def mark_letter_received(letter_or_request, day: date, actor=None, today=None) -
     request.status, request.received_on = "received", day
     _restart_clock(request, day)
     _record(request, "letter_received", day, actor, before)
+
+
+def record_letter_date(request: CaseLetterRequest, what: str, day: date, actor, today) -> None:
+    """A date entered on the case page. For a letter made in this system the dates come
+    from the letter itself (numbered and rendered, then dispatched and received on its
+    page); the case page only lets a supervisor correct one already recorded. A request
+    without a system letter takes both dates here."""
+    if request.letter_id is not None:
+        letter = db.session.get(Letter, request.letter_id)
+        if letter is None or not letter.is_frozen:
+            raise ServiceError(
+                _(
+                    "Surat ini belum terbit (belum disetujui, bernomor dan dibuat PDF-nya): "
+                    "tanggal terbit dan terimanya dicatat dari halaman surat setelah terbit."
+                )
+            )
+        recorded = request.issued_on if what == "issued" else request.received_on
+        if recorded is None:
+            raise ServiceError(
+                _(
+                    "Catat pengiriman dan penerimaan surat %(number)s di halaman suratnya.",
+                    number=letter.number or letter.id,
+                )
+            )
+    mark = mark_letter_issued if what == "issued" else mark_letter_received
+    mark(request, day, actor, today=today)
 
 
 @on_issued

@@ -35,7 +35,6 @@ ARREARS_ROWS = 24
 MAX_ID_DIGITS = 18  # beyond a BIGINT: never an account id
 # DOMAIN.md, sanction ladder, stage 5 Denda: "fine of 0.1 % of owed contributions, up to 30
 # days after Teguran II" (PP 86/2013). Per mille, of the case's stored unpaid contributions.
-DENDA_RATE_PER_MILLE = 1
 ACCOUNT_ID = re.compile(r"#?[0-9]+")  # an account id: plain ASCII digits, or "#<digits>"
 NPP_TYPED = re.compile(r"[0-9][0-9. ]*[0-9]")  # 8 digits, maybe grouped by dots or spaces
 
@@ -194,12 +193,6 @@ def follow_account_rm(account_ids: list[int], rm_id: int | None, actor: User | N
             )
         moved += len(rows)
     return moved
-
-
-def denda_fine(case: EscalationCase) -> int:
-    """The Denda stage's fine: DENDA_RATE_PER_MILLE of the stored unpaid contributions,
-    rounded half up to whole rupiah."""
-    return (case.arrears_unpaid * DENDA_RATE_PER_MILLE + 500) // 1000
 
 
 @dataclass

@@ -266,3 +266,23 @@ class CaseSuggestion(db.Model):
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     account: Mapped[Account] = relationship()
+
+
+class DendaRule(EffectiveDated, db.Model):
+    """The Denda sanction (PP 86/2013 Pasal 5-8) from `effective_from` on: a fine of
+    rate_bp_per_month basis points a month (10 = 0.1 %) of the unpaid contributions, fines
+    excluded, for at most window_days calendar days after Teguran II's period ends. Seeded
+    by the migration; a change is a new row (crm.rules)."""
+
+    __tablename__ = "denda_rule"
+    __table_args__ = (
+        CheckConstraint("rate_bp_per_month BETWEEN 1 AND 1000", name="rate_range"),
+        CheckConstraint("window_days BETWEEN 1 AND 90", name="window_range"),
+    )
+    __rule_fields__ = ("effective_from", "rate_bp_per_month", "window_days", "legal_basis")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    rate_bp_per_month: Mapped[int] = mapped_column(Integer, default=10)
+    window_days: Mapped[int] = mapped_column(Integer, default=30)
+    legal_basis: Mapped[str] = mapped_column(String(200), default="")

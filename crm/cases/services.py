@@ -20,6 +20,7 @@ from sqlalchemy import select
 from crm import audit
 from crm.accounts.models import Account
 from crm.auth.models import User
+from crm.cases import denda, ladder
 from crm.cases.access import can_act, is_supervisor, may_enter, require_portfolio
 from crm.cases.clock import due_date, has_default_days
 from crm.cases.labels import case_label
@@ -149,58 +150,42 @@ def _stage_label(stage: str) -> str:
     return case_label("stage", stage)
 
 
-def advance_blockers(case: EscalationCase, today: date) -> list[str]:
-    """Why the case may not leave its stage yet: a letter stage whose letter is not issued
-    ("menunggu surat"), or a stage whose deadline has not come. Empty: it may move on."""
-    blockers = []
-    if case.stage in LETTER_TYPES:
-        letter = case.current_letter
-        if letter is None or letter.status == "draft_requested":
-            blockers.append(
-                _(
-                    "Surat %(stage)s belum terbit (menunggu surat).",
-                    stage=_stage_label(case.stage),
-                )
-            )
-    if case.stage_due_on is not None and today < case.stage_due_on:
-        blockers.append(
-            _(
-                "Tenggat tahap %(stage)s belum lewat (%(day)s).",
-                stage=_stage_label(case.stage),
-                day=long_date(case.stage_due_on),
-            )
-        )
-    return blockers
-
-
 def _check_ready(case: EscalationCase, actor: User, note: str, today: date) -> list[str]:
-    """The blockers a supervisor or admin overrides with a note; refused for anyone else."""
-    blockers = advance_blockers(case, today)
-    if not blockers:
+    """What keeps the case in its stage (crm.cases.ladder). The law's blockers refuse for
+    everyone; Persuasi's undertaking date a supervisor may pass with a note. Returns the
+    blockers overridden (for the event note and the audit row)."""
+    blockers = ladder.advance_blockers(case, today)
+    legal = [b.message for b in blockers if not b.overridable]
+    if legal:
+        raise ServiceError(" ".join(legal) + " " + _("Tahap ini tidak dapat dilewati."))
+    overridable = [b.message for b in blockers]
+    if not overridable:
         return []
     if not is_supervisor(actor):
         raise ServiceError(
-            " ".join(blockers)
+            " ".join(overridable)
             + " "
             + _("Supervisor dapat menaikkan kasus lebih awal dengan catatan alasannya.")
         )
     if not note:
         raise ServiceError(
-            " ".join(blockers)
+            " ".join(overridable)
             + " "
             + _("Tulis catatan alasan untuk menaikkan kasus lebih awal (override)."),
             "note",
         )
-    return blockers
+    return overridable
 
 
 def advance_case(
     case: EscalationCase, to_stage: str, actor: User, note: str = "", due_on: date | None = None
 ) -> EscalationCase:
-    """Move the case to the next stage, and only that one, once its letter is issued and
-    its deadline has come (a supervisor or admin may override either with a note). A letter
-    stage requests its letter and waits for it (no clock until it is issued); other stages
-    start today. due_on: the deadline of a stage without default days (required then)."""
+    """Move the case to the next stage, and only that one, when the law allows it
+    (crm.cases.ladder: the stage's letter issued and received and its period ended; Denda's
+    window over). A letter stage requests its letter and waits for it (no clock until it is
+    issued); Denda runs from the day after Teguran II's period ended for the Denda rule's
+    window; other stages start today. due_on: the deadline of a stage without default days
+    (required then)."""
     if not can_act(actor, case):
         raise PermissionError(_("Anda hanya dapat menangani kasus akun dalam portofolio Anda."))
     if not case.is_open:
@@ -226,6 +211,9 @@ def advance_case(
     if to_stage in LETTER_TYPES:
         case.stage_started_on, case.stage_due_on = None, due_on  # menunggu surat
         request_letter(case, to_stage, actor)
+    elif to_stage == "denda":  # the window runs from Teguran II's end, not from today
+        window = denda.denda_rule(today).window_days
+        case.stage_started_on, case.stage_due_on = ladder.denda_window(case.stage_due_on, window)
     else:
         case.stage_started_on = today
         case.stage_due_on = due_date(to_stage, today) or due_on

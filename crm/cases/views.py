@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.accounts.models import Account
 from crm.auth.access import require_roles
-from crm.cases import access, board, letters, services
+from crm.cases import access, board, denda, ladder, letters, services
 from crm.cases.clock import has_default_days
 from crm.cases.export import case_export, count_cases
 from crm.cases.forms import (
@@ -39,7 +39,7 @@ from crm.cases.forms import (
 )
 from crm.cases.jobs import EXPORT_KIND
 from crm.cases.labels import case_label, case_labels
-from crm.cases.manage import denda_fine, drill_in, may_set_due, supervisor_choices
+from crm.cases.manage import drill_in, may_set_due, supervisor_choices
 from crm.cases.models import REASONS, STAGES, CaseEvent, CaseLetterRequest, CaseSuggestion
 from crm.cases.models import EscalationCase as Case
 from crm.cases.suggestions import suggestion_query
@@ -265,9 +265,9 @@ def _render_detail(case: Case, status: int = 200, **forms):
             can_act=access.can_act(current_user, case),
             may_enter_next=bool(nxt) and access.may_enter(current_user, nxt),
             next_needs_due=bool(nxt) and not has_default_days(nxt, today),
-            blockers=services.advance_blockers(case, today) if case.is_open else [],
+            blockers=ladder.advance_blockers(case, today) if case.is_open else [],
             may_set_due=may_set_due(current_user, case),
-            denda_fine=denda_fine(case),
+            **denda.denda_facts(case, today),
             is_supervisor=is_supervisor,
             today_iso=today.isoformat(),
             **drill_in(case, current_user),
@@ -341,9 +341,8 @@ def letter_date(case_id: int, request_id: int, what: str):
     if not form.validate_on_submit():
         flash(_("Isi tanggal yang valid."), "error")
         return redirect(url_for(".detail", case_id=case_id))
-    mark = letters.mark_letter_issued if what == "issued" else letters.mark_letter_received
     try:
-        mark(letter, form.day.data, current_user, today=today_local())
+        letters.record_letter_date(letter, what, form.day.data, current_user, today_local())
     except ServiceError as exc:
         show_error(exc)
         return redirect(url_for(".detail", case_id=case_id))

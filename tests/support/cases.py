@@ -56,10 +56,12 @@ def backdate(case, days: int = 30) -> None:
 
 
 def ready(case) -> None:
-    """Let the case move on as if time had passed: its letter issued, its deadline past."""
+    """Let the case move on as if time had passed: its letter issued and received, its
+    period over."""
     letter = case.current_letter
-    if case.stage in LETTER_TYPES and letter is not None and letter.status == "draft_requested":
-        letter.status, letter.issued_on = "issued", today_local() - timedelta(days=20)
+    if case.stage in LETTER_TYPES and letter is not None and letter.status != "received":
+        letter.issued_on = letter.issued_on or today_local() - timedelta(days=20)
+        letter.status, letter.received_on = "received", letter.issued_on + timedelta(days=1)
     case.stage_due_on = today_local() - timedelta(days=1)
     _db.session.flush()
 
@@ -85,3 +87,10 @@ def add_month(account, period, due, paid=0, paid_on=None, fine_paid=0):
     )
     _db.session.add(month)
     return month
+
+
+def sent_outside_system(request) -> None:
+    """As if the stage's letter went out on paper made outside this system: the request has
+    no system letter, so its dates are entered on the case page."""
+    request.letter_id = None
+    _db.session.flush()
