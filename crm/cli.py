@@ -351,6 +351,7 @@ def _banner(host: str, port: int) -> None:
     logins = [
         "admin@relasi.test",
         "supervisor@relasi.test",
+        "supervisor2@relasi.test",
         "rm@relasi.test",
         "rm2@relasi.test",
         "partner@kemendagri.test",

@@ -105,6 +105,7 @@ def test_seed_demo_loads_the_demo_users_and_refuses_a_second_time(db, runner):
     assert emails == {
         "admin@relasi.test",
         "supervisor@relasi.test",
+        "supervisor2@relasi.test",
         "rm@relasi.test",
         "rm2@relasi.test",
         "partner@kemendagri.test",

@@ -22,6 +22,7 @@ from crm.letters import services, workflow
 from crm.letters.context import letter_context
 from crm.letters.models import Letter, LetterheadSetting, LetterTypeSetting
 from crm.meetings.models import Interaction
+from crm.services import ServiceError
 from tests.conftest import post_form
 from tests.factories import AccountFactory, KeyPersonFactory, PositionFactory, UserFactory
 from tests.support.db import count_statements
@@ -756,3 +757,32 @@ def test_the_account_page_lists_its_letters_only_for_who_may_see_them(
     html = client.get(f"/accounts/{account.id}").get_data(as_text=True)
     assert f"/letters/{letter.id}" not in html and "Belum ada surat untuk akun ini." in html
     assert f"/letters/new?account={account.id}" not in html
+
+
+def test_four_eyes_the_author_never_approves_her_own_letter(db, client, login_as, team):
+    """Self-approval refused for one letter and skipped in a bulk approval; an admin may
+    relax it per letter type."""
+    supervisor = team["supervisor"]
+    account = AccountFactory(rm=team["rm"])
+    letter = services.draft_letter(account, "undangan", supervisor)
+    workflow.submit_letter(letter, supervisor)
+    with pytest.raises(ServiceError) as refused:
+        workflow.approve_letter(letter, supervisor)
+    assert "empat mata" in str(refused.value) and letter.number is None
+    assert workflow.approve_letters([letter.id], supervisor) == []  # skipped, no number
+    other = UserFactory(role="supervisor", name="Supervisor Kedua")
+    workflow.approve_letter(letter, other)
+    assert letter.status == "approved" and letter.approved_by_id == other.id
+    own = services.draft_letter(account, "undangan", supervisor)
+    workflow.submit_letter(own, supervisor)
+    db.session.get(LetterTypeSetting, "undangan").self_approval = True
+    workflow.approve_letter(own, supervisor)  # relaxed for this type
+    assert own.status == "approved"
+
+
+def test_a_case_stage_letter_is_written_by_the_accounts_rm(db, team):
+    account = AccountFactory(rm=team["rm"])
+    case = case_services.open_case(account, "arrears", team["rm"])
+    case_services.advance_case(case, "pemberitahuan", team["supervisor"])
+    letter = db.session.get(Letter, case.current_letter.letter_id)
+    assert letter.created_by_id == team["rm"].id  # so the supervisor may approve it

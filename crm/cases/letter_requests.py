@@ -37,7 +37,10 @@ def request_letter(case: EscalationCase, stage: str, actor) -> CaseLetterRequest
     db.session.add(request)
     db.session.flush()
 
-    letter = draft_letter(case.account, request.letter_type, actor, case=case, check=False)
+    # Four eyes: the account's RM writes the stage letter and a supervisor approves it; a
+    # supervisor who drafts one needs a second supervisor to approve it.
+    author = case.account.rm if case.account.rm is not None and case.account.rm.active else actor
+    letter = draft_letter(case.account, request.letter_type, author, case=case, check=False)
     request.letter_id = letter.id
     db.session.flush()
     audit.record(

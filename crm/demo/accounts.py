@@ -17,6 +17,8 @@ DEMO_USERS = [
     # key, email, name, role, branch code
     ("admin", "admin@relasi.test", "Admin Relasi", "admin", None),
     ("supervisor", "supervisor@relasi.test", "Sri Wahyuni", "supervisor", "JKT-MJS"),
+    # A second supervisor: letters a supervisor drafts need another to approve (four eyes).
+    ("supervisor2", "supervisor2@relasi.test", "Bambang Hartono", "supervisor", "JKT-MJS"),
     ("rm", "rm@relasi.test", "Andi Pratama", "rm", "JKT-SDM"),
     ("rm2", "rm2@relasi.test", "Dewi Lestari", "rm", "JKT-KNG"),
     ("partner", "partner@kemendagri.test", "Budi Santoso", "partner", None),

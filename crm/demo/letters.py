@@ -111,6 +111,13 @@ def _author(letter_or_account, boss: User) -> User:
     return rm or boss
 
 
+def _approver(letter: Letter, boss: User) -> User:
+    """The supervisor who did not write the letter (four eyes)."""
+    if letter.created_by_id != boss.id:
+        return boss
+    return db.session.scalar(select(User).where(User.email == "supervisor2@relasi.test"))
+
+
 def _case_letters() -> list[tuple[date, Letter]]:
     """The case letters whose request the cases already issued, with their issue date."""
     rows = db.session.execute(
@@ -147,9 +154,10 @@ def _plan_accounts(accounts: dict[str, Account]):
 
 
 def _approve(letter: Letter, day: date, boss: User) -> None:
-    submit_letter(letter, _author(letter, boss))
+    author = _author(letter, boss)
+    submit_letter(letter, author)
     _backdate(letter, ("submitted",), _moment(day, 9))
-    approve_letter(letter, boss, today=day)
+    approve_letter(letter, _approver(letter, boss), today=day)
     _backdate(letter, ("approved",), _moment(day, 11))
     letter.submitted_at, letter.approved_at = _moment(day, 9), _moment(day, 11)
 

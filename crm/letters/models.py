@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import TimestampMixin, UTCDateTime, utcnow
@@ -227,6 +228,8 @@ class LetterTypeSetting(db.Model):
     letter_type: Mapped[str] = mapped_column(String(30), primary_key=True)
     code: Mapped[str] = mapped_column(String(20))
     deadline_days: Mapped[int | None] = mapped_column(Integer)  # working days, if any
+    # Four eyes relaxed for this type: its author may approve it (an admin's audited choice).
+    self_approval: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class LetterheadSetting(db.Model):

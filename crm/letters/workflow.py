@@ -21,7 +21,7 @@ from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.extensions import db
 from crm.letters.hooks import run_received_hooks
-from crm.letters.models import CHANNELS, Letter
+from crm.letters.models import CHANNELS, Letter, LetterTypeSetting
 from crm.letters.numbering import next_number
 from crm.letters.services import (
     EDIT_FIELDS,
@@ -84,7 +84,21 @@ def approve_letter(letter: Letter, actor, today: date | None = None) -> None:
     lock_letter(letter)
     if letter.status != "submitted":
         raise ServiceError(not_awaiting_approval(letter))
+    refused = four_eyes_refusal(letter, actor)
+    if refused:
+        raise ServiceError(refused)
     _approve_locked(letter, actor, today or today_local())
+
+
+def four_eyes_refusal(letter: Letter, actor) -> str | None:
+    """The approver is never the author (four eyes), unless an admin relaxed that for the
+    letter type (LetterTypeSetting.self_approval, audited on /admin/letter-codes)."""
+    if letter.created_by_id is None or letter.created_by_id != actor.id:
+        return None
+    setting = db.session.get(LetterTypeSetting, letter.letter_type)
+    if setting is not None and setting.self_approval:
+        return None
+    return _("Anda penyusun surat ini: surat harus disetujui supervisor lain (prinsip empat mata).")
 
 
 def lock_letter(letter: Letter) -> None:
@@ -143,6 +157,8 @@ def approve_letters(ids: Sequence[int], actor, today: date | None = None) -> lis
         .execution_options(populate_existing=True)
     ).all()
     today = today or today_local()
+    mine = [x for x in letters if four_eyes_refusal(x, actor)]  # skipped: another approves
+    letters = [x for x in letters if x not in mine]
     for letter in letters:
         _approve_locked(letter, actor, today)
     return list(letters)
