@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from sqlalchemy import select
 
 from crm.accounts.models import Account, KeyPerson, Position
 from crm.auth.models import User
@@ -108,7 +109,7 @@ class PositionFactory(Base):
 
 from datetime import timedelta  # noqa: E402
 
-from crm.cases.models import EscalationCase  # noqa: E402
+from crm.cases.models import REASONS, EscalationCase  # noqa: E402
 from crm.compliance.services import today_local  # noqa: E402
 
 
@@ -157,18 +158,39 @@ LETTER_ARREARS = {
 }
 
 
+def case_for_letter(account, letter_type: str):
+    """For an escalation letter type, a case of the account at the letter's stage (a new
+    one per reason: an account has at most one open case for each); None for others."""
+    from crm.letters.types import CASE_LETTER_TYPES
+
+    if letter_type not in CASE_LETTER_TYPES:
+        return None
+    taken = set(
+        db.session.scalars(
+            select(EscalationCase.reason).where(
+                EscalationCase.account_id == account.id, EscalationCase.status == "open"
+            )
+        )
+    )
+    reason = next(r for r in REASONS if r not in taken)
+    return CaseFactory(account=account, reason=reason, stage=CASE_LETTER_TYPES[letter_type])
+
+
 def approved_letter(
     account=None, *, letter_type="teguran_1", rm=None, supervisor=None, arrears=False
 ):
     """A letter drafted by the account's RM, submitted and approved (numbered) through the
-    letters services; `arrears` puts LETTER_ARREARS (one unpaid month) in its facts."""
+    letters services; `arrears` puts LETTER_ARREARS (one unpaid month) in its facts. An
+    escalation letter is drafted from a case of its own at the letter's stage (a case per
+    reason: an account has at most one open case for each)."""
     from crm.letters.services import draft_letter
     from crm.letters.workflow import approve_letter, submit_letter
 
     if account is None:
         account = AccountFactory(rm=rm or UserFactory(role="rm"))
     rm = account.rm
-    letter = draft_letter(account, letter_type, rm)
+    case = case_for_letter(account, letter_type)
+    letter = draft_letter(account, letter_type, rm, case=case)
     if arrears:
         letter.facts = {**(letter.facts or {}), "arrears": LETTER_ARREARS, "pds": []}
     submit_letter(letter, rm)

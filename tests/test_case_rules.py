@@ -633,3 +633,60 @@ def test_every_new_write_is_audited_in_one_place(db, people):
     actions = set(db.session.scalars(select(AuditLog.action)))
     assert {"case.open", "case.due", "case.supervisor"} <= actions
     assert EscalationCase.query.count() == 1
+
+
+def test_an_escalation_letter_is_drafted_only_from_its_case_and_once_per_stage(
+    db, client, login_as, people
+):
+    """No standalone Teguran II (reproduction 2): the page sends the user to the account's
+    cases; the service refuses; a case's stage has one live letter until it is cancelled."""
+    from crm.letters import services as letter_services
+    from crm.letters import workflow
+    from crm.letters.models import Letter
+
+    account = account_for(people)
+    login_as(people["rm"])
+    resp = client.get(f"/letters/new?account={account.id}&type=teguran_2", follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    assert f"/accounts/{account.id}" in resp.request.path and "dibuat dari kasus" in html
+    assert Letter.query.count() == 0
+    with pytest.raises(ServiceError) as refused:
+        letter_services.draft_letter(account, "teguran_2", people["rm"])
+    assert refused.value.field == "letter_type"
+    choose = client.get(f"/letters/new?account={account.id}").get_data(as_text=True)
+    assert "type=teguran_1" not in choose and "type=undangan" in choose
+
+    case = services.open_case(account, "arrears", people["rm"])
+    services.advance_case(case, "pemberitahuan", people["rm"])
+    first = db.session.get(Letter, case.current_letter.letter_id)
+    with pytest.raises(ServiceError):  # a second live Pemberitahuan for the same case
+        letter_services.draft_letter(account, "pemberitahuan", people["rm"], case=case)
+    assert "Buat draf baru" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    workflow.cancel_letter(first, people["rm"], "salah alamat")
+    db.session.flush()
+    assert "Buat draf baru" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    resp = post_form(client, f"/cases/{case.id}/letter/redraft")
+    db.session.refresh(case.current_letter)
+    second = db.session.get(Letter, case.current_letter.letter_id)
+    assert resp.status_code == 302 and second.id != first.id and second.status == "draft"
+    assert second.created_by_id == people["rm"].id
+    again = post_form(client, f"/cases/{case.id}/letter/redraft", follow_redirects=True)
+    assert "masih berlaku" in again.get_data(as_text=True)
+
+
+def test_a_letter_date_cannot_be_recorded_on_a_draft_letter(db, client, login_as, people):
+    """Reproduction 4: POST /cases/<id>/letters/<id>/received on an unnumbered letter."""
+    case = letter_stage_case(people)
+    request = case.current_letter
+    login_as(people["supervisor"])
+    for what in ("issued", "received"):
+        html = post_form(
+            client,
+            f"/cases/{case.id}/letters/{request.id}/{what}",
+            {"day": today_local().isoformat()},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+        assert "belum terbit" in html
+    db.session.refresh(request)
+    assert request.status == "draft_requested"
+    assert (request.issued_on, request.received_on) == (None, None)

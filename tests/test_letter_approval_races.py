@@ -55,7 +55,7 @@ def submitted_letters(rm_id: int, account_id: int, n: int, batch_id=None) -> lis
     account = _db.session.get(Account, account_id)
     ids = []
     for _ in range(n):
-        letter = services.draft_letter(account, "pemberitahuan", rm)
+        letter = services.draft_letter(account, "undangan", rm)
         letter.batch_id = batch_id
         workflow.submit_letter(letter, rm)
         ids.append(letter.id)
@@ -94,7 +94,7 @@ class Browser:
 
 
 @contextmanager
-def number_counter_held(app, code: str = "B"):
+def number_counter_held(app, code: str = "UND"):
     """Hold the letter-number counter locked (another transaction taking a number), so
     every approval sent meanwhile is in flight at once when it is let go."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -203,10 +203,10 @@ def assert_gapless() -> None:
     """Every number of the counter is held by exactly one letter: nothing burnt."""
     _db.session.expire_all()
     year = today_local().year
-    last = _db.session.get(LetterSequence, ("B", year)).last
+    last = _db.session.get(LetterSequence, ("UND", year)).last
     seqs = sorted(
         _db.session.scalars(
-            select(Letter.number_seq).where(Letter.number_code == "B", Letter.number_year == year)
+            select(Letter.number_seq).where(Letter.number_code == "UND", Letter.number_year == year)
         )
     )
     assert seqs == list(range(1, last + 1)), seqs
@@ -236,7 +236,7 @@ def test_one_letter_approved_from_two_sessions_at_once_is_numbered_once(app, tea
         assert all(r.status_code == 200 for r in results)
         assert sum("disetujui dan diberi nomor" in b for b in bodies) == 1
         refused = [b for b in bodies if "sudah disetujui oleh" in b]
-        assert len(refused) == 1 and re.search(r"dengan nomor B/\d+/", refused[0])
+        assert len(refused) == 1 and re.search(r"dengan nomor UND/\d+/", refused[0])
         assert_once_each([letter_id])
     assert_gapless()
     assert_once_each(all_ids)

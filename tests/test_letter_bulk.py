@@ -63,7 +63,7 @@ def test_a_batch_from_the_account_list_filters_drafts_one_letter_per_account(
     resp = post_form(
         client,
         "/letters/batches/new",
-        {"source": "accounts", "kind": "company", "type": "teguran_1"},
+        {"source": "accounts", "kind": "company", "type": "ajakan_kepesertaan"},
     )
     assert resp.status_code == 302
     batch = only_batch(db)
@@ -73,7 +73,7 @@ def test_a_batch_from_the_account_list_filters_drafts_one_letter_per_account(
     assert batch.size == 2 and batch.created_by_id == rm.id and "kind=company" in batch.source
     for letter in letters:
         # Drafted the way a single draft is: prefilled, with its "drafted" event.
-        assert letter.status == "draft" and letter.letter_type == "teguran_1"
+        assert letter.status == "draft" and letter.letter_type == "ajakan_kepesertaan"
         assert letter.addressee_company == letter.account.name and letter.perihal
         assert db.session.scalar(
             select(func.count())
@@ -92,7 +92,9 @@ def test_a_batch_from_the_case_board_links_each_letter_to_its_case(db, client, l
     db.session.commit()
     login_as(supervisor)
     assert "Buat surat" in client.get("/cases/").get_data(as_text=True)
-    resp = post_form(client, "/letters/batches/new", {"source": "cases", "type": "teguran_1"})
+    refused = post_form(client, "/letters/batches/new", {"source": "cases", "type": "teguran_1"})
+    assert refused.status_code == 400 and "dibuat dari kasus" in refused.get_data(as_text=True)
+    resp = post_form(client, "/letters/batches/new", {"source": "cases", "type": "undangan"})
     assert resp.status_code == 302
     letters = batch_letters(db, only_batch(db).id)
     assert {(x.account_id, x.case_id) for x in letters} == {
@@ -108,7 +110,7 @@ def test_more_accounts_than_the_limit_get_a_clear_message(
     login_as(rm)
     page = client.get("/letters/batches/new?source=accounts").get_data(as_text=True)
     assert "lebih dari 2 akun" in page and "Buat draf" not in page
-    resp = post_form(client, "/letters/batches/new", {"source": "accounts", "type": "teguran_1"})
+    resp = post_form(client, "/letters/batches/new", {"source": "accounts", "type": "undangan"})
     assert resp.status_code == 400 and "lebih dari 2 akun" in resp.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(LetterBatch)) == 0
 
@@ -117,7 +119,7 @@ def test_a_large_batch_is_drafted_by_a_job(app, db, client, login_as, portfolio,
     rm, mine = portfolio
     monkeypatch.setitem(app.config, "LETTER_BULK_SYNC_MAX", 1)
     login_as(rm)
-    post_form(client, "/letters/batches/new", {"source": "accounts", "type": "pemberitahuan"})
+    post_form(client, "/letters/batches/new", {"source": "accounts", "type": "ajakan_kepesertaan"})
     batch = only_batch(db)
     assert batch_letters(db, batch.id) == []
     job = db.session.scalars(select(BackgroundJob)).one()
@@ -133,7 +135,7 @@ def test_submit_all_approve_all_render_once_and_download(
 ):
     rm, _mine = portfolio
     login_as(rm)
-    post_form(client, "/letters/batches/new", {"source": "accounts", "type": "teguran_1"})
+    post_form(client, "/letters/batches/new", {"source": "accounts", "type": "ajakan_kepesertaan"})
     batch = only_batch(db)
     post_form(client, f"/letters/batches/{batch.id}/submit")
     assert {x.status for x in batch_letters(db, batch.id)} == {"submitted"}
@@ -201,7 +203,7 @@ def test_a_large_download_is_built_by_a_job(
 def test_another_rm_cannot_open_the_batch(db, client, login_as, switch_to, portfolio):
     rm, _mine = portfolio
     login_as(rm)
-    post_form(client, "/letters/batches/new", {"source": "accounts", "type": "teguran_1"})
+    post_form(client, "/letters/batches/new", {"source": "accounts", "type": "undangan"})
     batch = only_batch(db)
     switch_to(UserFactory(role="rm"))
     assert client.get(f"/letters/batches/{batch.id}").status_code == 403

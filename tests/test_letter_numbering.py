@@ -19,7 +19,7 @@ from crm.services import ServiceError
 from tests.factories import AccountFactory, UserFactory
 
 
-def submitted(account, rm, letter_type="pemberitahuan") -> Letter:
+def submitted(account, rm, letter_type="undangan") -> Letter:
     letter = services.draft_letter(account, letter_type, rm)
     workflow.submit_letter(letter, rm)
     return letter
@@ -56,7 +56,7 @@ def test_the_admin_code_is_used(db):
 def test_approval_numbers_in_order_and_a_cancelled_draft_takes_no_number(db, people):
     rm, supervisor, account = people
     first = submitted(account, rm)
-    cancelled = services.draft_letter(account, "pemberitahuan", rm)
+    cancelled = services.draft_letter(account, "undangan", rm)
     workflow.cancel_letter(cancelled, rm)
     cancelled_submitted = submitted(account, rm)
     workflow.cancel_letter(cancelled_submitted, rm)
@@ -64,9 +64,9 @@ def test_approval_numbers_in_order_and_a_cancelled_draft_takes_no_number(db, peo
     day = date(2026, 2, 3)
     workflow.approve_letter(first, supervisor, today=day)
     workflow.approve_letter(second, supervisor, today=day)
-    assert (first.number, second.number) == ("B/1/022026", "B/2/022026")
+    assert (first.number, second.number) == ("UND/1/022026", "UND/2/022026")
     assert cancelled.number is None and cancelled_submitted.number is None
-    assert (second.number_code, second.number_year, second.number_seq) == ("B", 2026, 2)
+    assert (second.number_code, second.number_year, second.number_seq) == ("UND", 2026, 2)
     assert second.letter_date == day
 
 
@@ -78,7 +78,7 @@ def test_yearly_restart_through_approval_with_a_frozen_today(db, people, monkeyp
     workflow.approve_letter(letters[1], supervisor)
     monkeypatch.setattr(workflow, "today_local", lambda: date(2027, 1, 4))
     workflow.approve_letter(letters[2], supervisor)
-    assert [x.number for x in letters] == ["B/1/122026", "B/2/122026", "B/1/012027"]
+    assert [x.number for x in letters] == ["UND/1/122026", "UND/2/122026", "UND/1/012027"]
 
 
 def test_a_rolled_back_approval_gives_its_number_back(db, people):
@@ -87,10 +87,10 @@ def test_a_rolled_back_approval_gives_its_number_back(db, people):
     day = date(2026, 4, 1)
     savepoint = db.session.begin_nested()
     workflow.approve_letter(one, supervisor, today=day)
-    assert one.number == "B/1/042026"
+    assert one.number == "UND/1/042026"
     savepoint.rollback()
     workflow.approve_letter(two, supervisor, today=day)
-    assert two.number == "B/1/042026"
+    assert two.number == "UND/1/042026"
 
 
 def test_numbers_are_given_only_at_approval(db, people):
@@ -98,10 +98,10 @@ def test_numbers_are_given_only_at_approval(db, people):
     letter = submitted(account, rm)
     assert letter.number is None and letter.letter_date is None
     with pytest.raises(ServiceError):
-        workflow.approve_letter(services.draft_letter(account, "pemberitahuan", rm), supervisor)
+        workflow.approve_letter(services.draft_letter(account, "undangan", rm), supervisor)
     with pytest.raises(PermissionError):
         workflow.approve_letter(letter, rm)
-    assert letter.number is None and db.session.get(LetterSequence, ("B", 2026)) is None
+    assert letter.number is None and db.session.get(LetterSequence, ("UND", 2026)) is None
 
 
 @pytest.mark.live
@@ -146,5 +146,5 @@ def test_twenty_concurrent_approvals_get_distinct_consecutive_numbers(app, db):
     seqs = sorted(_db.session.scalars(_db.select(Letter.number_seq).where(Letter.id.in_(ids))))
     assert seqs == list(range(1, 21))
     numbers = set(_db.session.scalars(_db.select(Letter.number).where(Letter.id.in_(ids))))
-    assert numbers == {f"B/{n}/032026" for n in range(1, 21)}
-    assert _db.session.get(LetterSequence, ("B", 2026)).last == 20
+    assert numbers == {f"UND/{n}/032026" for n in range(1, 21)}
+    assert _db.session.get(LetterSequence, ("UND", 2026)).last == 20

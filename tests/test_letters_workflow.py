@@ -24,7 +24,13 @@ from crm.letters.models import Letter, LetterheadSetting, LetterTypeSetting
 from crm.meetings.models import Interaction
 from crm.services import ServiceError
 from tests.conftest import post_form
-from tests.factories import AccountFactory, KeyPersonFactory, PositionFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    KeyPersonFactory,
+    PositionFactory,
+    UserFactory,
+    case_for_letter,
+)
 from tests.support.db import count_statements
 from tests.support.letters import arrears_months
 
@@ -50,7 +56,8 @@ def team(db):
 
 
 def draft(account, actor, letter_type="pemberitahuan") -> Letter:
-    return services.draft_letter(account, letter_type, actor)
+    case = case_for_letter(account, letter_type)  # an escalation letter needs its case
+    return services.draft_letter(account, letter_type, actor, case=case)
 
 
 def submitted(account, actor, letter_type="pemberitahuan") -> Letter:
@@ -128,14 +135,14 @@ def test_an_rm_drafts_from_an_account_of_their_portfolio(db, client, login_as, t
     account = team["account"]
     login_as(team["rm"])
     html = client.get(f"/letters/new?account={account.id}").get_data(as_text=True)
-    assert "Surat Teguran I" in html  # no type yet: the choice
-    url = f"/letters/new?account={account.id}&type=pemberitahuan"
+    assert "Surat Ajakan Pendaftaran" in html  # no type yet: the choice (not the Teguran)
+    url = f"/letters/new?account={account.id}&type=ajakan_kepesertaan"
     html = client.get(url).get_data(as_text=True)
-    assert "Pemberitahuan Tunggakan Iuran" in html and "Pimpinan PT Baja Nusantara" in html
-    data = services.prefill(account, "pemberitahuan")
+    assert "Ajakan Pendaftaran Kepesertaan" in html and "Pimpinan PT Baja Nusantara" in html
+    data = services.prefill(account, "ajakan_kepesertaan")
     form = {f: data[f] for f in services.EDIT_FIELDS} | {
         "account_id": account.id,
-        "letter_type": "pemberitahuan",
+        "letter_type": "ajakan_kepesertaan",
         "perihal": "Pemberitahuan khusus",
     }
     resp = post_form(client, "/letters/new", form)
@@ -154,14 +161,14 @@ def test_an_rm_drafts_from_an_account_of_their_portfolio(db, client, login_as, t
 @pytest.mark.parametrize("who, status", [("rm2", 403), ("partner", 403), ("supervisor", 200)])
 def test_drafting_for_an_account_needs_its_portfolio(db, client, login_as, team, who, status):
     login_as(team[who])
-    url = f"/letters/new?account={team['account'].id}&type=pemberitahuan"
+    url = f"/letters/new?account={team['account'].id}&type=ajakan_kepesertaan"
     assert client.get(url).status_code == status
 
 
 def test_a_bad_draft_shows_the_messages_and_saves_nothing(db, client, login_as, team):
     account = team["account"]
     login_as(team["rm"])
-    form = {"account_id": account.id, "letter_type": "pemberitahuan", "perihal": " ", "body": ""}
+    form = {"account_id": account.id, "letter_type": "undangan", "perihal": " ", "body": ""}
     form |= {"addressee_name": "x", "addressee_company": "PT", "lampiran": "-" * 121}
     resp = post_form(client, "/letters/new", form)
     html = resp.get_data(as_text=True)

@@ -13,7 +13,9 @@ from flask_babel import gettext as _
 from crm import audit
 from crm.cases.models import LETTER_TYPES, CaseLetterRequest, EscalationCase
 from crm.extensions import db
+from crm.letters.models import Letter
 from crm.letters.services import draft_letter
+from crm.services import ServiceError
 
 
 def addressee_of(case: EscalationCase) -> tuple[str, str]:
@@ -21,6 +23,13 @@ def addressee_of(case: EscalationCase) -> tuple[str, str]:
     account = case.account
     address = "\n".join(p for p in (account.address, account.city) if p)
     return f"Yth. Pimpinan {account.name}"[:300], address
+
+
+def stage_author(case: EscalationCase, actor):
+    """Four eyes: the account's RM writes the stage letter and a supervisor approves it; a
+    supervisor who drafts one (no active RM) needs a second supervisor to approve it."""
+    rm = case.account.rm
+    return rm if rm is not None and rm.active else actor
 
 
 def request_letter(case: EscalationCase, stage: str, actor) -> CaseLetterRequest:
@@ -37,9 +46,7 @@ def request_letter(case: EscalationCase, stage: str, actor) -> CaseLetterRequest
     db.session.add(request)
     db.session.flush()
 
-    # Four eyes: the account's RM writes the stage letter and a supervisor approves it; a
-    # supervisor who drafts one needs a second supervisor to approve it.
-    author = case.account.rm if case.account.rm is not None and case.account.rm.active else actor
+    author = stage_author(case, actor)
     letter = draft_letter(case.account, request.letter_type, author, case=case, check=False)
     request.letter_id = letter.id
     db.session.flush()
@@ -53,3 +60,27 @@ def request_letter(case: EscalationCase, stage: str, actor) -> CaseLetterRequest
         actor=actor,
     )
     return request
+
+
+def redraft_stage_letter(case: EscalationCase, actor) -> Letter:
+    """A new draft for the stage whose letter was cancelled before it was issued (the slot
+    is free again); refused while the stage's letter is alive or already issued."""
+    request = case.current_letter
+    if request is None or request.status != "draft_requested":
+        raise ServiceError(_("Tahap ini tidak menunggu surat."))
+    current = db.session.get(Letter, request.letter_id) if request.letter_id else None
+    if current is not None and current.status != "cancelled":
+        raise ServiceError(_("Surat tahap ini masih berlaku; batalkan dulu bila harus diganti."))
+    letter = draft_letter(
+        case.account, request.letter_type, stage_author(case, actor), case=case, check=False
+    )
+    request.letter_id = letter.id
+    db.session.flush()
+    audit.record(
+        "case.letter_redrafted",
+        request,
+        summary=_("Draf baru surat %(type)s untuk kasus #%(id)d", type=request.stage, id=case.id),
+        after={"letter_id": letter.id, "cancelled_letter_id": getattr(current, "id", None)},
+        actor=actor,
+    )
+    return letter

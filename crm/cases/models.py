@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.db import TimestampMixin, UTCDateTime, utcnow
 from crm.db import in_values as _in
 from crm.extensions import db
+from crm.letters.types import CASE_LETTER_TYPES
 from crm.rules import EffectiveDated
 
 if TYPE_CHECKING:
@@ -32,14 +33,9 @@ if TYPE_CHECKING:
 
 # The ladder of DOMAIN.md, in order. "Selesai" is not a stage: it is status = closed.
 STAGES = ("persuasi", "pemberitahuan", "teguran_1", "teguran_2", "denda", "tmp2t", "skk")
-# Stages that send a letter, and the letter type each requests (the letters feature's
-# type codes; a case never has more than these two Teguran, as PP 86/2013 says).
-LETTER_TYPES = {
-    "pemberitahuan": "pemberitahuan",
-    "teguran_1": "teguran_1",
-    "teguran_2": "teguran_2",
-    "tmp2t": "rekomendasi_tmp2t",
-}
+# Stages that send a letter, and the letter type each requests: the letters feature's
+# registry (a case never has more than these two Teguran, as PP 86/2013 says).
+LETTER_TYPES = {stage: letter_type for letter_type, stage in CASE_LETTER_TYPES.items()}
 SUPERVISOR_STAGES = ("denda", "tmp2t", "skk")
 REASONS = ("arrears", "pds_tk", "pds_upah", "pds_program", "late_registration")
 CLOSE_REASONS = ("paid", "registered", "written_off")

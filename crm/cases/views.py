@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.accounts.models import Account
 from crm.auth.access import require_roles
-from crm.cases import access, board, denda, ladder, letters, services
+from crm.cases import access, board, denda, ladder, letter_requests, letters, services
 from crm.cases.clock import has_default_days
 from crm.cases.export import case_export, count_cases
 from crm.cases.forms import (
@@ -45,9 +45,11 @@ from crm.cases.models import EscalationCase as Case
 from crm.cases.suggestions import suggestion_query
 from crm.compliance.services import today_local
 from crm.extensions import db
+from crm.forms_common import ConfirmForm
 from crm.i18n import long_date
 from crm.jobs.models import PENDING_STATUSES, BackgroundJob
 from crm.jobs.services import create_job
+from crm.letters.models import Letter
 from crm.pagination import keyset_page
 from crm.services import ServiceError, refuse, show_error
 
@@ -268,12 +270,20 @@ def _render_detail(case: Case, status: int = 200, **forms):
             blockers=ladder.advance_blockers(case, today) if case.is_open else [],
             may_set_due=may_set_due(current_user, case),
             **denda.denda_facts(case, today),
+            stage_letters={
+                x.id: x for x in db.session.scalars(select(Letter).where(Letter.case_id == case.id))
+            },
             is_supervisor=is_supervisor,
             today_iso=today.isoformat(),
             **drill_in(case, current_user),
         ),
         status,
     )
+
+
+def _stage_letters(case: Case) -> dict[int, Letter]:
+    """The case's letters by id (a case has at most a few), for their numbers and status."""
+    return {x.id: x for x in db.session.scalars(select(Letter).where(Letter.case_id == case.id))}
 
 
 @bp.post("/<int:case_id>/advance")
@@ -348,6 +358,23 @@ def letter_date(case_id: int, request_id: int, what: str):
         return redirect(url_for(".detail", case_id=case_id))
     flash(_("Tanggal surat dicatat."), "success")
     return redirect(url_for(".detail", case_id=case_id))
+
+
+@bp.post("/<int:case_id>/letter/redraft")
+def redraft_letter(case_id: int):
+    """A new draft for the stage whose letter was cancelled before it was issued."""
+    case = _case_or_403(case_id)
+    if not access.can_act(current_user, case):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        letter = letter_requests.redraft_stage_letter(case, current_user)
+    except ServiceError as exc:
+        show_error(exc)
+        return redirect(url_for(".detail", case_id=case_id))
+    flash(_("Draf surat baru dibuat."), "success")
+    return redirect(url_for("letters.detail", letter_id=letter.id))
 
 
 from crm.cases import manage_views  # noqa: E402,F401 - /cases/new and notes routes

@@ -26,7 +26,8 @@ from crm.jobs.models import BackgroundJob
 from crm.jobs.services import JobContext, create_job, job_handler
 from crm.letters import pdfmerge
 from crm.letters.models import TYPES, Letter, LetterBatch
-from crm.letters.services import draft_letter
+from crm.letters.services import case_letter_refusal, draft_letter
+from crm.letters.types import is_case_letter
 from crm.services import ServiceError
 
 DRAFT_KIND = "letters.bulk_draft"
@@ -107,6 +108,8 @@ def create_batch(
     cfg = current_app.config
     if letter_type not in TYPES:
         raise ServiceError(_("Pilih jenis surat."))
+    if is_case_letter(letter_type):  # each case drafts its own when it enters the stage
+        raise ServiceError(case_letter_refusal())
     if not targets:
         raise ServiceError(_("Tidak ada akun pada filter ini."))
     if len(targets) > cfg["LETTER_BULK_MAX"]:

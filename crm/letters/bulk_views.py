@@ -31,6 +31,7 @@ from crm.letters.labels import letter_label
 from crm.letters.models import TYPES, LetterBatch
 from crm.letters.services import MAX_BULK
 from crm.letters.template_context import LETTER_TYPES
+from crm.letters.types import is_case_letter
 from crm.letters.workflow import approve_letters, submit_letter
 from crm.services import ServiceError, discard_changes, show_error
 
@@ -39,7 +40,7 @@ bp.before_request(require_roles("admin", "supervisor", "rm"))
 
 
 def _type_choices() -> list[tuple[str, str]]:
-    return [(t, LETTER_TYPES.get(t, t)) for t in TYPES]
+    return [(t, LETTER_TYPES.get(t, t)) for t in TYPES if not is_case_letter(t)]
 
 
 def _filter_args(args) -> dict:

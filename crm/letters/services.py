@@ -20,6 +20,7 @@ from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import account_compliance, today_local
 from crm.extensions import db
 from crm.letters.models import TYPES, Letter, LetterEvent, LetterTypeSetting
+from crm.letters.types import is_case_letter
 from crm.services import ServiceError
 
 SUPERVISOR_ROLES = ("supervisor", "admin")
@@ -263,6 +264,38 @@ def clean_fields(data: dict) -> dict:
     return clean
 
 
+def case_letter_refusal() -> str:
+    return _(
+        "Surat Pemberitahuan, Teguran dan Rekomendasi TMP2T dibuat dari kasus eskalasinya, "
+        "saat kasus naik ke tahap itu: buka kasus akun ini."
+    )
+
+
+def _check_case_letter(letter_type: str, case_id: int | None) -> None:
+    """An escalation letter only from its case, and one live letter per stage (a
+    cancelled one frees the slot): no third warning, no Teguran beside its case."""
+    if case_id is None:
+        raise ServiceError(case_letter_refusal(), "letter_type")
+    live = db.session.scalar(
+        select(Letter)
+        .where(
+            Letter.case_id == case_id,
+            Letter.letter_type == letter_type,
+            Letter.status != "cancelled",
+        )
+        .limit(1)
+    )
+    if live is not None:
+        raise ServiceError(
+            _(
+                "Kasus ini sudah punya surat jenis ini yang berlaku (%(number)s); batalkan "
+                "surat itu lebih dulu bila harus diganti.",
+                number=live.number or _("draf #%(id)d", id=live.id),
+            ),
+            "letter_type",
+        )
+
+
 def draft_letter(
     account: Account,
     letter_type: str,
@@ -283,6 +316,8 @@ def draft_letter(
         raise PermissionError(_("Anda hanya dapat menyusun surat untuk akun portofolio Anda."))
     if letter_type not in TYPES:
         raise ServiceError(_("Pilih jenis surat."), "letter_type")
+    if is_case_letter(letter_type):
+        _check_case_letter(letter_type, case.id if case is not None else case_id)
     if interaction is not None and interaction.account_id != account.id:
         raise ServiceError(_("Pertemuan ini bukan milik akun tersebut."))
     values = prefill(account, letter_type, interaction, today)

@@ -34,6 +34,7 @@ from crm.letters.jobs import start_render
 from crm.letters.labels import TYPE_LABELS, letter_label
 from crm.letters.models import STATUSES, TYPES, Letter, LetterEvent
 from crm.letters.queries import register_query
+from crm.letters.types import is_case_letter
 from crm.meetings.models import Interaction
 from crm.pagination import keyset_page
 from crm.services import ServiceError, show_error
@@ -117,7 +118,11 @@ def _source():
 def create():
     account, interaction, letter_type = _source()
     if letter_type not in TYPES:
-        return render_template("letters/choose_type.html", account=account, types=TYPE_LABELS)
+        free = {code: label for code, label in TYPE_LABELS.items() if not is_case_letter(code)}
+        return render_template("letters/choose_type.html", account=account, types=free)
+    if is_case_letter(letter_type):  # drafted from the case, when it enters the stage
+        flash(services.case_letter_refusal(), "error")
+        return redirect(url_for("accounts.detail", account_id=account.id, _anchor="kasus"))
     if request.method == "GET":
         values = services.prefill(account, letter_type, interaction)
         form = NewLetterForm(
