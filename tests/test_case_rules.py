@@ -690,3 +690,38 @@ def test_a_letter_date_cannot_be_recorded_on_a_draft_letter(db, client, login_as
     db.session.refresh(request)
     assert request.status == "draft_requested"
     assert (request.issued_on, request.received_on) == (None, None)
+
+
+def test_the_stage_deadline_and_the_letters_sentence_come_from_one_setting(
+    app, db, client, login_as, people
+):
+    """Reproduction 3: Teguran I set to 7 working days on /admin/case-deadlines: the letter
+    promises 7 (tujuh) hari kerja and the case falls due 7 working days after receipt."""
+    from crm.cases.models import CaseStageRule
+    from crm.compliance.calendar import LETTER, working_calendar
+    from crm.letters import workflow
+    from crm.letters.context import letter_context
+    from crm.letters.models import Letter
+    from crm.letters.render import render_letter
+    from tests.support.pdf import pdf_text
+
+    today = today_local()
+    db.session.add(CaseStageRule(stage="teguran_1", effective_from=today, days=7))
+    db.session.flush()
+    case = letter_stage_case(people)
+    ready(case)
+    services.advance_case(case, "teguran_1", people["rm"])
+    letter = db.session.get(Letter, case.current_letter.letter_id)
+    assert letter.deadline_days == 7
+    workflow.submit_letter(letter, people["rm"])
+    workflow.approve_letter(letter, people["supervisor"])
+    text = " ".join(pdf_text(render_letter(letter_context(letter))).split())
+    assert "7 (tujuh) hari kerja" in text and "10 (sepuluh)" not in text
+    letter.status, letter.dispatched_on = "dispatched", today  # as if rendered and sent
+    workflow.receive_letter(letter, today, "Resepsionis", people["rm"])
+    db.session.refresh(case)
+    assert case.stage_due_on == working_calendar(LETTER).add_working_days(today, 7)
+    assert letter.deadline_on == case.stage_due_on
+    login_as(UserFactory(role="admin"))
+    page = client.get("/admin/letter-codes").get_data(as_text=True)
+    assert "Tenggat tahap kasus" in page

@@ -21,27 +21,47 @@ from sqlalchemy import func, select
 
 from crm import audit
 from crm.cases.access import is_supervisor
-from crm.cases.clock import due_date
+from crm.cases.clock import due_date, stage_rule
 from crm.cases.models import CaseEvent, CaseLetterRequest
 from crm.cases.services import _event
+from crm.compliance.calendar import LETTER, working_calendar
 from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import local_date, long_date
-from crm.letters.hooks import on_issued, on_received
+from crm.letters.hooks import deadline_days_of, on_issued, on_received
 from crm.letters.models import Letter
+from crm.letters.types import CASE_LETTER_TYPES
 from crm.services import ServiceError
 
 LETTER_FIELDS = ("status", "issued_on", "received_on")
 
 
 def _restart_clock(request: CaseLetterRequest, start: date) -> None:
+    """The stage clock from the letter's issue or receipt: the days the letter itself gave
+    the company (its deadline_days, from this stage's rule when it was dated), else the
+    stage's rule; a stage without default days keeps the date set by hand."""
     case = request.case
     if case.is_open and case.stage == request.stage:
         case.stage_started_on = start
-        due = due_date(case.stage, start)
-        if due is not None:  # a stage without default days keeps the date set by hand
+        letter = db.session.get(Letter, request.letter_id) if request.letter_id else None
+        if letter is not None and letter.deadline_days:
+            due = working_calendar(LETTER).add_working_days(start, letter.deadline_days)
+        else:
+            due = due_date(case.stage, start)
+        if due is not None:
             case.stage_due_on = due
+
+
+@deadline_days_of.register
+def stage_rule_days(days: int | None, letter_type: str, on: date) -> int | None:
+    """A case letter gives the company its stage's deadline (working days) in force on the
+    letter's date: /admin/case-deadlines is the one setting for both."""
+    stage = CASE_LETTER_TYPES.get(letter_type)
+    rule = stage_rule(stage, on) if stage else None
+    if rule is None or rule.days is None or rule.calendar_days:
+        return days
+    return rule.days
 
 
 def _record(request: CaseLetterRequest, kind: str, day: date, actor, before: dict) -> None:

@@ -22,6 +22,7 @@ from crm.letters.forms import (
 )
 from crm.letters.labels import TYPE_LABELS
 from crm.letters.models import TYPES, LetterheadSetting, LetterTypeSetting
+from crm.letters.types import CASE_LETTER_TYPES
 
 bp = Blueprint("letters_admin", __name__, url_prefix="/admin")
 bp.before_request(require_roles("admin"))
@@ -168,14 +169,21 @@ def letter_codes():
             return redirect(url_for(".letter_codes"))
         status = 400
     return (
-        render_template("letters/admin_codes.html", forms=forms, types=TYPE_LABELS),
+        render_template(
+            "letters/admin_codes.html",
+            forms=forms,
+            types=TYPE_LABELS,
+            case_letter_types=CASE_LETTER_TYPES,
+        ),
         status,
     )
 
 
 def _save_code(setting: LetterTypeSetting, form: LetterCodeForm) -> None:
     before = audit.snapshot(setting, CODE_FIELDS) if setting.code else None
-    setting.code, setting.deadline_days = form.code.data, form.deadline_days.data
+    setting.code = form.code.data
+    if setting.letter_type not in CASE_LETTER_TYPES:  # theirs is the case stage's rule
+        setting.deadline_days = form.deadline_days.data
     db.session.add(setting)
     db.session.flush()
     audit.record(

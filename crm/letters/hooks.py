@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from crm.hooks import Hook
+
 ISSUED_HOOKS: list[Callable] = []
 
 
@@ -40,3 +42,11 @@ def on_received(func: Callable) -> Callable:
 def run_received_hooks(letter, day, actor, today) -> None:
     for hook in RECEIVED_HOOKS:
         hook(letter, day, actor, today)
+
+
+deadline_days_of = Hook(
+    "letters.deadline_days",
+    "func(days, letter_type, on) -> days: the working days a letter of this type gives its "
+    "addressee, on a date. A case letter's days are its stage's deadline rule (crm.cases), "
+    "so the case clock and the sentence in the letter come from one setting.",
+)

@@ -19,6 +19,7 @@ from crm.accounts.services import can_edit
 from crm.compliance.models import CompliancePeriod
 from crm.compliance.services import account_compliance, today_local
 from crm.extensions import db
+from crm.letters.hooks import deadline_days_of
 from crm.letters.models import TYPES, Letter, LetterEvent, LetterTypeSetting
 from crm.letters.types import is_case_letter
 from crm.services import ServiceError
@@ -199,7 +200,7 @@ def prefill(account: Account, letter_type: str, interaction=None, today: date | 
     """The draft's fields and facts for an account (and the meeting of an undangan)."""
     today = today or today_local()
     setting = type_setting(letter_type)
-    days = setting.deadline_days if setting else None
+    days = deadline_days_of.fold(setting.deadline_days if setting else None, letter_type, today)
     dm = decision_maker(account.id)
     facts: dict = {}
     if letter_type in ARREARS_TYPES:

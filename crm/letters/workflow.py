@@ -20,7 +20,7 @@ from crm.compliance.calendar import LETTER, working_calendar
 from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.extensions import db
-from crm.letters.hooks import run_received_hooks
+from crm.letters.hooks import deadline_days_of, run_received_hooks
 from crm.letters.models import CHANNELS, Letter, LetterTypeSetting
 from crm.letters.numbering import next_number
 from crm.letters.services import (
@@ -130,6 +130,9 @@ def _approve_locked(letter: Letter, actor, today: date) -> None:
     letter.number, letter.number_code = number.text, number.code
     letter.number_year, letter.number_seq = number.year, number.seq
     letter.letter_date = today
+    # The days promised are the rule in force on the letter's date (a case letter's are
+    # its stage's deadline rule, which the case clock then follows: crm.cases.letters).
+    letter.deadline_days = deadline_days_of.fold(letter.deadline_days, letter.letter_type, today)
     letter.status, letter.approved_by_id, letter.approved_at = "approved", actor.id, utcnow()
     letter.review_comment = ""
     letter.render_status, letter.render_error = "queued", ""
