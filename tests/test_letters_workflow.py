@@ -586,7 +586,7 @@ def test_the_context_has_exactly_the_render_schema(db, team):
     ctx = letter_context(letter, verify_url_base="https://relasi.test/")
     assert set(ctx) == {
         "type", "number", "date", "place", "lampiran", "perihal", "addressee", "body",
-        "arrears", "pds", "deadline", "deadline_days", "meeting", "agreement", "sponsorship",
+        "arrears", "pds", "deadline", "deadline_days", "meeting", "previous", "agreement", "sponsorship",
         "letterhead", "verify_url", "verify_code", "copy",
     }  # fmt: skip
     assert set(ctx["addressee"]) == {"name", "title", "company", "address"}

@@ -64,12 +64,13 @@ class LetterPlan(NamedTuple):
 
 
 # Accounts are picked in catalog order among those without a case (see _plan_accounts).
+# Escalation letters come only from the demo cases (crm.letters.types).
 COMPANY_PLANS = (
-    LetterPlan("pemberitahuan", "draft"),
-    LetterPlan("teguran_1", "returned"),
+    LetterPlan("ajakan_kepesertaan", "draft"),
+    LetterPlan("ajakan_kepesertaan", "returned"),
     LetterPlan("piagam_sertakan", "approved", 9, "email", 8, 8),
-    LetterPlan("pemberitahuan", "cancelled"),
-    LetterPlan("teguran_1", "approved", 12, "courier", 11, 7),
+    LetterPlan("piagam_sertakan", "cancelled"),
+    LetterPlan("ajakan_kepesertaan", "approved", 12, "courier", 11, 7),
     LetterPlan("piagam_sertakan", "submitted"),
 )
 MEETING_PLANS = (

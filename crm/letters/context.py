@@ -107,6 +107,19 @@ def default_verify_base() -> str:
     return ""
 
 
+def previous_of(facts: dict) -> list[dict]:
+    rows = []
+    for row in facts.get("previous") or []:
+        try:
+            day = date.fromisoformat(str(row.get("date")))
+        except ValueError:
+            continue
+        rows.append(
+            {"type": str(row.get("type", "")), "number": str(row.get("number", "")), "date": day}
+        )
+    return rows
+
+
 def letter_context(
     letter: Letter, *, copy: bool = False, verify_url_base: str | None = None
 ) -> dict:
@@ -133,6 +146,8 @@ def letter_context(
         "deadline": letter.deadline_on,
         "deadline_days": letter.deadline_days,
         "meeting": meeting_of(facts),
+        # The letters this warning cites: [{"type", "number", "date"}], dates as dates.
+        "previous": previous_of(facts),
         # The agreement and sponsorship blocks are written by crm.partners and
         # crm.sponsorships; their extra keys (dates as ISO strings, beneficiary rows) pass
         # through for those templates.

@@ -21,7 +21,7 @@ from crm.compliance.services import account_compliance, today_local
 from crm.extensions import db
 from crm.letters.hooks import deadline_days_of
 from crm.letters.models import TYPES, Letter, LetterEvent, LetterTypeSetting
-from crm.letters.types import is_case_letter
+from crm.letters.types import PREVIOUS_LETTERS, is_case_letter
 from crm.services import ServiceError
 
 SUPERVISOR_ROLES = ("supervisor", "admin")
@@ -265,6 +265,28 @@ def clean_fields(data: dict) -> dict:
     return clean
 
 
+def previous_letters(letter_type: str, case_id: int | None) -> list[dict]:
+    """The case's issued letters this one cites (type, number, ISO date), ladder order."""
+    wanted = PREVIOUS_LETTERS.get(letter_type)
+    if not wanted or case_id is None:
+        return []
+    rows = db.session.scalars(
+        select(Letter)
+        .where(
+            Letter.case_id == case_id,
+            Letter.letter_type.in_(wanted),
+            Letter.number.is_not(None),
+            Letter.status != "cancelled",
+        )
+        .order_by(Letter.letter_date, Letter.id)
+    )
+    return [
+        {"type": x.letter_type, "number": x.number, "date": x.letter_date.isoformat()}
+        for x in rows
+        if x.letter_date is not None
+    ]
+
+
 def case_letter_refusal() -> str:
     return _(
         "Surat Pemberitahuan, Teguran dan Rekomendasi TMP2T dibuat dari kasus eskalasinya, "
@@ -326,6 +348,9 @@ def draft_letter(
         values |= clean_fields(fields)
     if facts:
         values["facts"] = {**values["facts"], **facts}
+    previous = previous_letters(letter_type, case.id if case is not None else case_id)
+    if previous:
+        values["facts"] = {**values["facts"], "previous": previous}
     letter = Letter(
         letter_type=letter_type,
         status="draft",

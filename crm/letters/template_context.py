@@ -23,6 +23,8 @@ The context (keys marked * are required; the others default to None / [] / False
                             "program": str},
      "employer": None | {"name": str, "npp": str, "address": str}
                                      (optional: the employer a rekomendasi_tmp2t is about),
+     "previous": [{"type": str, "number": str, "date": date}]
+                                     (the case's earlier letters a warning cites),
      "letterhead"*: {"office_name": str, "office_address": str (multi-line),
                      "logo": str (a path under letters/ or static/, e.g. "img/letter-logo.svg",
                                   or an uploaded logo as a data:image/png|jpeg;base64 URI),
@@ -69,7 +71,7 @@ REQUIRED = ("type", "date", "addressee", "letterhead", "verify_url", "verify_cod
 DEFAULTS = {
     "number": None, "place": "", "perihal": "", "lampiran": "-", "body": "", "arrears": None,
     "pds": (), "deadline": None, "deadline_days": None, "meeting": None, "agreement": None,
-    "sponsorship": None, "employer": None, "copy": False,
+    "sponsorship": None, "employer": None, "previous": (), "copy": False,
 }  # fmt: skip
 LETTERHEAD_DEFAULTS = {
     "office_name": "", "office_address": "", "signatory_name": "", "signatory_title": "",

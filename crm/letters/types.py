@@ -15,3 +15,12 @@ CASE_LETTER_TYPES: dict[str, str] = {
 
 def is_case_letter(letter_type: str) -> bool:
     return letter_type in CASE_LETTER_TYPES
+
+
+# The letters a warning cites (number and date): each escalation letter refers to the one
+# before it on the ladder; the TMP2T recommendation to both Teguran.
+PREVIOUS_LETTERS: dict[str, tuple[str, ...]] = {
+    "teguran_1": ("pemberitahuan",),
+    "teguran_2": ("teguran_1",),
+    "rekomendasi_tmp2t": ("teguran_1", "teguran_2"),
+}
