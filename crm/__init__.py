@@ -22,6 +22,11 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_mapping(config.as_dict())
     if config.is_production and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
         raise RuntimeError("CRM_ENV=production needs a SECRET_KEY of its own")
+    if config.is_production and not app.config.get("PUBLIC_BASE_URL"):
+        raise RuntimeError(
+            "CRM_ENV=production needs PUBLIC_BASE_URL (e.g. https://relasi.example.go.id): "
+            "every letter prints it in its verification link and QR code"
+        )
     config.INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
     register_converters(app)
     register_extensions(app)

@@ -24,7 +24,7 @@ from crm.demo_data_history import CASE_PLANS
 from crm.extensions import db
 from crm.i18n import local_zone
 from crm.letters.jobs import start_render
-from crm.letters.models import STATUSES, Letter, LetterEvent
+from crm.letters.models import STATUSES, Letter, LetterEvent, LetterheadSetting
 from crm.letters.services import draft_letter
 from crm.letters.workflow import (
     approve_letter,
@@ -48,6 +48,17 @@ RECIPIENTS = (
     "Sdri. Maya Lestari, Bagian Umum",
 )
 COURIERS = ("JNE", "POS", "TIKI")
+# A realistic letterhead in place of the migration's placeholders (fictional signatory).
+DEMO_LETTERHEAD = {
+    "office_name": "Deputi Direktur Bidang Kepesertaan Korporasi dan Institusi",
+    "office_address": (
+        "Menara Jamsostek, Jl. Jenderal Gatot Subroto No. 38, Jakarta Selatan 12710\n"
+        "Telepon 175 · www.bpjsketenagakerjaan.go.id"
+    ),
+    "signatory_name": "Dra. Ratna Kusumawati, M.M.",
+    "signatory_title": "Deputi Direktur Bidang Kepesertaan Korporasi dan Institusi",
+    "tembusan": "Direktur Kepesertaan\nKepala Kantor Wilayah DKI Jakarta\nArsip",
+}
 
 
 class LetterPlan(NamedTuple):
@@ -154,12 +165,22 @@ def _approve(letter: Letter, day: date, boss: User) -> None:
     letter.submitted_at, letter.approved_at = _moment(day, 9), _moment(day, 11)
 
 
+def _set_letterhead() -> None:
+    head = db.session.get(LetterheadSetting, 1)
+    if head is None:
+        head = LetterheadSetting(id=1)
+        db.session.add(head)
+    for name, value in DEMO_LETTERHEAD.items():
+        setattr(head, name, value)
+
+
 def _add_letters(
     state: DemoState, accounts: dict[str, Account], users: dict[str, User]
 ) -> dict[str, int]:
     """Case letters submitted and approved on their issue date; the other demo letters
     drafted, returned, submitted, approved or cancelled (caller commits)."""
     boss, cal, today = users["supervisor"], working_calendar(), state.today
+    _set_letterhead()
     approvals = _case_letters()
     for plan, account, meeting in _plan_accounts(accounts):
         author = _author(account, boss)

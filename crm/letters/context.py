@@ -11,6 +11,7 @@ from flask import current_app, has_app_context, has_request_context, request
 
 from crm import storage
 from crm.compliance.services import today_local
+from crm.config import serve_address
 from crm.extensions import db
 from crm.i18n import local_zone
 from crm.letters.models import Letter, LetterheadSetting
@@ -99,12 +100,13 @@ def _plain_dict(raw, keys: tuple[str, ...]) -> dict | None:
 
 
 def default_verify_base() -> str:
-    """The public base URL: PUBLIC_BASE_URL when configured, else this request's host."""
+    """The public base URL: PUBLIC_BASE_URL (config gives it a default outside production),
+    else this request's host, else where `flask serve` listens: a printed link is absolute."""
     if has_app_context() and current_app.config.get("PUBLIC_BASE_URL"):
         return str(current_app.config["PUBLIC_BASE_URL"])
     if has_request_context():
         return request.host_url
-    return ""
+    return serve_address()
 
 
 def letter_context(

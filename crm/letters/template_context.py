@@ -23,7 +23,8 @@ The context (keys marked * are required; the others default to None / [] / False
                             "program": str},
      "employer": None | {"name": str, "npp": str, "address": str}
                                      (optional: the employer a rekomendasi_tmp2t is about),
-     "letterhead"*: {"office_name": str, "office_address": str (multi-line),
+     "letterhead"*: {"agency": str (default BPJS Ketenagakerjaan), "office_name": str,
+                     "office_address": str (multi-line),
                      "logo": str (a path under letters/ or static/, e.g. "img/letter-logo.svg",
                                   or an uploaded logo as a data:image/png|jpeg;base64 URI),
                      "signatory_name": str, "signatory_title": str, "tembusan": [str]},
@@ -71,9 +72,10 @@ DEFAULTS = {
     "pds": (), "deadline": None, "deadline_days": None, "meeting": None, "agreement": None,
     "sponsorship": None, "employer": None, "copy": False,
 }  # fmt: skip
+AGENCY = "BPJS Ketenagakerjaan"  # the agency every office writes for, printed atop the kop
 LETTERHEAD_DEFAULTS = {
-    "office_name": "", "office_address": "", "signatory_name": "", "signatory_title": "",
-    "tembusan": (),
+    "agency": AGENCY, "office_name": "", "office_address": "", "signatory_name": "",
+    "signatory_title": "", "tembusan": (),
 }  # fmt: skip
 
 
