@@ -579,7 +579,7 @@ def test_the_context_has_exactly_the_render_schema(db, team):
     assert set(ctx) == {
         "type", "number", "date", "place", "lampiran", "perihal", "addressee", "body",
         "arrears", "pds", "deadline", "deadline_days", "meeting", "agreement", "sponsorship",
-        "letterhead", "verify_url", "verify_code", "copy",
+        "letterhead", "verify_url", "verify_code", "copy", "arrears_rule",
     }  # fmt: skip
     assert set(ctx["addressee"]) == {"name", "title", "company", "address"}
     assert set(ctx["arrears"]) == {"as_of", "rows", "unpaid", "fine", "total"}

@@ -10,7 +10,8 @@ from datetime import date, datetime
 from flask import current_app, has_app_context, has_request_context, request
 
 from crm import storage
-from crm.compliance.services import today_local
+from crm.compliance import arrears
+from crm.compliance.services import arrears_rules, today_local
 from crm.config import serve_address
 from crm.extensions import db
 from crm.i18n import local_zone
@@ -109,6 +110,16 @@ def default_verify_base() -> str:
     return serve_address()
 
 
+def rule_in_force(day: date) -> dict:
+    """The arrears rule in force on `day` (its month's rule), as the renderer takes it."""
+    rule = arrears.rule_for(arrears.month_start(day), arrears_rules())
+    return {
+        "fine_bp_per_month": rule.fine_bp_per_month,
+        "due_day": rule.due_day,
+        "due_months_after": rule.due_months_after,
+    }
+
+
 def letter_context(
     letter: Letter, *, copy: bool = False, verify_url_base: str | None = None
 ) -> dict:
@@ -116,10 +127,11 @@ def letter_context(
     and the JSON facts captured at drafting (ISO dates turned back into dates)."""
     facts = letter.facts or {}
     base = default_verify_base() if verify_url_base is None else verify_url_base
+    day = letter.letter_date or today_local()
     return {
         "type": letter.letter_type,
         "number": letter.number,
-        "date": letter.letter_date or today_local(),
+        "date": day,
         "place": letter.place or "",
         "lampiran": letter.lampiran or "-",
         "perihal": letter.perihal or "",
@@ -131,6 +143,7 @@ def letter_context(
         },
         "body": letter.body or "",
         "arrears": arrears_of(facts),
+        "arrears_rule": rule_in_force(day),
         "pds": [str(p) for p in facts.get("pds") or []],
         "deadline": letter.deadline_on,
         "deadline_days": letter.deadline_days,

@@ -28,7 +28,11 @@ The context (keys marked * are required; the others default to None / [] / False
                      "logo": str (a path under letters/ or static/, e.g. "img/letter-logo.svg",
                                   or an uploaded logo as a data:image/png|jpeg;base64 URI),
                      "signatory_name": str, "signatory_title": str, "tembusan": [str]},
-     "verify_url"*: str, "verify_code"*: str, "copy": bool (prints a SALINAN stamp)}
+     "verify_url"*: str, "verify_code"*: str, "copy": bool (prints a SALINAN stamp),
+     "arrears_rule": None | {"fine_bp_per_month": int, "due_day": int, "due_months_after": int}
+                                     (the rule in force on the letter's date; DOMAIN.md's
+                                      2 % and the 15th of the next month when None),
+     "denda_rate_text": str, "denda_days": int, "max_warnings": int (the sanction ladder)}
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from zoneinfo import ZoneInfo
 import qrcode
 from markupsafe import Markup, escape
 
+from crm.compliance.rules import percent
 from crm.config import ROOT
 
 LETTERS_DIR = (ROOT / "letters").resolve()
@@ -67,10 +72,17 @@ _UNITS = (
     "tujuh", "delapan", "sembilan", "sepuluh", "sebelas",
 )  # fmt: skip
 REQUIRED = ("type", "date", "addressee", "letterhead", "verify_url", "verify_code")
+# The arrears rule DOMAIN.md states, for a context that brings none (the samples).
+RULE_DEFAULTS = {"fine_bp_per_month": 200, "due_day": 15, "due_months_after": 1}
 DEFAULTS = {
     "number": None, "place": "", "perihal": "", "lampiran": "-", "body": "", "arrears": None,
     "pds": (), "deadline": None, "deadline_days": None, "meeting": None, "agreement": None,
-    "sponsorship": None, "employer": None, "copy": False,
+    "sponsorship": None, "employer": None, "copy": False, "arrears_rule": None,
+    # The sanction after Teguran II (PP 86/2013): the cases feature may fill these from
+    # its settings; the law's figures otherwise.
+    "denda_rate_text": "0,1% (nol koma satu persen)", "denda_days": 30,
+    # At most two written warnings exist by law (PP 86/2013).
+    "max_warnings": 2,
 }  # fmt: skip
 AGENCY = "BPJS Ketenagakerjaan"  # the agency every office writes for, printed atop the kop
 LETTERHEAD_DEFAULTS = {
@@ -127,6 +139,36 @@ def terbilang(n: int) -> str:
             return lead if not rest else f"{lead} {terbilang(rest)}"
     tens, rest = divmod(n, 10)
     return f"{_UNITS[tens]} puluh" + (f" {_UNITS[rest]}" if rest else "")
+
+
+def terbilang_angka(text: str) -> str:
+    """A number written with a decimal comma in words: `1,5` -> `satu koma lima`."""
+    whole, _sep, decimals = text.partition(",")
+    words = terbilang(int(whole or 0))
+    if decimals:
+        words += " koma " + " ".join(terbilang(int(d)) for d in decimals)
+    return words
+
+
+def rule_text(rule: dict | None) -> dict:
+    """The arrears rule in force as letters print it: the fine rate (in figures and words)
+    and the payment due day."""
+    rule = {**RULE_DEFAULTS, **(rule or {})}
+    fine = percent(int(rule["fine_bp_per_month"]))
+    day, months = int(rule["due_day"]), int(rule["due_months_after"])
+    if months == 0:
+        due_month = "bulan yang sama"
+    elif months == 1:
+        due_month = "bulan berikutnya"
+    else:
+        due_month = f"{months} ({terbilang(months)}) bulan berikutnya"
+    return {
+        "fine_percent": fine,
+        "fine_words": terbilang_angka(fine),
+        "due_day": day,
+        "due_day_words": terbilang(day),
+        "due_month": due_month,
+    }
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -204,6 +246,7 @@ def prepare_context(context: dict) -> dict:
     ctx["logo_url"] = (
         logo if logo.startswith(("data:image/png;", "data:image/jpeg;")) else asset_url(logo)
     )
+    ctx["rule"] = rule_text(ctx["arrears_rule"])
     ctx["title"] = LETTER_TYPES[ctx["type"]]
     ctx["draft"] = not ctx["number"]
     ctx["qr"] = qr_svg(ctx["verify_url"])
