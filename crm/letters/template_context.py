@@ -62,6 +62,9 @@ LETTER_TYPES: dict[str, str] = {
     "ajakan_kepesertaan": "Surat Ajakan Pendaftaran Kepesertaan",
 }
 
+# The types whose template prints the arrears table (letters/_macros.html arrears_section).
+PRINTS_ARREARS = frozenset({"pemberitahuan", "teguran_1", "teguran_2", "rekomendasi_tmp2t"})
+
 MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
@@ -72,6 +75,13 @@ _UNITS = (
     "tujuh", "delapan", "sembilan", "sepuluh", "sebelas",
 )  # fmt: skip
 REQUIRED = ("type", "date", "addressee", "letterhead", "verify_url", "verify_code")
+# Up to this many months the arrears table sits in the body; a longer one is the letter's
+# attachment (Lampiran), on a page of its own after the signature.
+ARREARS_INLINE_ROWS = 12
+ARREARS_ATTACHMENT = "1 (satu) lembar rincian tunggakan iuran"
+# What drafting prefilled before attachments were counted: it names no real attachment.
+AUTO_LAMPIRAN = ("", "-", "1 (satu) berkas")
+DRAFT_NUMBER = "…/…/…"  # a draft's number, given at approval
 # The arrears rule DOMAIN.md states, for a context that brings none (the samples).
 RULE_DEFAULTS = {"fine_bp_per_month": 200, "due_day": 15, "due_months_after": 1}
 DEFAULTS = {
@@ -171,6 +181,15 @@ def rule_text(rule: dict | None) -> dict:
     }
 
 
+def lampiran_text(given: str | None, arrears_attached: bool) -> str:
+    """What the Lampiran line prints: the author's own text when they named an enclosure,
+    else the arrears attachment when the table is one, else `-`."""
+    text = (given or "").strip()
+    if text not in AUTO_LAMPIRAN:
+        return text
+    return ARREARS_ATTACHMENT if arrears_attached else "-"
+
+
 def paragraphs(text: str | None) -> Markup:
     """Plain text to escaped <p> paragraphs (blank lines split them, newlines become <br>)."""
     blocks = [b.strip() for b in (text or "").replace("\r\n", "\n").split("\n\n")]
@@ -247,6 +266,11 @@ def prepare_context(context: dict) -> dict:
         logo if logo.startswith(("data:image/png;", "data:image/jpeg;")) else asset_url(logo)
     )
     ctx["rule"] = rule_text(ctx["arrears_rule"])
+    rows = (ctx["arrears"] or {}).get("rows") or []
+    printed = ctx["type"] in PRINTS_ARREARS
+    ctx["arrears_attached"] = printed and len(rows) > ARREARS_INLINE_ROWS
+    ctx["lampiran"] = lampiran_text(ctx["lampiran"], ctx["arrears_attached"])
+    ctx["draft_number"] = DRAFT_NUMBER
     ctx["title"] = LETTER_TYPES[ctx["type"]]
     ctx["draft"] = not ctx["number"]
     ctx["qr"] = qr_svg(ctx["verify_url"])
