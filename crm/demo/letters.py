@@ -25,7 +25,7 @@ from crm.extensions import db
 from crm.i18n import local_zone
 from crm.letters.jobs import start_render
 from crm.letters.models import STATUSES, Letter, LetterEvent, LetterheadSetting
-from crm.letters.services import draft_letter
+from crm.letters.services import arrears_facts, draft_letter, pds_facts
 from crm.letters.workflow import (
     approve_letter,
     cancel_letter,
@@ -157,7 +157,19 @@ def _plan_accounts(accounts: dict[str, Account]):
         yield plan, accounts[spec.name], None
 
 
+def _facts_as_of(letter: Letter, day: date) -> None:
+    """The letter's arrears and PDS facts as they stood on its (back-dated) letter date: a
+    letter dated 25 September shows the months overdue on 25 September, not the seed's."""
+    facts = dict(letter.facts or {})
+    if facts.get("arrears") is not None:
+        facts["arrears"] = arrears_facts(letter.account_id, day)
+    if "pds" in facts:
+        facts["pds"] = pds_facts(letter.account_id, day)
+    letter.facts = facts
+
+
 def _approve(letter: Letter, day: date, boss: User) -> None:
+    _facts_as_of(letter, day)
     submit_letter(letter, _author(letter, boss))
     _backdate(letter, ("submitted",), _moment(day, 9))
     approve_letter(letter, boss, today=day)
