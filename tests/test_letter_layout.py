@@ -87,6 +87,18 @@ def test_the_signature_is_on_the_page_of_the_last_body_paragraph(letter_type, ma
     assert tembusan in pages[signed[-1]]  # the tembusan stays with the signature
 
 
+@pytest.mark.parametrize("sentences", [8, 16, 24])
+def test_a_body_that_ends_near_the_page_foot_takes_the_signature_with_it(sentences):
+    """Bodies of these lengths once left the closing and signature alone on page 2."""
+    ctx = sample_context("undangan")
+    ctx["body"] = " ".join(["Kalimat pengisi untuk menguji pemisahan halaman surat."] * sentences)
+    pages = [p.replace("- ", "-") for p in page_texts(render_letter(ctx))]
+    last = last_body_words(render_html(ctx))
+    signed = [i for i, p in enumerate(pages) if ctx["letterhead"]["signatory_name"] in p]
+    holding = [i for i, p in enumerate(pages) if last in p]
+    assert signed and signed[-1] == holding[-1]
+
+
 def test_a_long_arrears_table_is_the_letters_attachment_on_a_page_of_its_own():
     ctx = stressed("teguran_1") | {"lampiran": "-"}
     pages = page_texts(render_letter(ctx))
