@@ -128,3 +128,12 @@ def test_the_status_json_follows_the_render_until_the_pdf_is_ready(
 def test_the_status_json_is_refused_to_others(db, client, login_as, letter):
     login_as(UserFactory(role="rm"))
     assert client.get(f"/letters/{letter.id}/status.json").status_code == 403
+
+
+def test_the_letter_page_shows_the_lampiran_the_pdf_prints(db, client, login_as, team, letter):
+    assert letter.lampiran == "1 (satu) berkas"  # drafting's prefill, with 2 months inline
+    login_as(team["rm"])
+    html = client.get(f"/letters/{letter.id}").get_data(as_text=True)
+    assert "<dt>Lampiran</dt><dd>-</dd>" in html
+    preview = page_texts(client.get(f"/letters/{letter.id}/preview.pdf").data)
+    assert "Lampiran : - Perihal" in preview[0]

@@ -181,6 +181,12 @@ def rule_text(rule: dict | None) -> dict:
     }
 
 
+def arrears_attached(letter_type: str, arrears: dict | None) -> bool:
+    """Whether the letter prints its arrears table as an attachment page."""
+    rows = (arrears or {}).get("rows") or []
+    return letter_type in PRINTS_ARREARS and len(rows) > ARREARS_INLINE_ROWS
+
+
 def lampiran_text(given: str | None, arrears_attached: bool) -> str:
     """What the Lampiran line prints: the author's own text when they named an enclosure,
     else the arrears attachment when the table is one, else `-`."""
@@ -266,9 +272,7 @@ def prepare_context(context: dict) -> dict:
         logo if logo.startswith(("data:image/png;", "data:image/jpeg;")) else asset_url(logo)
     )
     ctx["rule"] = rule_text(ctx["arrears_rule"])
-    rows = (ctx["arrears"] or {}).get("rows") or []
-    printed = ctx["type"] in PRINTS_ARREARS
-    ctx["arrears_attached"] = printed and len(rows) > ARREARS_INLINE_ROWS
+    ctx["arrears_attached"] = arrears_attached(ctx["type"], ctx["arrears"])
     ctx["lampiran"] = lampiran_text(ctx["lampiran"], ctx["arrears_attached"])
     ctx["draft_number"] = DRAFT_NUMBER
     ctx["title"] = LETTER_TYPES[ctx["type"]]

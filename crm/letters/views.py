@@ -34,6 +34,7 @@ from crm.letters.jobs import start_render
 from crm.letters.labels import TYPE_LABELS, letter_label
 from crm.letters.models import STATUSES, TYPES, Letter, LetterEvent
 from crm.letters.queries import register_query
+from crm.letters.template_context import arrears_attached, lampiran_text
 from crm.meetings.models import Interaction
 from crm.pagination import keyset_page
 from crm.services import ServiceError, show_error
@@ -199,11 +200,14 @@ def _pdf_url(letter: Letter) -> str | None:
 def render_detail(letter: Letter, status: int = 200, **forms):
     facts = letter.facts or {}
     user = current_user
+    arrears = arrears_of(facts)
+    attached = arrears_attached(letter.letter_type, arrears)
     return (
         render_template(
             "letters/detail.html",
             letter=letter,
-            arrears=arrears_of(facts),
+            lampiran=lampiran_text(letter.lampiran, attached),
+            arrears=arrears,
             pds=facts.get("pds") or [],
             meeting=meeting_of(facts),
             pdf_url=_pdf_url(letter),
