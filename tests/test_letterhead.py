@@ -153,3 +153,16 @@ def test_the_default_base_url_makes_links_absolute_too(db, app, submitted):
     ctx = letter_context(submitted)
     assert ctx["verify_url"].startswith(app.config["PUBLIC_BASE_URL"].rstrip("/") + "/verify/")
     assert ctx["verify_url"].startswith("http")
+
+
+def test_the_approve_card_warns_while_the_letterhead_holds_placeholders(
+    db, client, login_as, submitted
+):
+    login_as(UserFactory(role="supervisor"))
+    html = client.get(f"/letters/{submitted.id}").get_data(as_text=True)
+    assert 'id="approve-letterhead-warning"' in html and "Nama penanda tangan" in html
+    for name, value in REAL.items():
+        setattr(head(db), name, value)
+    db.session.flush()
+    html = client.get(f"/letters/{submitted.id}").get_data(as_text=True)
+    assert 'id="approve-letterhead-warning"' not in html

@@ -32,7 +32,8 @@ from crm.letters.forms import (
 )
 from crm.letters.jobs import start_render
 from crm.letters.labels import TYPE_LABELS, letter_label
-from crm.letters.models import STATUSES, TYPES, Letter, LetterEvent
+from crm.letters.letterhead import field_labels, placeholder_fields
+from crm.letters.models import STATUSES, TYPES, Letter, LetterEvent, LetterheadSetting
 from crm.letters.queries import register_query
 from crm.letters.template_context import arrears_attached, lampiran_text
 from crm.meetings.models import Interaction
@@ -202,6 +203,8 @@ def render_detail(letter: Letter, status: int = 200, **forms):
     user = current_user
     arrears = arrears_of(facts)
     attached = arrears_attached(letter.letter_type, arrears)
+    can_review = services.is_supervisor(user) and letter.status == "submitted"
+    placeholders = placeholder_fields(db.session.get(LetterheadSetting, 1)) if can_review else []
     return (
         render_template(
             "letters/detail.html",
@@ -214,7 +217,8 @@ def render_detail(letter: Letter, status: int = 200, **forms):
             today=today_local(),
             can_edit=services.can_edit_letter(user, letter),
             can_cancel=services.can_cancel(user, letter) and not letter.is_frozen,
-            can_review=services.is_supervisor(user) and letter.status == "submitted",
+            can_review=can_review,
+            letterhead_placeholders=[field_labels()[f] for f in placeholders],
             can_deliver=services.can_deliver(user, letter),
             can_rerender=services.is_supervisor(user),
             confirm_form=ConfirmForm(),
