@@ -1,5 +1,8 @@
-"""Letterhead placeholders: which fields still hold the migration's fictional office, and the
-refusal to approve (number and print) letters on it in production."""
+"""Letterhead placeholders: which fields still hold them, and the refusal to approve on them.
+
+The migration seeds a fictional office; in production (CRM_ENV=production) no letter is
+numbered and printed on it: single, bulk and batch approvals all refuse until an admin
+replaces it at /admin/letterhead."""
 
 from __future__ import annotations
 
