@@ -22,6 +22,11 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_mapping(config.as_dict())
     if config.is_production and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
         raise RuntimeError("CRM_ENV=production needs a SECRET_KEY of its own")
+    if config.is_production and not app.config.get("PUBLIC_BASE_URL"):
+        raise RuntimeError(
+            "CRM_ENV=production needs PUBLIC_BASE_URL (e.g. https://relasi.example.go.id): "
+            "every letter prints it in its verification link and QR code"
+        )
     config.INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
     register_converters(app)
     register_extensions(app)
@@ -224,6 +229,7 @@ HOOK_MODULES = (
     "crm.compliance.account_hooks",
     "crm.cases.account_hooks",
     "crm.cases.compliance_hooks",  # a compliance import refreshes and closes cases
+    "crm.cases.denda",  # letters state the Denda rule in force on their date
     "crm.cases.letters",  # a case letter's issue and receipt move its stage clock
     "crm.cases.bulk_letters",  # the case board as a source of letter batches
     "crm.letters.account_hooks",

@@ -34,6 +34,13 @@ def s3_location(url: str) -> tuple[str, str]:
     return bucket, f"{prefix}/" if prefix else ""
 
 
+def serve_address() -> str:
+    """Where `flask serve` listens (HOST and PORT, as its banner shows them)."""
+    host = os.environ.get("HOST", "127.0.0.1")
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+    return f"http://{shown}:{os.environ.get('PORT', '5000')}"
+
+
 def limiter_storage_uri(redis_url: str) -> str:
     """The app's Redis URL as the `limits` library spells it (`unix://` is `redis+unix://`)."""
     if redis_url.startswith("unix://"):
@@ -154,7 +161,10 @@ class Config:
         self.LETTER_DOWNLOAD_SYNC_MAX = int(os.environ.get("LETTER_DOWNLOAD_SYNC_MAX", "300"))
         # The public address printed in each letter's verification QR code; a render job has
         # no request to take it from (e.g. https://relasi.example.go.id).
-        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+        # Unset outside production: the address `make run` (flask serve) listens on.
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or (
+            "" if self.is_production else serve_address()
+        )
         # Agreement documents (PDF only). A request body up to AGREEMENT_MAX_REQUEST_BYTES is
         # read so an oversized file gets its message next to the field; a larger body is
         # refused (413) before it is parsed.
@@ -205,3 +215,4 @@ class TestConfig(Config):
         self.JOB_HEARTBEAT_SECONDS = 0.5
         self.JOB_LEASE_SECONDS = 3
         self.SMTP_HOST = ""  # a test that sends mail starts its own server
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or serve_address()

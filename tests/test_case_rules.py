@@ -725,3 +725,33 @@ def test_the_stage_deadline_and_the_letters_sentence_come_from_one_setting(
     login_as(UserFactory(role="admin"))
     page = client.get("/admin/letter-codes").get_data(as_text=True)
     assert "Tenggat tahap kasus" in page
+
+
+def test_teguran_i_cites_the_pemberitahuan_and_teguran_ii_states_the_denda_rule(app, db, people):
+    """Reproduction 11 and rule text: each warning cites the previous letter's number and
+    date; Teguran II states the Denda rate and window in force (not a code constant)."""
+    from crm.cases.models import DendaRule
+    from crm.letters import workflow
+    from crm.letters.context import letter_context
+    from crm.letters.models import Letter
+    from crm.letters.render import render_letter
+    from tests.support.pdf import pdf_text
+
+    db.session.add(DendaRule(effective_from=today_local(), rate_bp_per_month=20, window_days=25))
+    case = letter_stage_case(people)
+    first = db.session.get(Letter, case.current_letter.letter_id)
+    workflow.submit_letter(first, people["rm"])
+    workflow.approve_letter(first, people["supervisor"])
+    ready(case)
+    services.advance_case(case, "teguran_1", people["rm"])
+    teguran_1 = db.session.get(Letter, case.current_letter.letter_id)
+    text = " ".join(pdf_text(render_letter(letter_context(teguran_1))).split())
+    assert f"Surat Pemberitahuan kami nomor {first.number} tanggal" in text
+    workflow.submit_letter(teguran_1, people["rm"])
+    workflow.approve_letter(teguran_1, people["supervisor"])
+    ready(case)
+    services.advance_case(case, "teguran_2", people["rm"])
+    teguran_2 = db.session.get(Letter, case.current_letter.letter_id)
+    text = " ".join(pdf_text(render_letter(letter_context(teguran_2))).split())
+    assert f"Teguran Tertulis Pertama kami nomor {teguran_1.number} tanggal" in text
+    assert "0,2% (nol koma dua persen)" in text and "25 (dua puluh lima) hari" in text

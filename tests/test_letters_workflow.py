@@ -586,8 +586,8 @@ def test_the_context_has_exactly_the_render_schema(db, team):
     ctx = letter_context(letter, verify_url_base="https://relasi.test/")
     assert set(ctx) == {
         "type", "number", "date", "place", "lampiran", "perihal", "addressee", "body",
-        "arrears", "pds", "deadline", "deadline_days", "meeting", "previous", "agreement", "sponsorship",
-        "letterhead", "verify_url", "verify_code", "copy",
+        "arrears", "pds", "deadline", "deadline_days", "meeting", "previous", "agreement",
+        "sponsorship", "letterhead", "verify_url", "verify_code", "copy", "arrears_rule",
     }  # fmt: skip
     assert set(ctx["addressee"]) == {"name", "title", "company", "address"}
     assert set(ctx["arrears"]) == {"as_of", "rows", "unpaid", "fine", "total"}

@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from crm import rules
 from crm.cases.models import DendaRule, EscalationCase
 from crm.compliance.rules import percent
+from crm.letters.hooks import context_of
+from crm.letters.template_context import terbilang_angka
 from crm.services import ServiceError
 
 MAX_RATE_BP = 1000  # 10 % a month: far above the law's 0.1 %
@@ -81,3 +83,15 @@ def delete_denda_rule(rule: DendaRule, actor, today: date) -> None:
     refused = rules.deletion_refused(rule, today)
     summary = f"Denda mulai {rule.effective_from.isoformat()}"
     rules.delete_rule(rule, refused, "denda_rule.delete", summary, actor)
+
+
+@context_of.register
+def denda_in_letter(context: dict, letter) -> dict:
+    """Teguran II (and any letter that names the sanction) states the Denda rule in force
+    on the letter's date: its rate in figures and words, and its window."""
+    rule = rules.rule_in_force(DendaRule, context["date"])
+    if rule is None:
+        return context
+    figures = percent(rule.rate_bp_per_month)
+    text = f"{figures}% ({terbilang_angka(figures)} persen)"
+    return context | {"denda_rate_text": text, "denda_days": rule.window_days}

@@ -24,8 +24,8 @@ from crm.demo_data_history import CASE_PLANS
 from crm.extensions import db
 from crm.i18n import local_zone
 from crm.letters.jobs import start_render
-from crm.letters.models import STATUSES, Letter, LetterEvent
-from crm.letters.services import draft_letter
+from crm.letters.models import STATUSES, Letter, LetterEvent, LetterheadSetting
+from crm.letters.services import arrears_facts, draft_letter, pds_facts
 from crm.letters.workflow import (
     approve_letter,
     cancel_letter,
@@ -48,6 +48,17 @@ RECIPIENTS = (
     "Sdri. Maya Lestari, Bagian Umum",
 )
 COURIERS = ("JNE", "POS", "TIKI")
+# A realistic letterhead in place of the migration's placeholders (fictional signatory).
+DEMO_LETTERHEAD = {
+    "office_name": "Deputi Direktur Bidang Kepesertaan Korporasi dan Institusi",
+    "office_address": (
+        "Menara Jamsostek, Jl. Jenderal Gatot Subroto No. 38, Jakarta Selatan 12710\n"
+        "Telepon 175 · www.bpjsketenagakerjaan.go.id"
+    ),
+    "signatory_name": "Dra. Ratna Kusumawati, M.M.",
+    "signatory_title": "Deputi Direktur Bidang Kepesertaan Korporasi dan Institusi",
+    "tembusan": "Direktur Kepesertaan\nKepala Kantor Wilayah DKI Jakarta\nArsip",
+}
 
 
 class LetterPlan(NamedTuple):
@@ -154,7 +165,19 @@ def _plan_accounts(accounts: dict[str, Account]):
         yield plan, accounts[spec.name], None
 
 
+def _facts_as_of(letter: Letter, day: date) -> None:
+    """The letter's arrears and PDS facts as they stood on its (back-dated) letter date: a
+    letter dated 25 September shows the months overdue on 25 September, not the seed's."""
+    facts = dict(letter.facts or {})
+    if facts.get("arrears") is not None:
+        facts["arrears"] = arrears_facts(letter.account_id, day)
+    if "pds" in facts:
+        facts["pds"] = pds_facts(letter.account_id, day)
+    letter.facts = facts
+
+
 def _approve(letter: Letter, day: date, boss: User) -> None:
+    _facts_as_of(letter, day)
     author = _author(letter, boss)
     submit_letter(letter, author)
     _backdate(letter, ("submitted",), _moment(day, 9))
@@ -163,12 +186,22 @@ def _approve(letter: Letter, day: date, boss: User) -> None:
     letter.submitted_at, letter.approved_at = _moment(day, 9), _moment(day, 11)
 
 
+def _set_letterhead() -> None:
+    head = db.session.get(LetterheadSetting, 1)
+    if head is None:
+        head = LetterheadSetting(id=1)
+        db.session.add(head)
+    for name, value in DEMO_LETTERHEAD.items():
+        setattr(head, name, value)
+
+
 def _add_letters(
     state: DemoState, accounts: dict[str, Account], users: dict[str, User]
 ) -> dict[str, int]:
     """Case letters submitted and approved on their issue date; the other demo letters
     drafted, returned, submitted, approved or cancelled (caller commits)."""
     boss, cal, today = users["supervisor"], working_calendar(LETTER), state.today
+    _set_letterhead()
     approvals = _case_letters()
     for plan, account, meeting in _plan_accounts(accounts):
         author = _author(account, boss)

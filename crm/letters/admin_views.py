@@ -21,6 +21,7 @@ from crm.letters.forms import (
     LetterheadLogoForm,
 )
 from crm.letters.labels import TYPE_LABELS
+from crm.letters.letterhead import field_labels, placeholder_fields
 from crm.letters.models import TYPES, LetterheadSetting, LetterTypeSetting
 from crm.letters.types import CASE_LETTER_TYPES
 
@@ -81,6 +82,7 @@ def _letterhead_page(head, form=None, logo_form=None, status=200):
             logo_form=logo_form or LetterheadLogoForm(),
             remove_form=ConfirmForm(),
             has_logo=bool(head.logo_key and storage.exists(head.logo_key)),
+            placeholders=[field_labels()[f] for f in placeholder_fields(head)],
             logo_version=head.logo_key[:12],
         ),
         status,

@@ -10,9 +10,12 @@ from datetime import date, datetime
 from flask import current_app, has_app_context, has_request_context, request
 
 from crm import storage
-from crm.compliance.services import today_local
+from crm.compliance import arrears
+from crm.compliance.services import arrears_rules, today_local
+from crm.config import serve_address
 from crm.extensions import db
 from crm.i18n import local_zone
+from crm.letters.hooks import context_of
 from crm.letters.models import Letter, LetterheadSetting
 
 PLACEHOLDER_LOGO = "img/letter-logo.svg"
@@ -99,12 +102,23 @@ def _plain_dict(raw, keys: tuple[str, ...]) -> dict | None:
 
 
 def default_verify_base() -> str:
-    """The public base URL: PUBLIC_BASE_URL when configured, else this request's host."""
+    """The public base URL: PUBLIC_BASE_URL (config gives it a default outside production),
+    else this request's host, else where `flask serve` listens: a printed link is absolute."""
     if has_app_context() and current_app.config.get("PUBLIC_BASE_URL"):
         return str(current_app.config["PUBLIC_BASE_URL"])
     if has_request_context():
         return request.host_url
-    return ""
+    return serve_address()
+
+
+def rule_in_force(day: date) -> dict:
+    """The arrears rule in force on `day` (its month's rule), as the renderer takes it."""
+    rule = arrears.rule_for(arrears.month_start(day), arrears_rules())
+    return {
+        "fine_bp_per_month": rule.fine_bp_per_month,
+        "due_day": rule.due_day,
+        "due_months_after": rule.due_months_after,
+    }
 
 
 def previous_of(facts: dict) -> list[dict]:
@@ -127,10 +141,15 @@ def letter_context(
     and the JSON facts captured at drafting (ISO dates turned back into dates)."""
     facts = letter.facts or {}
     base = default_verify_base() if verify_url_base is None else verify_url_base
+    day = letter.letter_date or today_local()
+    return context_of.fold(_own_context(letter, facts, base, day, copy), letter)
+
+
+def _own_context(letter: Letter, facts: dict, base: str, day, copy: bool) -> dict:
     return {
         "type": letter.letter_type,
         "number": letter.number,
-        "date": letter.letter_date or today_local(),
+        "date": day,
         "place": letter.place or "",
         "lampiran": letter.lampiran or "-",
         "perihal": letter.perihal or "",
@@ -142,6 +161,7 @@ def letter_context(
         },
         "body": letter.body or "",
         "arrears": arrears_of(facts),
+        "arrears_rule": rule_in_force(day),
         "pds": [str(p) for p in facts.get("pds") or []],
         "deadline": letter.deadline_on,
         "deadline_days": letter.deadline_days,

@@ -50,3 +50,10 @@ deadline_days_of = Hook(
     "addressee, on a date. A case letter's days are its stage's deadline rule (crm.cases), "
     "so the case clock and the sentence in the letter come from one setting.",
 )
+
+
+context_of = Hook(
+    "letters.context",
+    "func(context, letter) -> context: facts a feature above letters adds to a letter's "
+    "render context (the Denda rate and window in force on the letter's date: crm.cases).",
+)

@@ -105,7 +105,6 @@ def _pemberitahuan(ctx: dict) -> None:
 def _teguran_1(ctx: dict) -> None:
     paid = {0: 48_750_000 - 12_500_000, 1: 30_000_000, 5: 10_000_000}
     ctx["arrears"] = arrears_rows(date(2025, 10, 1), 12, 48_750_000, paid, AS_OF)
-    ctx["lampiran"] = "1 (satu) lembar rincian tunggakan"
     ctx["body"] = (
         "Surat Pemberitahuan kami Nomor B/1187/102026 tanggal 12 Oktober 2026 telah diterima "
         "perusahaan Saudara pada 14 Oktober 2026, namun sampai batas waktu yang ditentukan "

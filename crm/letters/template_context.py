@@ -25,11 +25,16 @@ The context (keys marked * are required; the others default to None / [] / False
                                      (optional: the employer a rekomendasi_tmp2t is about),
      "previous": [{"type": str, "number": str, "date": date}]
                                      (the case's earlier letters a warning cites),
-     "letterhead"*: {"office_name": str, "office_address": str (multi-line),
+     "letterhead"*: {"agency": str (default BPJS Ketenagakerjaan), "office_name": str,
+                     "office_address": str (multi-line),
                      "logo": str (a path under letters/ or static/, e.g. "img/letter-logo.svg",
                                   or an uploaded logo as a data:image/png|jpeg;base64 URI),
                      "signatory_name": str, "signatory_title": str, "tembusan": [str]},
-     "verify_url"*: str, "verify_code"*: str, "copy": bool (prints a SALINAN stamp)}
+     "verify_url"*: str, "verify_code"*: str, "copy": bool (prints a SALINAN stamp),
+     "arrears_rule": None | {"fine_bp_per_month": int, "due_day": int, "due_months_after": int}
+                                     (the rule in force on the letter's date; DOMAIN.md's
+                                      2 % and the 15th of the next month when None),
+     "denda_rate_text": str, "denda_days": int, "max_warnings": int (the sanction ladder)}
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from zoneinfo import ZoneInfo
 import qrcode
 from markupsafe import Markup, escape
 
+from crm.compliance.rules import percent
 from crm.config import ROOT
 
 LETTERS_DIR = (ROOT / "letters").resolve()
@@ -58,6 +64,9 @@ LETTER_TYPES: dict[str, str] = {
     "ajakan_kepesertaan": "Surat Ajakan Pendaftaran Kepesertaan",
 }
 
+# The types whose template prints the arrears table (letters/_macros.html arrears_section).
+PRINTS_ARREARS = frozenset({"pemberitahuan", "teguran_1", "teguran_2", "rekomendasi_tmp2t"})
+
 MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
@@ -68,14 +77,29 @@ _UNITS = (
     "tujuh", "delapan", "sembilan", "sepuluh", "sebelas",
 )  # fmt: skip
 REQUIRED = ("type", "date", "addressee", "letterhead", "verify_url", "verify_code")
+# Up to this many months the arrears table sits in the body; a longer one is the letter's
+# attachment (Lampiran), on a page of its own after the signature.
+ARREARS_INLINE_ROWS = 12
+ARREARS_ATTACHMENT = "1 (satu) lembar rincian tunggakan iuran"
+# What drafting prefilled before attachments were counted: it names no real attachment.
+AUTO_LAMPIRAN = ("", "-", "1 (satu) berkas")
+DRAFT_NUMBER = "…/…/…"  # a draft's number, given at approval
+# The arrears rule DOMAIN.md states, for a context that brings none (the samples).
+RULE_DEFAULTS = {"fine_bp_per_month": 200, "due_day": 15, "due_months_after": 1}
 DEFAULTS = {
     "number": None, "place": "", "perihal": "", "lampiran": "-", "body": "", "arrears": None,
     "pds": (), "deadline": None, "deadline_days": None, "meeting": None, "agreement": None,
-    "sponsorship": None, "employer": None, "previous": (), "copy": False,
+    "sponsorship": None, "employer": None, "previous": (), "copy": False, "arrears_rule": None,
+    # The sanction after Teguran II (PP 86/2013): the cases feature may fill these from
+    # its settings; the law's figures otherwise.
+    "denda_rate_text": "0,1% (nol koma satu persen)", "denda_days": 30,
+    # At most two written warnings exist by law (PP 86/2013).
+    "max_warnings": 2,
 }  # fmt: skip
+AGENCY = "BPJS Ketenagakerjaan"  # the agency every office writes for, printed atop the kop
 LETTERHEAD_DEFAULTS = {
-    "office_name": "", "office_address": "", "signatory_name": "", "signatory_title": "",
-    "tembusan": (),
+    "agency": AGENCY, "office_name": "", "office_address": "", "signatory_name": "",
+    "signatory_title": "", "tembusan": (),
 }  # fmt: skip
 
 
@@ -127,6 +151,51 @@ def terbilang(n: int) -> str:
             return lead if not rest else f"{lead} {terbilang(rest)}"
     tens, rest = divmod(n, 10)
     return f"{_UNITS[tens]} puluh" + (f" {_UNITS[rest]}" if rest else "")
+
+
+def terbilang_angka(text: str) -> str:
+    """A number written with a decimal comma in words: `1,5` -> `satu koma lima`."""
+    whole, _sep, decimals = text.partition(",")
+    words = terbilang(int(whole or 0))
+    if decimals:
+        words += " koma " + " ".join(terbilang(int(d)) for d in decimals)
+    return words
+
+
+def rule_text(rule: dict | None) -> dict:
+    """The arrears rule in force as letters print it: the fine rate (in figures and words)
+    and the payment due day."""
+    rule = {**RULE_DEFAULTS, **(rule or {})}
+    fine = percent(int(rule["fine_bp_per_month"]))
+    day, months = int(rule["due_day"]), int(rule["due_months_after"])
+    if months == 0:
+        due_month = "bulan yang sama"
+    elif months == 1:
+        due_month = "bulan berikutnya"
+    else:
+        due_month = f"{months} ({terbilang(months)}) bulan berikutnya"
+    return {
+        "fine_percent": fine,
+        "fine_words": terbilang_angka(fine),
+        "due_day": day,
+        "due_day_words": terbilang(day),
+        "due_month": due_month,
+    }
+
+
+def arrears_attached(letter_type: str, arrears: dict | None) -> bool:
+    """Whether the letter prints its arrears table as an attachment page."""
+    rows = (arrears or {}).get("rows") or []
+    return letter_type in PRINTS_ARREARS and len(rows) > ARREARS_INLINE_ROWS
+
+
+def lampiran_text(given: str | None, arrears_attached: bool) -> str:
+    """What the Lampiran line prints: the author's own text when they named an enclosure,
+    else the arrears attachment when the table is one, else `-`."""
+    text = (given or "").strip()
+    if text not in AUTO_LAMPIRAN:
+        return text
+    return ARREARS_ATTACHMENT if arrears_attached else "-"
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -204,6 +273,10 @@ def prepare_context(context: dict) -> dict:
     ctx["logo_url"] = (
         logo if logo.startswith(("data:image/png;", "data:image/jpeg;")) else asset_url(logo)
     )
+    ctx["rule"] = rule_text(ctx["arrears_rule"])
+    ctx["arrears_attached"] = arrears_attached(ctx["type"], ctx["arrears"])
+    ctx["lampiran"] = lampiran_text(ctx["lampiran"], ctx["arrears_attached"])
+    ctx["draft_number"] = DRAFT_NUMBER
     ctx["title"] = LETTER_TYPES[ctx["type"]]
     ctx["draft"] = not ctx["number"]
     ctx["qr"] = qr_svg(ctx["verify_url"])

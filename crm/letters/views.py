@@ -32,8 +32,10 @@ from crm.letters.forms import (
 )
 from crm.letters.jobs import start_render
 from crm.letters.labels import TYPE_LABELS, letter_label
-from crm.letters.models import STATUSES, TYPES, Letter, LetterEvent
+from crm.letters.letterhead import field_labels, placeholder_fields
+from crm.letters.models import STATUSES, TYPES, Letter, LetterEvent, LetterheadSetting
 from crm.letters.queries import register_query
+from crm.letters.template_context import arrears_attached, lampiran_text
 from crm.letters.types import is_case_letter
 from crm.meetings.models import Interaction
 from crm.pagination import keyset_page
@@ -204,18 +206,24 @@ def _pdf_url(letter: Letter) -> str | None:
 def render_detail(letter: Letter, status: int = 200, **forms):
     facts = letter.facts or {}
     user = current_user
+    arrears = arrears_of(facts)
+    attached = arrears_attached(letter.letter_type, arrears)
+    can_review = services.is_supervisor(user) and letter.status == "submitted"
+    placeholders = placeholder_fields(db.session.get(LetterheadSetting, 1)) if can_review else []
     return (
         render_template(
             "letters/detail.html",
             letter=letter,
-            arrears=arrears_of(facts),
+            lampiran=lampiran_text(letter.lampiran, attached),
+            arrears=arrears,
             pds=facts.get("pds") or [],
             meeting=meeting_of(facts),
             pdf_url=_pdf_url(letter),
             today=today_local(),
             can_edit=services.can_edit_letter(user, letter),
             can_cancel=services.can_cancel(user, letter) and not letter.is_frozen,
-            can_review=services.is_supervisor(user) and letter.status == "submitted",
+            can_review=can_review,
+            letterhead_placeholders=[field_labels()[f] for f in placeholders],
             can_deliver=services.can_deliver(user, letter),
             can_rerender=services.is_supervisor(user),
             confirm_form=ConfirmForm(),

@@ -21,6 +21,7 @@ from crm.compliance.services import today_local
 from crm.db import utcnow
 from crm.extensions import db
 from crm.letters.hooks import deadline_days_of, run_received_hooks
+from crm.letters.letterhead import require_real_letterhead
 from crm.letters.models import CHANNELS, Letter, LetterTypeSetting
 from crm.letters.numbering import next_number
 from crm.letters.services import (
@@ -125,6 +126,7 @@ def not_awaiting_approval(letter: Letter) -> str:
 
 
 def _approve_locked(letter: Letter, actor, today: date) -> None:
+    require_real_letterhead()
     before = audit.snapshot(letter, STATE_FIELDS)
     number = next_number(letter.letter_type, today)
     letter.number, letter.number_code = number.text, number.code
