@@ -362,3 +362,32 @@ def test_every_bad_field_is_marked_at_once(db, client, admin):
     html = post_form(client, DEADLINES, bad).get_data(as_text=True)
     assert "paling cepat hari ini" in html and "Jumlah hari 1 sampai 365" in html
     assert count(db, ArrearsRule) == 1 and audits(db, "case_stage_rule.create") == 0
+
+
+def test_the_denda_rule_is_effective_dated_admin_only_and_audited(db, client, auth, login_as):
+    from crm.cases.denda import denda_rule
+    from crm.cases.models import DendaRule
+
+    login_as(UserFactory(role="supervisor"))
+    assert client.get("/admin/denda-rules").status_code == 403
+    auth.logout()
+    login_as(UserFactory(role="admin"))
+    resp = client.get("/admin/denda-rules")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200, page[page.find("<main") :][:1500]
+    assert "0,1 %" in page and "PP 86/2013" in page and "30 hari" in page
+    today = today_local()
+    back = {"effective_from": (today - timedelta(days=1)).isoformat(), "rate_bp": "20"}
+    back |= {"window_days": "20", "legal_basis": "uji"}
+    resp = post_form(client, "/admin/denda-rules", back)
+    assert resp.status_code == 400 and "paling cepat hari ini" in resp.get_data(as_text=True)
+    bad = back | {"effective_from": today.isoformat(), "rate_bp": "0", "window_days": "91"}
+    assert post_form(client, "/admin/denda-rules", bad).status_code == 400
+    good = back | {"effective_from": (today + timedelta(days=7)).isoformat()}
+    assert post_form(client, "/admin/denda-rules", good).status_code == 302
+    assert denda_rule(today).rate_bp_per_month == 10  # the new one is not in force yet
+    assert denda_rule(today + timedelta(days=7)).rate_bp_per_month == 20
+    assert audits(db, "denda_rule.create") == 1
+    future = DendaRule.query.filter_by(rate_bp_per_month=20).one()
+    assert post_form(client, f"/admin/denda-rules/{future.id}/delete").status_code == 302
+    assert audits(db, "denda_rule.delete") == 1 and DendaRule.query.count() == 1

@@ -652,13 +652,19 @@ def test_letter_codes_admin_only_validated_and_audited(db, client, auth, login_a
     good = {"letter_type": "undangan", "undangan-code": "und-2", "undangan-deadline_days": "5"}
     assert post_form(client, "/admin/letter-codes", good).status_code == 302
     db.session.refresh(setting)
-    assert (setting.code, setting.deadline_days) == ("UND-2", 5)
+    assert (setting.code, setting.deadline_days, setting.self_approval) == ("UND-2", 5, False)
     row = AuditLog.query.filter_by(action="letter_code.update").one()
     assert (row.entity_id, row.before, row.after) == (
         "undangan",
         {"code": "UND", "deadline_days": None},
         {"code": "UND-2", "deadline_days": 5},
     )
+    relaxed = good | {"undangan-self_approval": "y"}  # four eyes relaxed for invitations
+    assert post_form(client, "/admin/letter-codes", relaxed).status_code == 302
+    row = AuditLog.query.filter_by(action="letter_code.update").order_by(AuditLog.id.desc()).first()
+    assert row.after["self_approval"] is True and row.before["self_approval"] is False
+    db.session.refresh(setting)
+    setting.self_approval = False
     letter = submitted(team["account"], team["rm"], "undangan")
     assert letter.deadline_days == 5
     workflow.approve_letter(letter, team["supervisor"])

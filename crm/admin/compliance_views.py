@@ -151,3 +151,6 @@ def delete_case_deadline(rule_id: int):
     return _delete(
         rule, title, deadlines.deletion_refused, deadlines.delete_stage_rule, ".case_deadlines"
     )
+
+
+from crm.admin import denda_views  # noqa: E402,F401 - /admin/denda-rules routes

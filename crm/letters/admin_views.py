@@ -29,7 +29,7 @@ bp = Blueprint("letters_admin", __name__, url_prefix="/admin")
 bp.before_request(require_roles("admin"))
 
 HEAD_FIELDS = ("office_name", "office_address", "signatory_name", "signatory_title", "tembusan")
-CODE_FIELDS = ("code", "deadline_days")
+CODE_FIELDS = ("code", "deadline_days", "self_approval")
 LOGO_FIELDS = ("logo_key",)
 LOGO_ENVELOPE_BYTES = 3 * LOGO_MAX_BYTES  # a little over 1 MB still gets the form's message
 
@@ -184,6 +184,7 @@ def letter_codes():
 def _save_code(setting: LetterTypeSetting, form: LetterCodeForm) -> None:
     before = audit.snapshot(setting, CODE_FIELDS) if setting.code else None
     setting.code = form.code.data
+    setting.self_approval = bool(form.self_approval.data)  # four eyes relaxed: audited below
     if setting.letter_type not in CASE_LETTER_TYPES:  # theirs is the case stage's rule
         setting.deadline_days = form.deadline_days.data
     db.session.add(setting)

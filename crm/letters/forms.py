@@ -238,3 +238,4 @@ class LetterCodeForm(FlaskForm):
             NumberRange(1, 60, _l("Tenggat 1 sampai 60 hari kerja, atau kosongkan.")),
         ],
     )
+    self_approval = BooleanField(_l("Penyusun boleh menyetujui sendiri (tanpa empat mata)"))
