@@ -21,6 +21,7 @@ from crm.compliance.services import account_compliance, today_local
 from crm.services import ServiceError
 from tests.conftest import post_form
 from tests.factories import AccountFactory, UserFactory
+from tests.support.cases import add_month
 
 ARREARS = "/admin/arrears-rules"
 DEADLINES = "/admin/case-deadlines"
@@ -391,3 +392,20 @@ def test_the_denda_rule_is_effective_dated_admin_only_and_audited(db, client, au
     future = DendaRule.query.filter_by(rate_bp_per_month=20).one()
     assert post_form(client, f"/admin/denda-rules/{future.id}/delete").status_code == 302
     assert audits(db, "denda_rule.delete") == 1 and DendaRule.query.count() == 1
+
+
+def test_the_compliance_page_states_the_rule_in_force_not_a_fixed_text(db, client, login_as):
+    """Review item 6: no '2%' or 'tanggal 15' written into the page: the rule in force."""
+    today = today_local()
+    db.session.add(
+        ArrearsRule(
+            effective_from=month_start(today), due_day=20, due_months_after=1, fine_bp_per_month=150
+        )
+    )
+    db.session.flush()
+    rules.forget_rules()
+    account = AccountFactory()
+    add_month(account, add_months(month_start(today), -3), 1_000_000)  # one owing month
+    login_as(UserFactory(role="supervisor"))
+    html = client.get(f"/accounts/{account.id}/compliance").get_data(as_text=True)
+    assert "saat ini: tanggal 20" in html and "denda 1,5% per bulan" in html

@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 
 from crm.accounts.models import Account
 from crm.auth.access import require_roles, roles_required
+from crm.compliance import arrears, rules
 from crm.compliance.arrears import STATES
 from crm.compliance.imports import COMPLIANCE, IMPORT_ROLES
-from crm.compliance.services import account_compliance, today_local
+from crm.compliance.services import account_compliance, arrears_rules, today_local
 from crm.extensions import db
 from crm.imports import views as imports
 
@@ -71,6 +72,14 @@ def account(account_id: int):
     if not valid:
         flash(_("Tanggal tidak valid; ditampilkan per hari ini."), "error")
     data = account_compliance(account.id, as_of)
+    today = today_local()
+    rule = arrears.rule_for(arrears.month_start(today), arrears_rules())  # for this month
     return render_template(
-        "compliance/account.html", account=account, data=data, states=STATES, today=today_local()
+        "compliance/account.html",
+        account=account,
+        data=data,
+        states=STATES,
+        today=today,
+        rule=rule,
+        fine_percent=rules.percent(rule.fine_bp_per_month),
     )
