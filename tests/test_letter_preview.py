@@ -12,7 +12,7 @@ from crm.letters import jobs, workflow
 from crm.letters.models import Letter, LetterEvent
 from crm.letters.services import draft_letter
 from crm.letters.template_context import DRAFT_NUMBER
-from tests.factories import AccountFactory, UserFactory
+from tests.factories import AccountFactory, UserFactory, case_for_letter
 from tests.support.letters import arrears_months
 from tests.support.pdf import page_texts
 from tests.support.queue import fresh, work
@@ -28,7 +28,9 @@ def team(db):
 
 @pytest.fixture
 def letter(team) -> Letter:
-    return draft_letter(team["account"], "teguran_1", team["rm"])
+    return draft_letter(
+        team["account"], "teguran_1", team["rm"], case=case_for_letter(team["account"], "teguran_1")
+    )
 
 
 def events(db, letter) -> int:

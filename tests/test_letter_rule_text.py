@@ -16,7 +16,7 @@ from crm.letters.render import render_letter
 from crm.letters.samples import sample_context
 from crm.letters.services import draft_letter
 from crm.letters.template_context import LETTERS_DIR, rule_text, terbilang_angka
-from tests.factories import AccountFactory, UserFactory
+from tests.factories import AccountFactory, UserFactory, case_for_letter
 from tests.support.letters import arrears_months
 from tests.support.pdf import page_texts
 
@@ -95,7 +95,9 @@ def test_the_letter_context_carries_the_rule_in_force_on_the_letters_date(db):
     rm = UserFactory(role="rm")
     account = AccountFactory(rm=rm)
     arrears_months(account)
-    letter = draft_letter(account, "pemberitahuan", rm)
+    letter = draft_letter(
+        account, "pemberitahuan", rm, case=case_for_letter(account, "pemberitahuan")
+    )
     letter.letter_date = date(2099, 2, 1)
     printed = text(letter_context(letter))
     assert "tanggal 10 bulan berikutnya" in printed and "Denda1,5%/bulan" in header(printed)

@@ -102,7 +102,9 @@ def test_a_worker_killed_mid_batch_is_recovered_and_every_letter_is_issued_once(
     supervisor = UserFactory(role="supervisor")
     accounts = [AccountFactory(rm=rm, name=f"PT Kumpulan {i:03d}") for i in range(N)]
     db.session.flush()
-    batch, draft_job = create_batch("teguran_1", [(a.id, None) for a in accounts], rm, "test")
+    batch, draft_job = create_batch(
+        "ajakan_kepesertaan", [(a.id, None) for a in accounts], rm, "test"
+    )
     assert draft_job is None  # 200 ≤ LETTER_BULK_SYNC_MAX: drafted at once
     letters = db.session.scalars(
         select(Letter).where(Letter.batch_id == batch.id).order_by(Letter.id)

@@ -19,7 +19,7 @@ from crm.letters.samples import sample_context
 from crm.letters.services import draft_letter
 from crm.letters.template_context import qr_svg
 from crm.services import ServiceError
-from tests.factories import AccountFactory, UserFactory
+from tests.factories import AccountFactory, UserFactory, case_for_letter
 from tests.support.pdf import page_texts
 
 REAL = {
@@ -38,7 +38,8 @@ def production(app, monkeypatch):
 @pytest.fixture
 def submitted(db):
     rm = UserFactory(role="rm")
-    letter = draft_letter(AccountFactory(rm=rm), "teguran_1", rm)
+    account = AccountFactory(rm=rm)
+    letter = draft_letter(account, "teguran_1", rm, case=case_for_letter(account, "teguran_1"))
     workflow.submit_letter(letter, rm)
     return letter
 

@@ -588,6 +588,7 @@ def test_the_context_has_exactly_the_render_schema(db, team):
         "type", "number", "date", "place", "lampiran", "perihal", "addressee", "body",
         "arrears", "pds", "deadline", "deadline_days", "meeting", "previous", "agreement",
         "sponsorship", "letterhead", "verify_url", "verify_code", "copy", "arrears_rule",
+        "denda_rate_text", "denda_days",  # the Denda rule in force (crm.cases.denda)
     }  # fmt: skip
     assert set(ctx["addressee"]) == {"name", "title", "company", "address"}
     assert set(ctx["arrears"]) == {"as_of", "rows", "unpaid", "fine", "total"}

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from crm.letters import jobs, workflow
 from crm.letters.services import draft_letter
-from tests.factories import AccountFactory, UserFactory
+from tests.factories import AccountFactory, UserFactory, case_for_letter
 from tests.support.browser import run_queue, sign_in
 from tests.support.letters import arrears_months
 
@@ -24,7 +24,7 @@ def test_the_draft_preview_then_the_status_updates_itself_after_approval(
     account = AccountFactory(rm=rm, name="PT Status Langsung")
     db.session.flush()
     arrears_months(account)
-    letter = draft_letter(account, "teguran_1", rm)
+    letter = draft_letter(account, "teguran_1", rm, case=case_for_letter(account, "teguran_1"))
     db.session.commit()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -1,8 +1,8 @@
-"""The letters acceptance flow in the browser: an RM drafts a Teguran I from an account in
-arrears, edits its body and submits it; the supervisor approves it (number given); the PDF
-is rendered through the real queue; the RM downloads it, records its dispatch and receipt
-and sees the addressee's deadline; anyone can verify the PDF at /verify/<code>, and a PDF
-with one byte changed is rejected."""
+"""The letters acceptance flow in the browser: an account in arrears enters the Pemberitahuan
+stage of its case, which drafts the letter for its RM; the RM edits its body and submits it;
+the supervisor approves it (number given); the PDF is rendered through the real queue; the
+RM downloads it, records its dispatch and receipt and sees the addressee's deadline; anyone
+can verify the PDF at /verify/<code>, and a PDF with one byte changed is rejected."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import time
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from crm.cases import services as case_services
 from crm.compliance.calendar import LETTER, working_calendar
 from crm.compliance.services import today_local
 from crm.i18n import long_date
@@ -36,20 +37,22 @@ def test_rm_drafts_supervisor_approves_and_the_issued_letter_is_delivered_and_ve
     )
     db.session.flush()
     arrears_months(account)
+    case = case_services.open_case(account, "arrears", rm)
+    case_services.advance_case(case, "pemberitahuan", rm)  # the case drafts its letter
     db.session.commit()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-    # The RM drafts a Teguran I from the account page.
+    # The RM opens the stage letter from the case and edits it.
     sign_in(page, live_server, rm.email)
-    page.goto(f"{live_server}/accounts/{account.id}")
-    page.get_by_role("link", name="Buat surat").click()
-    page.get_by_role("link", name="Surat Teguran I", exact=True).click()
+    page.goto(f"{live_server}/cases/{case.id}")
+    page.get_by_role("link", name="Buka surat").click()
+    page.get_by_role("link", name="Ubah").click()
     body = page.get_by_label("Isi surat")
-    expect(body).to_contain_text("Surat Pemberitahuan kami telah disampaikan")
+    expect(body).to_contain_text("tercatat masih memiliki kewajiban")
     body.fill(body.input_value() + "\n\n" + EDIT)
     page.get_by_role("button", name="Simpan draf").click()
-    expect(page.get_by_text("Draf surat disimpan.")).to_be_visible()
+    expect(page.get_by_text("Perubahan surat disimpan.")).to_be_visible()
     expect(page.get_by_text(EDIT)).to_be_visible()
     shot(page, "letters-01-draft")
     page.get_by_role("button", name="Ajukan untuk persetujuan").click()
