@@ -504,9 +504,28 @@ def test_set_the_current_stages_deadline(db, client, auth, login_as, people):
     assert post_prefixed(client, url, "due", {"due_on": due.isoformat()}).status_code == 403
     auth.logout()
     login_as(people["supervisor"])
-    assert post_prefixed(client, url, "due", {"due_on": due.isoformat()}).status_code == 302
+    resp = post_prefixed(client, url, "due", {"due_on": due.isoformat()})  # no reason given
+    assert resp.status_code == 400 and "Tulis alasan" in resp.get_data(as_text=True)
+    reason = {"due_on": due.isoformat(), "reason": "Perusahaan minta waktu, disetujui Kacab"}
+    assert post_prefixed(client, url, "due", reason).status_code == 302
     db.session.refresh(case)
-    assert case.stage_due_on == due
+    assert case.stage_due_on == due and "disetujui Kacab" in case.events[-1].note
+
+
+def test_a_deadline_is_never_cut_below_what_the_letter_gave_nor_the_denda_window(db, people):
+    from crm.letters.models import Letter
+
+    case = letter_stage_case(people)
+    letter = db.session.get(Letter, case.current_letter.letter_id)
+    letter.deadline_on = today_local() + timedelta(days=14)  # what the letter promised
+    with pytest.raises(ServiceError) as refused:
+        manage.set_stage_due(case, today_local() + timedelta(days=2), people["supervisor"], "x")
+    assert "tertulis di surat" in str(refused.value)
+    manage.set_stage_due(case, today_local() + timedelta(days=20), people["supervisor"], "x")
+    case.stage = "denda"
+    with pytest.raises(ServiceError) as refused:
+        manage.set_stage_due(case, today_local() + timedelta(days=40), people["supervisor"], "x")
+    assert "aturan Denda" in str(refused.value)
 
 
 def test_one_click_open_asks_for_the_persuasi_deadline(db, client, login_as, people):

@@ -76,6 +76,7 @@ class DueForm(FlaskForm):
     """The current stage's deadline set by hand (prefix="due")."""
 
     due_on = DayField(_l("Tenggat tahap"), validators=[DataRequired(_l("Isi tanggal yang valid."))])
+    reason = StringField(_l("Alasan perubahan"), validators=[Length(max=500)])
 
 
 class SupervisorForm(FlaskForm):

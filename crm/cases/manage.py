@@ -25,6 +25,7 @@ from crm.compliance.services import account_compliance, today_local
 from crm.extensions import db
 from crm.i18n import long_date
 from crm.imports.checks import chunked
+from crm.letters.models import Letter
 from crm.meetings import queries as meeting_queries
 from crm.meetings.services import can_log, can_see_minutes
 from crm.services import ServiceError
@@ -90,8 +91,29 @@ def may_set_due(user: User, case: EscalationCase) -> bool:
     return is_supervisor(user) or case.stage == STAGES[0]
 
 
-def set_stage_due(case: EscalationCase, day: date | None, actor: User) -> EscalationCase:
-    """Set or change the current stage's deadline by hand (from today, within a year)."""
+def _check_legal_floor(case: EscalationCase, day: date) -> None:
+    """A deadline may be extended, never cut below what the company was given in writing;
+    the Denda window is set by the Denda rule (at most 30 days by law)."""
+    if case.stage == "denda":
+        raise ServiceError(_("Masa Denda ditetapkan oleh aturan Denda, tidak diubah per kasus."))
+    request = case.current_letter
+    letter = db.session.get(Letter, request.letter_id) if request and request.letter_id else None
+    if letter is not None and letter.deadline_on is not None and day < letter.deadline_on:
+        raise ServiceError(
+            _(
+                "Tenggat tidak boleh lebih awal dari batas waktu yang tertulis di surat (%(day)s).",
+                day=long_date(letter.deadline_on),
+            ),
+            "due_on",
+        )
+
+
+def set_stage_due(
+    case: EscalationCase, day: date | None, actor: User, reason: str = ""
+) -> EscalationCase:
+    """Set or change the current stage's deadline by hand (from today, within a year). A
+    supervisor's change after Persuasi needs a reason; a letter stage's deadline is never
+    earlier than the one its letter gave the company, and the Denda window is the law's."""
     if not can_act(actor, case):
         raise PermissionError(_("Anda hanya dapat menangani kasus akun dalam portofolio Anda."))
     if not case.is_open:
@@ -99,6 +121,10 @@ def set_stage_due(case: EscalationCase, day: date | None, actor: User) -> Escala
     if not may_set_due(actor, case):
         raise PermissionError(_("Hanya supervisor yang dapat mengubah tenggat tahap ini."))
     check_due(day, today_local(), case.stage, required=True)
+    reason = (reason or "").strip()
+    if case.stage != STAGES[0] and not reason:
+        raise ServiceError(_("Tulis alasan perubahan tenggat."), "reason")
+    _check_legal_floor(case, day)
     before = audit.snapshot(case, CASE_FIELDS)
     old = case.stage_due_on
     case.stage_due_on = day
@@ -107,7 +133,7 @@ def set_stage_due(case: EscalationCase, day: date | None, actor: User) -> Escala
         stage=_stage_label(case.stage),
         day=long_date(day),
         old=long_date(old) if old else _("belum ada"),
-    )
+    ) + (f" {reason[:500]}" if reason else "")
     _event(case, "note", actor, from_stage=case.stage, note=note)
     db.session.flush()
     audit.record(

@@ -57,9 +57,9 @@ def set_due(case_id: int):
     if not form.validate_on_submit():
         return _render_detail(case, 400, due_form=form)
     try:
-        manage.set_stage_due(case, form.due_on.data, current_user)
+        manage.set_stage_due(case, form.due_on.data, current_user, form.reason.data)
     except ServiceError as exc:
-        show_error(exc, form, field="due_on")
+        show_error(exc, form, fallback="due_on")
         return _render_detail(_case_or_403(case_id), 400, due_form=form)
     flash(_("Tenggat tahap disimpan."), "success")
     return redirect(url_for(".detail", case_id=case.id))
