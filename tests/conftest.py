@@ -21,6 +21,7 @@ from crm import create_app
 from crm.config import ROOT, TestConfig
 from crm.extensions import db as _db
 from crm.queue import redis_connection, start_embedded_redis
+from tests.support.demo import cheap_password_hash, demo  # noqa: F401 - fixtures
 from tests.support.mail import smtp_server  # noqa: F401 - a fixture for every test module
 
 PASSWORD = "test-Password-2026"

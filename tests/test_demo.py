@@ -19,23 +19,8 @@ from crm.db import utcnow
 from crm.demo import seed
 from crm.meetings.models import Task
 
-
-@pytest.fixture(autouse=True)
-def cheap_password_hash(monkeypatch):
-    """scrypt takes 0.14 s per demo user; passwords are not what these tests check."""
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(
-        "crm.auth.models.generate_password_hash",
-        lambda password, method=None: generate_password_hash(password, "pbkdf2:sha256:1"),
-    )
-
-
-@pytest.fixture
-def demo(db):
-    seed("demo-relasi-2026")
-    db.session.flush()
-    return db
+# Every user any test here makes is hashed cheaply (the demo makes several).
+pytestmark = pytest.mark.usefixtures("cheap_password_hash")
 
 
 def test_demo_has_companies_institutions_and_bumn_groups(demo):

@@ -8,29 +8,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from crm.demo import seed
 from crm.letters.context import letter_context
 from crm.letters.letterhead import placeholder_fields
 from crm.letters.models import Letter, LetterheadSetting
 from crm.letters.services import arrears_facts
 
-
-@pytest.fixture(autouse=True)
-def cheap_password_hash(monkeypatch):
-    """scrypt takes 0.14 s per demo user; passwords are not what these tests check."""
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(
-        "crm.auth.models.generate_password_hash",
-        lambda password, method=None: generate_password_hash(password, "pbkdf2:sha256:1"),
-    )
-
-
-@pytest.fixture
-def demo(db):
-    seed("demo-relasi-2026")
-    db.session.flush()
-    return db
+# Every user any test here makes is hashed cheaply (the demo makes several).
+pytestmark = pytest.mark.usefixtures("cheap_password_hash")
 
 
 def test_each_dated_demo_letter_shows_arrears_as_of_its_own_date(demo):

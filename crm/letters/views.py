@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.accounts.models import Account
 from crm.auth.access import require_roles
-from crm.auth.models import User
+from crm.auth.services import rm_choices
 from crm.compliance.services import today_local
 from crm.extensions import db
 from crm.inputs import int_arg, parse_int
@@ -58,15 +58,6 @@ def _id_cursor(values: list) -> list | None:
     value = values[0]
     ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
     return [value] if ok else None
-
-
-def rm_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(User.id, User.name)
-        .where(User.role == "rm", User.active.is_(True))
-        .order_by(User.name)
-    )
-    return [(r[0], r[1]) for r in rows]
 
 
 @bp.get("/")

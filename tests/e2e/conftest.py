@@ -39,5 +39,10 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    # Printed and mailed links are absolute on PUBLIC_BASE_URL: here, this server.
+    before = app.config.get("PUBLIC_BASE_URL")
+    app.config["PUBLIC_BASE_URL"] = url
+    yield url
+    app.config["PUBLIC_BASE_URL"] = before
     server.shutdown()

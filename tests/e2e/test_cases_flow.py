@@ -8,7 +8,6 @@ of the payment then closes the case with an event citing it."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from playwright.sync_api import Page, expect
@@ -17,7 +16,7 @@ from crm.cases.models import CaseEvent, EscalationCase
 from crm.compliance.services import today_local
 from crm.letters.models import Letter
 from tests.factories import AccountFactory, UserFactory
-from tests.support.browser import run_queue, shot, sign_in
+from tests.support.browser import open_when_issued, run_queue, shot, sign_in
 from tests.support.compliance import HEADERS, row, to_csv, unpaid
 
 MONTHS = ("2026-08", "2026-09")
@@ -56,13 +55,7 @@ def issue_stage_letter(app, rm_page: Page, spv_page: Page, case_url: str) -> Non
     approved = "Surat disetujui dan diberi nomor; PDF sedang dibuat."
     expect(spv_page.get_by_text(approved)).to_be_visible()
     run_queue(app)
-    deadline = time.monotonic() + 30
-    while True:
-        rm_page.goto(letter_url)
-        if rm_page.locator(".badge.status-issued").count():
-            break
-        assert time.monotonic() < deadline, "the letter was never issued"
-        time.sleep(0.5)
+    open_when_issued(rm_page, letter_url)
     today = today_local().isoformat()
     rm_page.get_by_label("Cara pengiriman").select_option("courier")
     rm_page.get_by_label("Nomor resi (wajib untuk kurir)").fill("JNE-0042-7781")

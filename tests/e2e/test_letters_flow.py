@@ -10,7 +10,6 @@ import io
 import os
 import re
 import subprocess
-import time
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
@@ -21,7 +20,7 @@ from crm.compliance.services import today_local
 from crm.i18n import long_date
 from crm.letters.models import Letter, LetterEvent
 from tests.factories import AccountFactory, UserFactory
-from tests.support.browser import SHOTS, run_queue, shot, sign_in, switch_user
+from tests.support.browser import SHOTS, open_when_issued, run_queue, shot, sign_in, switch_user
 from tests.support.letters import arrears_months
 
 EDIT = "Kami telah menghubungi Bapak melalui telepon pada minggu lalu tanpa tanggapan."
@@ -74,13 +73,7 @@ def test_rm_drafts_supervisor_approves_and_the_issued_letter_is_delivered_and_ve
     # The real queue renders it; the RM reloads the page until it shows issued.
     run_queue(app)
     switch_user(page, live_server, rm.email)
-    deadline = time.monotonic() + 30
-    while True:
-        page.goto(letter_url)
-        if page.locator(".badge.status-issued").count():
-            break
-        assert time.monotonic() < deadline, "the letter was never issued"
-        time.sleep(0.5)
+    open_when_issued(page, letter_url)
     expect(page.locator(".badge.render-done")).to_have_text("Selesai")
     shot(page, "letters-02-issued")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from playwright.sync_api import Page
 from rq import Queue, SimpleWorker
@@ -34,3 +35,14 @@ def run_queue(app) -> None:
 def shot(page: Page, name: str) -> None:
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def open_when_issued(page: Page, letter_url: str, seconds: float = 30) -> None:
+    """Reload the letter page until the rendering job has issued it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        page.goto(letter_url)
+        if page.locator(".badge.status-issued").count():
+            return
+        assert time.monotonic() < deadline, "the letter was never issued"
+        time.sleep(0.5)
