@@ -190,7 +190,7 @@ def fuzz_world():
     world = partner_world()
     mine, theirs = world.kemendagri, world.bgn
     for n, inst in enumerate((mine, theirs)):
-        CaseFactory(account=inst.account)
+        CaseFactory(account=inst.account, reason="late_registration")
         log(inst.account, inst.rm, at(2026, 3, 2))
         PositionFactory(account=inst.account)
         make_sponsorship(inst.account, inst.rm, date(2026, 3, 1), workers=(2 * n + 1, 2 * n + 2))
