@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select
 
-from crm import storage
+from crm import pdf_safety, storage
 from crm.extensions import db
 from crm.partners import documents
 from crm.partners.models import AgreementDocument
@@ -311,5 +311,5 @@ def test_a_pdf_that_opens_at_a_page_is_not_active_content():
     )
     out = io.BytesIO()
     writer.write(out)
-    assert documents.active_content(PdfReader(io.BytesIO(out.getvalue()))) == []
+    assert pdf_safety.active_content(PdfReader(io.BytesIO(out.getvalue()))) == []
     documents.check_pdf(out.getvalue())  # accepted

@@ -6,6 +6,7 @@ Indonesian validation messages and unique element ids on the case page."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from datetime import date, timedelta
@@ -33,6 +34,7 @@ from tests.support.cases import (
     sent_outside_system,
     xlsx_rows,
 )
+from tests.support.partners import sample_pdf
 
 JUTA = 1_000_000
 
@@ -774,3 +776,66 @@ def test_teguran_i_cites_the_pemberitahuan_and_teguran_ii_states_the_denda_rule(
     text = " ".join(pdf_text(render_letter(letter_context(teguran_2))).split())
     assert f"Teguran Tertulis Pertama kami nomor {teguran_1.number} tanggal" in text
     assert "0,2% (nol koma dua persen)" in text and "25 (dua puluh lima) hari" in text
+
+
+def test_a_supervisor_records_a_letter_sent_outside_the_system_with_its_scan(
+    app, db, client, login_as, people
+):
+    from crm import storage
+    from crm.letters.models import Letter
+
+    case = letter_stage_case(people)
+    draft_id = case.current_letter.letter_id
+    not_pdf = b"MZ this is not a PDF"
+    login_as(people["supervisor"])
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "dikirim di luar sistem" in page
+    url = f"/cases/{case.id}/letter/external"
+    form = {"number": "B/77/112026", "day": today_local().isoformat(), "reason": "Diantar langsung"}
+    bad = post_form(
+        client,
+        url,
+        form | {"scan": (io.BytesIO(not_pdf), "scan.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "bukan PDF" in bad.get_data(as_text=True)
+    assert case.current_letter.letter_id == draft_id  # nothing changed
+    good = post_form(
+        client,
+        url,
+        form | {"scan": (io.BytesIO(sample_pdf()), "scan.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 302
+    db.session.refresh(case.current_letter)
+    request = case.current_letter
+    assert (request.status, request.external_number, request.letter_id) == (
+        "issued",
+        "B/77/112026",
+        None,
+    )
+    assert storage.exists(request.scan_key)
+    assert db.session.get(Letter, draft_id).status == "cancelled"
+    assert audit_actions("case.letter_external")[0].actor_id == people["supervisor"].id
+
+
+def test_a_supervisor_reopens_a_closed_case_with_a_reason(db, client, auth, login_as, people):
+    case = letter_stage_case(people)
+    services.close_case(case, "written_off", people["supervisor"], "Salah input")
+    login_as(people["rm"])
+    assert post_form(client, f"/cases/{case.id}/reopen", {"reason": "x"}).status_code == 403
+    auth.logout()
+    login_as(people["supervisor"])
+    refused = post_form(client, f"/cases/{case.id}/reopen", {"reason": ""}, follow_redirects=True)
+    assert "Tulis alasan" in refused.get_data(as_text=True)
+    assert (
+        post_form(
+            client, f"/cases/{case.id}/reopen", {"reason": "Pembayaran dibatalkan bank"}
+        ).status_code
+        == 302
+    )
+    db.session.refresh(case)
+    assert case.status == "open" and case.closed_reason is None
+    assert "Dibuka kembali: Pembayaran dibatalkan bank" in case.events[-1].note
+    assert audit_actions("case.reopen")

@@ -218,6 +218,9 @@ class CaseLetterRequest(TimestampMixin, db.Model):
     letter_id: Mapped[int | None] = mapped_column(
         ForeignKey("letter.id", ondelete="SET NULL"), index=True
     )
+    # A letter sent outside this system (recorded by a supervisor): its number and a scan.
+    external_number: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    scan_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     case: Mapped[EscalationCase] = relationship(back_populates="letter_requests")
 

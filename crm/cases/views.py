@@ -377,4 +377,4 @@ def redraft_letter(case_id: int):
     return redirect(url_for("letters.detail", letter_id=letter.id))
 
 
-from crm.cases import manage_views  # noqa: E402,F401 - /cases/new and notes routes
+from crm.cases import manage_views, supervision_views  # noqa: E402,F401 - their routes

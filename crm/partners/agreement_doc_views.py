@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm import storage
+from crm import pdf_safety, storage
 from crm.extensions import db
 from crm.letters.services import EDIT_FIELDS, draft_letter, prefill
 from crm.letters.template_context import tanggal
@@ -37,7 +37,7 @@ def upload_document(agreement_id: int):
     if upload is None or not getattr(upload, "filename", ""):
         form.file.errors = [_("Pilih berkas PDF.")]
         return render_detail(agreement, 400, doc_form=form)
-    data = documents.read_limited(upload.stream, documents.max_upload_bytes())
+    data = pdf_safety.read_limited(upload.stream, documents.max_upload_bytes())
     if data is None:
         form.file.errors = [documents.too_large_message()]
         return render_detail(agreement, 400, doc_form=form)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from crm import pdf_safety
 from crm.compliance.services import today_local
 from crm.errors import render_error
 from crm.extensions import db
@@ -111,7 +112,7 @@ def _save(agreement, form: ReportForm, today):
     evidence = None
     upload = form.evidence.data
     if upload is not None and getattr(upload, "filename", ""):
-        data = documents.read_limited(upload.stream, documents.max_upload_bytes())
+        data = pdf_safety.read_limited(upload.stream, documents.max_upload_bytes())
         if data is None:
             return render_report_form(
                 agreement, form, evidence_error=documents.too_large_message(), status=400

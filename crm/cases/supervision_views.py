@@ -1,0 +1,58 @@
+"""/cases/<id>/letter/external and /cases/<id>/reopen: a supervisor records a stage letter
+sent outside this system, or reopens a closed case (routes of the cases blueprint)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.cases import access, supervision
+from crm.cases.views import _case_or_403, bp
+from crm.forms_common import ConfirmForm
+from crm.inputs import parse_date
+from crm.pdf_safety import read_limited
+from crm.services import ServiceError, show_error
+
+
+def _checked_post(case_id: int):
+    case = _case_or_403(case_id)
+    if not (access.is_supervisor(current_user) and access.can_act(current_user, case)):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return case
+
+
+@bp.post("/<int:case_id>/letter/external")
+def record_external_letter(case_id: int):
+    """Number, date and a PDF scan of a stage letter made outside Relasi."""
+    case = _checked_post(case_id)
+    upload = request.files.get("scan")
+    scan = read_limited(upload.stream, 50 * 2**20) if upload else b""
+    try:
+        supervision.record_external_letter(
+            case,
+            request.form.get("number", ""),
+            parse_date(request.form.get("day", "")),
+            scan or b"",
+            request.form.get("reason", ""),
+            current_user,
+        )
+    except ServiceError as exc:
+        show_error(exc)
+        return redirect(url_for(".detail", case_id=case_id, _anchor="surat"))
+    flash(_("Surat di luar sistem dicatat; jam tahap berjalan dari tanggalnya."), "success")
+    return redirect(url_for(".detail", case_id=case_id))
+
+
+@bp.post("/<int:case_id>/reopen")
+def reopen(case_id: int):
+    case = _checked_post(case_id)
+    try:
+        supervision.reopen_case(case, request.form.get("reason", ""), current_user)
+    except ServiceError as exc:
+        show_error(exc)
+        return redirect(url_for(".detail", case_id=case_id))
+    flash(_("Kasus dibuka kembali."), "success")
+    return redirect(url_for(".detail", case_id=case_id))
