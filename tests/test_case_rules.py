@@ -817,6 +817,12 @@ def test_a_supervisor_records_a_letter_sent_outside_the_system_with_its_scan(
     )
     assert storage.exists(request.scan_key)
     assert db.session.get(Letter, draft_id).status == "cancelled"
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "B/77/112026" in page and "Pindaian" in page
+    scan = client.get(f"/cases/{case.id}/letters/{request.id}/scan")
+    assert scan.status_code == 200 and scan.data.startswith(b"%PDF-")
+    assert "no-store" in scan.headers["Cache-Control"]
+    assert client.get(f"/cases/{case.id}/letters/{request.id + 99}/scan").status_code == 404
     assert audit_actions("case.letter_external")[0].actor_id == people["supervisor"].id
 
 

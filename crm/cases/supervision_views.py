@@ -1,5 +1,6 @@
 """/cases/<id>/letter/external and /cases/<id>/reopen: a supervisor records a stage letter
-sent outside this system, or reopens a closed case (routes of the cases blueprint)."""
+sent outside this system, or reopens a closed case; /cases/<id>/letters/<rid>/scan shows
+that letter's scan to whoever may see the case (routes of the cases blueprint)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from crm import storage
 from crm.cases import access, supervision
+from crm.cases.models import CaseLetterRequest
 from crm.cases.views import _case_or_403, bp
+from crm.extensions import db
 from crm.forms_common import ConfirmForm
 from crm.inputs import parse_date
 from crm.pdf_safety import read_limited
@@ -44,6 +48,19 @@ def record_external_letter(case_id: int):
         return redirect(url_for(".detail", case_id=case_id, _anchor="surat"))
     flash(_("Surat di luar sistem dicatat; jam tahap berjalan dari tanggalnya."), "success")
     return redirect(url_for(".detail", case_id=case_id))
+
+
+@bp.get("/<int:case_id>/letters/<int:request_id>/scan")
+def letter_scan(case_id: int, request_id: int):
+    """The scan of a letter sent outside the system (private file; not cached)."""
+    case = _case_or_403(case_id)
+    request_row = db.session.get(CaseLetterRequest, request_id)
+    if request_row is None or request_row.case_id != case.id or not request_row.scan_key:
+        abort(404)
+    if not storage.exists(request_row.scan_key):
+        abort(404)
+    name = f"surat-{request_row.stage}-kasus-{case.id}.pdf"
+    return storage.send(request_row.scan_key, "application/pdf", name, as_attachment=False)
 
 
 @bp.post("/<int:case_id>/reopen")
